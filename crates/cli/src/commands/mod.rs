@@ -1,0 +1,1 @@
+//! One module per command; each exposes its clap `Args` and a `run` function.
