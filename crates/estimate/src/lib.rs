@@ -1,1 +1,6 @@
-//! Placeholder until this crate's first module lands.
+//! Multiple Systems Estimation.
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod loglinear;
+pub mod table;

@@ -1,0 +1,143 @@
+//! The crate's one error type. Table errors name the line of the CSV file (the header is line 1)
+//! or the position of the capture history, so the user can find and fix the input.
+
+/// Everything that can go wrong while reading a capture-pattern table or running an estimator.
+#[derive(Debug, thiserror::Error)]
+pub enum EstimateError {
+    /// The CSV could not be read at all (I/O or malformed quoting).
+    #[error("could not read the capture-pattern table: {0}")]
+    Csv(#[from] csv::Error),
+    /// The header does not end with a `count` column.
+    #[error(
+        "line 1: the last column must be named `count` (one 0/1 column per list, then `count`); got `{found}`"
+    )]
+    MissingCountColumn {
+        /// The name of the last column actually found.
+        found: String,
+    },
+    /// Fewer than two lists: nothing can be estimated from one list.
+    #[error("the table has {lists} list column(s); capture–recapture needs at least 2 lists (3 or more to be credible)")]
+    TooFewLists {
+        /// How many list columns were found.
+        lists: usize,
+    },
+    /// More lists than any method here supports.
+    #[error("the table has {lists} lists; at most {max} are supported")]
+    TooManyLists {
+        /// How many list columns were found.
+        lists: usize,
+        /// The largest supported number of lists.
+        max: usize,
+    },
+    /// Two list columns share a name.
+    #[error("line 1: list `{name}` appears twice in the header")]
+    DuplicateList {
+        /// The repeated list name.
+        name: String,
+    },
+    /// A data row has the wrong number of fields.
+    #[error("line {line}: expected {expected} fields (one per list, then `count`); got {found}")]
+    FieldCount {
+        /// Line in the file (header is line 1).
+        line: u64,
+        /// Fields expected.
+        expected: usize,
+        /// Fields found.
+        found: usize,
+    },
+    /// A pattern column holds something other than 0 or 1.
+    #[error("line {line}: column `{list}` must be 0 or 1; got `{value}`")]
+    NotBinary {
+        /// Line in the file.
+        line: u64,
+        /// The list column.
+        list: String,
+        /// The offending text.
+        value: String,
+    },
+    /// The count is negative, fractional or not a number.
+    #[error("line {line}: `count` must be a whole number ≥ 0; got `{value}`")]
+    BadCount {
+        /// Line in the file.
+        line: u64,
+        /// The offending text.
+        value: String,
+    },
+    /// A row whose pattern is all zeros: nobody can be counted as seen by no list.
+    #[error(
+        "line {line}: the all-zero pattern (seen by no list) is never observed; remove this row"
+    )]
+    AllZeroPattern {
+        /// Line in the file.
+        line: u64,
+    },
+    /// The same pattern appears on two rows.
+    #[error("line {line}: pattern {pattern} already appears on line {first_line}; merge the two rows")]
+    DuplicatePattern {
+        /// Line of the repeat.
+        line: u64,
+        /// Line where the pattern first appeared.
+        first_line: u64,
+        /// The pattern as 0/1 digits in column order.
+        pattern: String,
+    },
+    /// The table has no data rows, or every count is zero.
+    #[error("the table is empty: no one is recorded on any list")]
+    EmptyTable,
+    /// A capture history has the wrong number of lists.
+    #[error("capture history {index}: expected {expected} lists; got {found}")]
+    HistoryLength {
+        /// Zero-based position of the history in the input.
+        index: usize,
+        /// Number of lists declared.
+        expected: usize,
+        /// Number of flags given.
+        found: usize,
+    },
+    /// A capture history in which no list saw the person.
+    #[error("capture history {index}: the person is on no list; every history needs at least one list")]
+    EmptyHistory {
+        /// Zero-based position of the history in the input.
+        index: usize,
+    },
+    /// A method cannot handle this many lists.
+    #[error("{method} supports {min} to {max} lists; this table has {lists}")]
+    UnsupportedLists {
+        /// The method.
+        method: &'static str,
+        /// Lists in the table.
+        lists: usize,
+        /// Fewest supported.
+        min: usize,
+        /// Most supported.
+        max: usize,
+    },
+    /// No model could be fitted (every candidate had a zero sufficient statistic or failed).
+    #[error("no log-linear model has a finite estimate on this table: {reason}")]
+    NoEstimableModel {
+        /// Why.
+        reason: String,
+    },
+    /// A sampler or estimator cannot run on this table and says why.
+    #[error("{method} cannot run: {reason}")]
+    CannotRun {
+        /// The method.
+        method: &'static str,
+        /// Why, in plain words.
+        reason: String,
+    },
+    /// An option is out of range.
+    #[error("invalid option `{option}`: {reason}")]
+    InvalidOption {
+        /// Option name.
+        option: &'static str,
+        /// What is wrong and what is allowed.
+        reason: String,
+    },
+    /// Writing the SVG plot failed.
+    #[error("could not draw the plot: {0}")]
+    Plot(String),
+}
+
+/// Shorthand for results in this crate.
+pub type Result<T, E = EstimateError> = std::result::Result<T, E>;
