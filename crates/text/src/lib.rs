@@ -2,6 +2,9 @@
 //! Persian and Latin script.
 //!
 //! - [`calendar`]: Jalali ⇄ Gregorian conversion (via `icu_calendar`).
+//! - [`script`]: which script a text is in.
+//! - [`normalize`]: folding names for search (`normalize_for_search`, `to_ascii_digits`).
+//! - [`skeleton`]: the cross-script consonant key used to block record pairs.
 //!
 //! ```
 //! use text::calendar::{gregorian_to_jalali, jalali_to_gregorian, JalaliDate};
@@ -13,3 +16,6 @@
 #![deny(missing_docs)]
 
 pub mod calendar;
+pub mod normalize;
+pub mod script;
+pub mod skeleton;

@@ -1,0 +1,390 @@
+//! A cross-script consonant skeleton of a name, used as a blocking key for record linkage.
+//!
+//! This module owns the key that sends `محمد`, `Mohammad`, `Mohammed`, `Muhammad` and
+//! `Mohamad` to one value. Persian script does not write short vowels and romanisations
+//! disagree on them, so the key keeps consonants only, mapped to classes both scripts share:
+//!
+//! | class | Persian | Latin |
+//! |---|---|---|
+//! | `B` `P` `J` `D` `R` `F` `K` `G` `L` `M` `N` | ب پ ج د ر ف ک گ ل م ن | b p j (dj) d r f k/c g l m n |
+//! | `T` | ت ط | t |
+//! | `S` | ث س ص | s |
+//! | `Z` | ذ ز ض ظ | z |
+//! | `C` | چ | ch |
+//! | `H` | ح ه | h |
+//! | `X` | خ | kh, x |
+//! | `Q` | ق غ | q, gh |
+//! | `SH` `ZH` | ش ژ | sh, zh |
+//! | `Y` `V` | ی و at the start of a word | y; v, w at the start of a word |
+//! | (dropped) | ا ع ء, ی و inside a word | vowels, apostrophes, y v w inside a word |
+//!
+//! Then, identically for both scripts: `H` joins a preceding `S`, `Z`, `K`, `G` into `SH`,
+//! `ZH`, `X`, `Q` (because vowels are gone, Latin `sh` and Persian س+ه look the same);
+//! doubled classes collapse (`Hassan` has no shadda in Persian); a word-final `H` is dropped
+//! (`Fatemeh`/`فاطمه`, `zadeh`/`زاده`).
+//!
+//! It is deliberately coarse: `Hassan` and `Hossein` (HSN), `Reza` and `Rezaei` (RZ) share a
+//! key. Linkage uses it to find candidate pairs only and compares the normalised spellings
+//! afterwards. Normalisation itself is [`crate::normalize`]'s.
+
+use crate::normalize::normalize_for_search;
+
+const SH: u8 = b'1';
+const ZH: u8 = b'2';
+
+/// The skeleton key of a name: each word's consonant skeleton, joined by one space. Words
+/// with no consonant (`Ai`, `او`) are left out.
+///
+/// ```
+/// use text::skeleton::skeleton_key;
+/// assert_eq!(skeleton_key("Mohammad"), skeleton_key("محمد"));
+/// assert_eq!(skeleton_key("Hasan Zadeh"), skeleton_key("حسن‌زاده"));
+/// assert_eq!(skeleton_key("Hossein Rezaei"), "HSN RZ");
+/// ```
+pub fn skeleton_key(name: &str) -> String {
+    skeleton(&normalize_for_search(name), Words::Separate)
+}
+
+/// The skeleton key with the words run together, as if the name were written as one word:
+/// `Hassanzadeh`, `Hasan Zadeh` and `حسن‌زاده` all give `HSNZD`. Linkage compares both this
+/// and [`skeleton_key`], since compound names are written together or apart at random.
+pub fn skeleton_key_joined(name: &str) -> String {
+    skeleton(&normalize_for_search(name), Words::Joined)
+}
+
+/// [`skeleton_key`] of a name that already went through
+/// [`normalize_for_search`](crate::normalize::normalize_for_search), saving that work.
+pub fn skeleton_key_of_normalized(normalized: &str) -> String {
+    skeleton(normalized, Words::Separate)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Words {
+    Separate,
+    Joined,
+}
+
+fn skeleton(normalized: &str, words: Words) -> String {
+    let mut out = String::with_capacity(normalized.len());
+    let mut word: Vec<u8> = Vec::with_capacity(16);
+    let mut at_word_start = true;
+    let mut chars = normalized.chars().peekable();
+    while let Some(c) = chars.next() {
+        let class = match c {
+            // Latin (already lower-cased and stripped of diacritics).
+            'a' | 'e' | 'i' | 'o' | 'u' | 'ø' | 'æ' | 'ı' | 'œ' => None,
+            'y' => at_word_start.then_some(b'Y'),
+            'v' | 'w' => at_word_start.then_some(b'V'),
+            'c' => {
+                if chars.peek() == Some(&'h') {
+                    chars.next();
+                    Some(b'C')
+                } else {
+                    Some(b'K')
+                }
+            }
+            // French-style `dj` for ج.
+            'd' if chars.peek() == Some(&'j') => None,
+            'b' => Some(b'B'),
+            'd' | 'đ' => Some(b'D'),
+            'f' => Some(b'F'),
+            'g' => Some(b'G'),
+            'h' => Some(b'H'),
+            'j' => Some(b'J'),
+            'k' => Some(b'K'),
+            'l' | 'ł' => Some(b'L'),
+            'm' => Some(b'M'),
+            'n' => Some(b'N'),
+            'p' => Some(b'P'),
+            'q' => Some(b'Q'),
+            'r' => Some(b'R'),
+            's' | 'ß' => Some(b'S'),
+            't' => Some(b'T'),
+            'x' => Some(b'X'),
+            'z' => Some(b'Z'),
+            // Persian (after normalisation: ی ک ه ا و are the only forms left).
+            'ا' | 'ع' | 'آ' => None,
+            'ی' => at_word_start.then_some(b'Y'),
+            'و' => at_word_start.then_some(b'V'),
+            'ب' => Some(b'B'),
+            'پ' => Some(b'P'),
+            'ت' | 'ط' => Some(b'T'),
+            'ث' | 'س' | 'ص' => Some(b'S'),
+            'ج' => Some(b'J'),
+            'چ' => Some(b'C'),
+            'ح' | 'ه' => Some(b'H'),
+            'خ' => Some(b'X'),
+            'د' => Some(b'D'),
+            'ذ' | 'ز' | 'ض' | 'ظ' => Some(b'Z'),
+            'ر' => Some(b'R'),
+            'ژ' => Some(ZH),
+            'ش' => Some(SH),
+            'غ' | 'ق' => Some(b'Q'),
+            'ف' => Some(b'F'),
+            'ک' => Some(b'K'),
+            'گ' => Some(b'G'),
+            'ل' => Some(b'L'),
+            'م' => Some(b'M'),
+            'ن' => Some(b'N'),
+            // Apostrophes and ayn/hamza signs inside a Latin word (Ja'far, Jaʿfar).
+            '\'' | '’' | '‘' | 'ʼ' | 'ʿ' | 'ʾ' | '`' | '´' => continue,
+            // Any other letter (another script): part of the word, but no class.
+            c if c.is_alphabetic() => None,
+            // Spaces, hyphens, digits, punctuation: a word boundary.
+            _ => {
+                if words == Words::Separate {
+                    finish_word(&mut word, &mut out);
+                    at_word_start = true;
+                }
+                continue;
+            }
+        };
+        at_word_start = false;
+        if let Some(class) = class {
+            push_class(&mut word, class);
+        }
+    }
+    finish_word(&mut word, &mut out);
+    out
+}
+
+/// Appends a class to the word, merging `H` into `S`/`Z`/`K`/`G` and collapsing doubles.
+fn push_class(word: &mut Vec<u8>, class: u8) {
+    let Some(&last) = word.last() else {
+        word.push(class);
+        return;
+    };
+    if last == class {
+        return;
+    }
+    if class == b'H' {
+        let merged = match last {
+            b'S' => Some(SH),
+            b'Z' => Some(ZH),
+            b'K' => Some(b'X'),
+            b'G' => Some(b'Q'),
+            _ => None,
+        };
+        if let Some(merged) = merged {
+            word.pop();
+            if word.last() != Some(&merged) {
+                word.push(merged);
+            }
+            return;
+        }
+    }
+    word.push(class);
+}
+
+/// Drops a final `H`, writes the word's classes to `out` (space-separated) and clears it.
+fn finish_word(word: &mut Vec<u8>, out: &mut String) {
+    if word.last() == Some(&b'H') {
+        word.pop();
+    }
+    if word.is_empty() {
+        return;
+    }
+    if !out.is_empty() {
+        out.push(' ');
+    }
+    for &class in word.iter() {
+        match class {
+            SH => out.push_str("SH"),
+            ZH => out.push_str("ZH"),
+            other => out.push(char::from(other)),
+        }
+    }
+    word.clear();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Spellings seen in real lists for common names; each set must share one key.
+    const VARIANT_SETS: &[(&str, &[&str])] = &[
+        (
+            "Mohammad",
+            &[
+                "محمد",
+                "Mohammad",
+                "Mohammed",
+                "Muhammad",
+                "Mohamad",
+                "Mohamed",
+                "مُحَمَّد",
+            ],
+        ),
+        (
+            "Hossein",
+            &[
+                "Hossein", "Hosein", "Hussein", "Husein", "Hoseyn", "حسین", "حسين",
+            ],
+        ),
+        (
+            "Rezaei",
+            &[
+                "Rezaei",
+                "Rezaee",
+                "Rezai",
+                "Rezayi",
+                "Rezaie",
+                "رضایی",
+                "رضائي",
+                "رضائی",
+            ],
+        ),
+        ("Ali", &["Ali", "Aly", "علی", "علي"]),
+        ("Abbas", &["Abbas", "Abas", "عباس"]),
+        ("Jafar", &["Jafar", "Ja'far", "Jaʿfar", "Djafar", "جعفر"]),
+        ("Ghasem", &["Ghasem", "Qasem", "Qasim", "Ghassem", "قاسم"]),
+        ("Khosrow", &["Khosrow", "Khosro", "Xosrow", "خسرو"]),
+        (
+            "Yousef",
+            &["Yousef", "Yusuf", "Yusef", "Yoosef", "یوسف", "يوسف"],
+        ),
+        (
+            "Esmail",
+            &[
+                "Esmail",
+                "Ismail",
+                "Esmaeil",
+                "Esmaeel",
+                "اسماعیل",
+                "إسماعيل",
+            ],
+        ),
+        (
+            "Ebrahim",
+            &["Ebrahim", "Ibrahim", "Ebraheem", "ابراهیم", "إبراهيم"],
+        ),
+        (
+            "Fatemeh",
+            &["Fatemeh", "Fatima", "Fatemah", "Fateme", "فاطمه", "فاطمة"],
+        ),
+        ("Zahra", &["Zahra", "Zahrah", "زهرا"]),
+        ("Mahmoud", &["Mahmoud", "Mahmud", "Mahmood", "محمود"]),
+        ("Kazem", &["Kazem", "Kazim", "کاظم", "كاظم"]),
+        ("Javad", &["Javad", "Jawad", "جواد"]),
+        ("Mehdi", &["Mehdi", "Mahdi", "مهدی", "مهدي"]),
+        ("Tehrani", &["Tehrani", "Tehraani", "تهرانی"]),
+        ("Shirazi", &["Shirazi", "Shiraazi", "شیرازی"]),
+        ("Mousavi", &["Mousavi", "Musavi", "Moosavi", "موسوی"]),
+        ("Darvish", &["Darvish", "Darwish", "درویش"]),
+        ("Ahmad", &["Ahmad", "Ahmed", "احمد", "أحمد"]),
+        ("Mohsen", &["Mohsen", "Muhsin", "محسن"]),
+        ("Zhaleh", &["Zhaleh", "Zhale", "ژاله"]),
+    ];
+
+    #[test]
+    fn spellings_of_one_name_share_a_key() {
+        for (name, spellings) in VARIANT_SETS {
+            let expected = skeleton_key(spellings[0]);
+            assert!(
+                !expected.is_empty(),
+                "{name}: key of {:?} is empty",
+                spellings[0]
+            );
+            for spelling in spellings.iter() {
+                assert_eq!(
+                    skeleton_key(spelling),
+                    expected,
+                    "{name}: {spelling:?} should share the key of {:?}",
+                    spellings[0]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn compound_names_agree_when_joined() {
+        let spellings = [
+            "Hassanzadeh",
+            "Hasan Zadeh",
+            "Hasanzade",
+            "Hassan-Zadeh",
+            "حسن‌زاده",
+            "حسن زاده",
+            "حسنزاده",
+        ];
+        for spelling in spellings {
+            assert_eq!(
+                skeleton_key_joined(spelling),
+                "HSNZD",
+                "{spelling:?} joined"
+            );
+        }
+        assert_eq!(skeleton_key("Hasan Zadeh"), "HSN ZD");
+        assert_eq!(skeleton_key("حسن‌زاده"), "HSN ZD", "ZWNJ separates words");
+        assert_eq!(
+            skeleton_key("Hassanzadeh"),
+            "HSNZD",
+            "written together it is one word"
+        );
+        assert_eq!(
+            skeleton_key_joined("Mohammad Reza"),
+            skeleton_key_joined("Mohammadreza")
+        );
+        assert_eq!(
+            skeleton_key_joined("محمدرضا"),
+            skeleton_key_joined("Mohammadreza")
+        );
+    }
+
+    #[test]
+    fn different_names_get_different_keys() {
+        let pairs = [
+            ("Ali", "Vali", "an initial v is a consonant"),
+            ("Javad", "Jafar", "JD vs JFR"),
+            ("Kazem", "Ghasem", "KZM vs QSM"),
+            ("Mehdi", "Majid", "MHD vs MJD"),
+            ("Hassan", "Hassanzadeh", "a suffix is kept"),
+            ("Yousef", "Yasin", "YSF vs YSN"),
+            ("Sohrab", "Shahrokh", "SHRB vs SHHRX"),
+            ("Zahra", "Zeynab", "ZHR vs ZNB"),
+            ("Hassan", "Hossein Ali", "a second word is kept"),
+            ("Shirazi", "Tehrani", "SHRZ vs THRN"),
+            ("Ghasem", "Hashem", "QSM vs HSHM"),
+        ];
+        for (a, b, description) in pairs {
+            assert_ne!(
+                skeleton_key(a),
+                skeleton_key(b),
+                "{a} vs {b}: {description}"
+            );
+        }
+    }
+
+    #[test]
+    fn known_coarse_collisions_are_documented_limits() {
+        assert_eq!(
+            skeleton_key("Hassan"),
+            skeleton_key("Hossein"),
+            "HSN: only vowels differ"
+        );
+        assert_eq!(
+            skeleton_key("Reza"),
+            skeleton_key("Rezaei"),
+            "RZ: the -i suffix is a vowel"
+        );
+    }
+
+    #[test]
+    fn words_without_consonants_and_empty_names_give_empty_keys() {
+        assert_eq!(skeleton_key(""), "");
+        assert_eq!(skeleton_key("  - "), "");
+        assert_eq!(skeleton_key("Ai"), "");
+        assert_eq!(skeleton_key("Ali Ai Reza"), "L RZ");
+    }
+
+    proptest! {
+        #[test]
+        fn keys_are_uppercase_ascii_words(name in "\\PC{0,30}") {
+            let key = skeleton_key(&name);
+            prop_assert!(key.bytes().all(|b| b.is_ascii_uppercase() || b == b' '), "{:?}", key);
+            prop_assert!(!key.starts_with(' ') && !key.ends_with(' ') && !key.contains("  "));
+            prop_assert!(!skeleton_key_joined(&name).contains(' '));
+        }
+    }
+}
