@@ -36,3 +36,51 @@ fn kosovo_best_pairwise_model_is_14341_7_and_independence_7394_6() {
     assert_eq!(format!("{:.2}", independence.deviance), "245.94");
     assert_eq!(independence.df, 10);
 }
+
+#[test]
+fn kosovo_chao_lower_bound_is_10270_5() {
+    let t = table("kosovo.csv");
+    assert_eq!(t.frequency_of_captures()[1..], [3218, 882, 273, 27]);
+    let bound = estimate::chao::chao(&t, estimate::chao::ChaoForm::Classic).unwrap();
+    assert_eq!(format!("{:.1}", bound.estimate), "10270.5");
+}
+
+#[test]
+fn madigan_york_three_lists_match_dga() {
+    use estimate::dga::{DgaOptions, NPrior};
+    let t = table("MY1997_3list.csv");
+    let options = DgaOptions {
+        delta: Some(1.0),
+        prior: NPrior::NegativeBinomial { a: 13.14, b: 55.17 },
+        missing: Some((1, 300)),
+    };
+    let result = estimate::dga::dga(&t, &options).unwrap();
+    let top = &result.models[0];
+    eprintln!("{:#?}", &result.models[..3]);
+    eprintln!("{} {} {:?} {:?}", result.bayes_estimate, result.mode, result.interval, result.median);
+    assert_eq!(format!("{:.4}", top.probability), "0.3738");
+    assert_eq!(top.bayes_estimate.round(), 731.0);
+    assert_eq!(top.mode, 729.0);
+    assert_eq!(result.bayes_estimate.round(), 731.0);
+    assert_eq!(result.mode, 728.0);
+}
+
+#[test]
+fn madigan_york_five_lists_match_dga() {
+    use estimate::dga::{DgaOptions, NPrior};
+    let t = table("MY1997_5list.csv");
+    let options = DgaOptions {
+        delta: Some(0.5),
+        prior: NPrior::InverseN,
+        missing: Some((1, 300)),
+    };
+    let result = estimate::dga::dga(&t, &options).unwrap();
+    eprintln!("{:#?}", &result.models[..5]);
+    eprintln!("{} {} {:?} {:?}", result.bayes_estimate, result.mode, result.interval, result.median);
+    let published = [0.21707345, 0.16029369, 0.08226562, 0.06535887, 0.05193514];
+    for (model, expected) in result.models.iter().zip(published) {
+        assert_eq!(format!("{:.4}", model.probability), format!("{expected:.4}"), "{}", model.model);
+    }
+    assert_eq!(result.bayes_estimate.round(), 617.0);
+    assert_eq!(result.mode, 614.0);
+}
