@@ -2,6 +2,7 @@
 //! Persian and Latin script.
 //!
 //! - [`calendar`]: Jalali ⇄ Gregorian conversion (via `icu_calendar`).
+//! - [`dates`]: parsing and writing uncertain dates in both calendars.
 //! - [`script`]: which script a text is in.
 //! - [`normalize`]: folding names for search (`normalize_for_search`, `to_ascii_digits`).
 //! - [`skeleton`]: the cross-script consonant key used to block record pairs.
@@ -16,6 +17,7 @@
 #![deny(missing_docs)]
 
 pub mod calendar;
+pub mod dates;
 pub mod normalize;
 pub mod script;
 pub mod skeleton;
