@@ -404,7 +404,7 @@ struct Parsed {
 /// What the text named, in its own calendar.
 #[derive(Debug, Clone, Copy)]
 enum Spec {
-    Day { year: i32, month: u8, day: u8 },
+    Day { year: i32, month: u8, day: u32 },
     Month { year: i32, month: u8 },
     Season { year: i32, season: u8 },
     Year { year: i32 },
@@ -539,24 +539,24 @@ fn word_meaning(word: &str) -> Option<WordMeaning> {
     use WordMeaning::*;
     let meaning = match word {
         "farvardin" | "farwardin" | "فروردین" => JalaliMonth(1),
-        "ordibehesht" | "ardibehesht" | "ordibehesht'" | "اردیبهشت" => JalaliMonth(2),
+        "ordibehesht" | "ardibehesht" | "اردیبهشت" => JalaliMonth(2),
         "khordad" | "khurdad" | "خرداد" => JalaliMonth(3),
         "tir" | "تیر" => JalaliMonth(4),
         "mordad" | "amordad" | "murdad" | "مرداد" | "امرداد" => JalaliMonth(5),
-        "shahrivar" | "shahrivar'" | "شهریور" => JalaliMonth(6),
+        "shahrivar" | "شهریور" => JalaliMonth(6),
         "mehr" | "mihr" | "مهر" => JalaliMonth(7),
         "aban" | "ابان" => JalaliMonth(8),
         "azar" | "adhar" | "اذر" => JalaliMonth(9),
-        "dey" | "dei" | "day" | "دی" => JalaliMonth(10),
+        "dey" | "dei" | "دی" => JalaliMonth(10),
         "bahman" | "بهمن" => JalaliMonth(11),
-        "esfand" | "isfand" | "esfand'" | "اسفند" => JalaliMonth(12),
-        "january" | "jan" | "ژانویه" | "ژانویه‌" => GregorianMonth(1),
+        "esfand" | "isfand" | "اسفند" => JalaliMonth(12),
+        "january" | "jan" | "ژانویه" => GregorianMonth(1),
         "february" | "feb" | "فوریه" => GregorianMonth(2),
         "march" | "mar" | "مارس" => GregorianMonth(3),
         "april" | "apr" | "اوریل" => GregorianMonth(4),
         "may" | "مه" | "می" => GregorianMonth(5),
-        "june" | "jun" | "ژوین" | "ژوءن" => GregorianMonth(6),
-        "july" | "jul" | "ژوییه" | "ژوءیه" | "جولای" => GregorianMonth(7),
+        "june" | "jun" | "ژوین" => GregorianMonth(6),
+        "july" | "jul" | "ژوییه" | "جولای" => GregorianMonth(7),
         "august" | "aug" | "اوت" | "اگوست" => GregorianMonth(8),
         "september" | "sep" | "sept" | "سپتامبر" => GregorianMonth(9),
         "october" | "oct" | "اکتبر" => GregorianMonth(10),
@@ -624,8 +624,10 @@ fn parse_single(
     }
 
     let (calendar, spec) = if let Some(season) = season {
-        let [(year, _)] = numbers[..] else {
-            return Err(unrecognised("a season takes a year only".to_string()));
+        let [(year, 3..)] = numbers[..] else {
+            return Err(unrecognised(
+                "a season takes a year written in full only".to_string(),
+            ));
         };
         let year = year_value(year, verbatim)?;
         (
@@ -634,7 +636,7 @@ fn parse_single(
         )
     } else if let Some((calendar, month)) = month_word {
         match numbers[..] {
-            [(year, _)] => (
+            [(year, 3..)] => (
                 calendar,
                 Spec::Month {
                     year: year_value(year, verbatim)?,
@@ -657,7 +659,7 @@ fn parse_single(
                     Spec::Day {
                         year: year_value(year, verbatim)?,
                         month,
-                        day: day_value(day),
+                        day,
                     },
                 )
             }
@@ -702,7 +704,7 @@ fn numeric_spec(
             Spec::Day {
                 year,
                 month: month(m, calendar)?,
-                day: day_value(d),
+                day: d,
             },
         ))
     };
@@ -773,11 +775,6 @@ fn year_value(value: u32, verbatim: &str) -> Result<i32, DateError> {
     }
 }
 
-/// A day number, saturated into a `u8` so that 40 or 400 is reported as a bad day.
-fn day_value(day: u32) -> u8 {
-    u8::try_from(day).unwrap_or(u8::MAX)
-}
-
 /// The calendar of a year written without a month name.
 fn calendar_of_year(year: i32, declared: Option<Calendar>) -> Calendar {
     match declared {
@@ -841,21 +838,21 @@ fn resolve(
         calendar: calendar_name(calendar),
         text: verbatim.to_string(),
     };
-    let check_day = |year: i32, month: u8, day: u8| -> Result<(), DateError> {
+    let check_day = |year: i32, month: u8, day: u32| -> Result<(), DateError> {
         let length = match calendar {
             Calendar::SolarHijri => jalali_month_length(year, month),
             Calendar::Gregorian => gregorian_months(year, u32::from(month), year, u32::from(month))
                 .map(|(_, end)| end.day() as u8),
         }
         .ok_or_else(|| out_of_range(year))?;
-        if day == 0 || day > length {
+        if day == 0 || day > u32::from(length) {
             let note = match (calendar, month) {
                 (Calendar::SolarHijri, 12) if !is_jalali_leap_year(year) => " (not a leap year)",
                 (Calendar::Gregorian, 2) if length == 28 => " (not a leap year)",
                 _ => "",
             };
             return Err(DateError::DayOutOfRange {
-                day: u32::from(day),
+                day,
                 month_name: month_name(calendar, month),
                 year,
                 length,
@@ -870,10 +867,10 @@ fn resolve(
         (_, Spec::Day { year, month, day }) => {
             check_day(year, month, day)?;
             let date = match calendar {
-                Calendar::SolarHijri => jalali_to_gregorian(year, month, day),
-                Calendar::Gregorian => {
-                    NaiveDate::from_ymd_opt(year, u32::from(month), u32::from(day))
+                Calendar::SolarHijri => {
+                    jalali_to_gregorian(year, month, u8::try_from(day).unwrap_or(u8::MAX))
                 }
+                Calendar::Gregorian => NaiveDate::from_ymd_opt(year, u32::from(month), day),
             }
             .ok_or_else(|| out_of_range(year))?;
             let edtf = iso_day(date);
@@ -1041,6 +1038,11 @@ mod tests {
             ("از ۱ مرداد ۱۳۶۷ تا ۳۱ شهریور ۱۳۶۷", SH, Range, (ymd(1988, 7, 23), ymd(1988, 9, 22)), "1988-07-23/1988-09-22", "Persian از … تا"),
             ("Mordad - Shahrivar 1367", SH, Range, (ymd(1988, 7, 23), ymd(1988, 9, 22)), "1988-07-23/1988-09-22", "first side borrows the year"),
             ("between Mordad and Shahrivar 1367", SH, Range, (ymd(1988, 7, 23), ymd(1988, 9, 22)), "1988-07-23/1988-09-22", "between … and …"),
+            ("۳ اوت ۱۹۸۸", G, Day, aug3, "1988-08-03", "Persian name of a Gregorian month"),
+            ("3-Aug-1988", G, Day, aug3, "1988-08-03", "hyphenated with a month name"),
+            ("03.08.1988", G, Day, aug3, "1988-08-03", "dotted day.month.year"),
+            ("1367/5/12 ه.ش", SH, Day, aug3, "1988-08-03", "Persian Solar Hijri marker"),
+            ("on 3 August 1988", G, Day, aug3, "1988-08-03", "a leading preposition"),
             ("1988-1989", G, Range, (ymd(1988, 1, 1), ymd(1989, 12, 31)), "1988/1989", "two years"),
         ];
         for (input, calendar, precision, (earliest, latest), edtf, description) in cases {
@@ -1138,6 +1140,8 @@ mod tests {
             ("   ", "blank"),
             ("yesterday", "an unknown word"),
             ("12/05", "no full year"),
+            ("12 Mordad", "a month name without a year"),
+            ("summer 67", "a season with a short year"),
             ("1367/05/12/3", "four numbers"),
             ("1367 - 1360", "a reversed range"),
             ("12 Mordad Aug 1367", "two month names"),
