@@ -1,0 +1,426 @@
+//! Blocking: which pairs are compared at all. Several rules each put records that share a key
+//! (say, surname skeleton and birth year) into one block; the pairs of every block are streamed to
+//! a callback, never stored. A pair that shares the keys of several rules is scored once only,
+//! under the first rule that holds it. Blocks larger than the cap are skipped, and what they would
+//! have compared is counted and reported.
+
+use crate::features::{Features, NULL_ID};
+use crate::records::{Duplicates, RecordIndex, Records};
+use domain::fields::CanonicalField;
+use rayon::prelude::*;
+
+/// One part of a blocking key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyPart {
+    /// The cross-script skeleton of a text field.
+    Skeleton(CanonicalField),
+    /// The skeletons of given name and surname as an unordered pair (so swaps still meet).
+    NamePair,
+    /// The exact normalised value of a text field (identifiers, postal codes).
+    Exact(CanonicalField),
+    /// The first year the birth can be.
+    BirthYear,
+    /// The day of birth.
+    BirthDay,
+}
+
+/// A blocking rule: records whose every key part is present and equal share a block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockingRule {
+    /// The key parts.
+    pub parts: Vec<KeyPart>,
+}
+
+impl BlockingRule {
+    /// A rule from its parts.
+    pub fn new(parts: &[KeyPart]) -> BlockingRule {
+        BlockingRule {
+            parts: parts.to_vec(),
+        }
+    }
+
+    /// A short description, e.g. `skeleton(surname)+birth_year`.
+    pub fn describe(&self) -> String {
+        self.parts
+            .iter()
+            .map(|part| match part {
+                KeyPart::Skeleton(field) => format!("skeleton({field})"),
+                KeyPart::NamePair => "skeleton(given_name,surname)".to_string(),
+                KeyPart::Exact(field) => field.to_string(),
+                KeyPart::BirthYear => "birth_year".to_string(),
+                KeyPart::BirthDay => "birth_date".to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("+")
+    }
+}
+
+/// The default rules: names in pairs, names with the birth year, then identifiers and dates of
+/// birth; rules whose fields the records lack are dropped.
+pub fn default_rules() -> Vec<BlockingRule> {
+    use CanonicalField::{City, FatherName, GivenName, NationalId, PostalCode, Surname};
+    use KeyPart::{BirthDay, BirthYear, Exact, NamePair, Skeleton};
+    vec![
+        BlockingRule::new(&[NamePair]),
+        BlockingRule::new(&[Skeleton(Surname), Skeleton(FatherName)]),
+        BlockingRule::new(&[Skeleton(GivenName), Skeleton(FatherName)]),
+        BlockingRule::new(&[Skeleton(Surname), BirthYear]),
+        BlockingRule::new(&[Skeleton(GivenName), BirthYear]),
+        BlockingRule::new(&[Exact(NationalId)]),
+        BlockingRule::new(&[BirthDay]),
+        BlockingRule::new(&[Exact(PostalCode), Skeleton(City)]),
+    ]
+}
+
+/// What blocking did, for the run report.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BlockingReport {
+    /// Each rule used, with its blocks, its pairs before de-duplication and its capped blocks.
+    pub rules: Vec<RuleReport>,
+    /// The largest block size allowed.
+    pub max_block_size: usize,
+}
+
+impl BlockingReport {
+    /// Pairs skipped in capped blocks, over all rules.
+    pub fn skipped_pairs(&self) -> u64 {
+        self.rules.iter().map(|r| r.skipped_pairs).sum()
+    }
+}
+
+/// What one rule did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RuleReport {
+    /// The rule, described.
+    pub rule: String,
+    /// Blocks of two records or more that were compared.
+    pub blocks: usize,
+    /// Pairs in those blocks (some are also in an earlier rule's block and are scored there).
+    pub pairs: u64,
+    /// Blocks over the cap, skipped.
+    pub capped_blocks: usize,
+    /// Records in the largest capped block.
+    pub largest_capped_block: usize,
+    /// Pairs those skipped blocks held.
+    pub skipped_pairs: u64,
+}
+
+/// A block: a run of records in one rule's sorted member list.
+#[derive(Debug, Clone, Copy)]
+struct Block {
+    rule: u8,
+    start: u32,
+    len: u32,
+}
+
+/// A piece of work: rows `first..last` of a block, each paired with the rows after it.
+#[derive(Debug, Clone, Copy)]
+struct Task {
+    block: u32,
+    first: u32,
+    last: u32,
+}
+
+/// The blocks of every rule, ready to stream pairs.
+#[derive(Debug)]
+pub(crate) struct Blocking {
+    rule_count: usize,
+    /// Each record's key under each rule (`keys[record * rule_count + rule]`), 0 when the record
+    /// has no key or its block was capped.
+    keys: Vec<u64>,
+    /// Records per rule, sorted by key.
+    members: Vec<Vec<RecordIndex>>,
+    blocks: Vec<Block>,
+    tasks: Vec<Task>,
+    /// Bit per source that declares itself free of duplicates.
+    duplicate_free: Vec<bool>,
+    source_of: Vec<u16>,
+    pub(crate) report: BlockingReport,
+}
+
+/// Rows per task: blocks larger than this are split so that both cores share them.
+const ROWS_PER_TASK: u32 = 256;
+
+impl Blocking {
+    /// Builds the blocks of the rules whose fields the records have.
+    pub(crate) fn new(
+        records: &Records,
+        features: &Features,
+        rules: &[BlockingRule],
+        max_block_size: usize,
+    ) -> Blocking {
+        let usable: Vec<&BlockingRule> = rules
+            .iter()
+            .filter(|rule| rule.parts.iter().all(|p| has_part(features, *p)))
+            .take(usize::from(u8::MAX))
+            .collect();
+        let rule_count = usable.len();
+        let per_rule: Vec<Vec<u64>> = usable
+            .par_iter()
+            .map(|rule| record_keys(features, rule))
+            .collect();
+        let mut keys = vec![0u64; features.len * rule_count];
+        for (rule, rule_keys) in per_rule.iter().enumerate() {
+            for (record, key) in rule_keys.iter().enumerate() {
+                keys[record * rule_count + rule] = *key;
+            }
+        }
+        let mut blocking = Blocking {
+            rule_count,
+            keys,
+            members: Vec::new(),
+            blocks: Vec::new(),
+            tasks: Vec::new(),
+            duplicate_free: records
+                .sources()
+                .iter()
+                .map(|s| s.duplicates == Duplicates::Free)
+                .collect(),
+            source_of: (0..records.len() as RecordIndex)
+                .map(|r| records.source_of(r).0)
+                .collect(),
+            report: BlockingReport {
+                rules: Vec::new(),
+                max_block_size,
+            },
+        };
+        for (rule, (spec, rule_keys)) in usable.iter().zip(per_rule).enumerate() {
+            blocking.add_rule(rule, spec, rule_keys, max_block_size);
+        }
+        blocking.tasks = blocking.make_tasks();
+        blocking
+    }
+
+    fn add_rule(&mut self, rule: usize, spec: &BlockingRule, keys: Vec<u64>, cap: usize) {
+        let mut keyed: Vec<(u64, RecordIndex)> = keys
+            .into_iter()
+            .enumerate()
+            .filter(|(_, key)| *key != 0)
+            .map(|(record, key)| (key, record as RecordIndex))
+            .collect();
+        keyed.par_sort_unstable();
+        let mut report = RuleReport {
+            rule: spec.describe(),
+            ..RuleReport::default()
+        };
+        let members: Vec<RecordIndex> = keyed.iter().map(|(_, r)| *r).collect();
+        let mut start = 0;
+        while start < keyed.len() {
+            let key = keyed[start].0;
+            let end = start + keyed[start..].partition_point(|(k, _)| *k == key);
+            let len = end - start;
+            let pairs = (len as u64) * (len as u64 - 1) / 2;
+            if len > cap {
+                report.capped_blocks += 1;
+                report.largest_capped_block = report.largest_capped_block.max(len);
+                report.skipped_pairs += pairs;
+                for &record in &members[start..end] {
+                    self.keys[record as usize * self.rule_count + rule] = 0;
+                }
+            } else if len >= 2 {
+                report.blocks += 1;
+                report.pairs += pairs;
+                self.blocks.push(Block {
+                    rule: rule as u8,
+                    start: start as u32,
+                    len: len as u32,
+                });
+            }
+            start = end;
+        }
+        self.members.push(members);
+        self.report.rules.push(report);
+    }
+
+    fn make_tasks(&self) -> Vec<Task> {
+        let mut tasks = Vec::with_capacity(self.blocks.len());
+        for (index, block) in self.blocks.iter().enumerate() {
+            let mut first = 0;
+            while first < block.len {
+                let last = (first + ROWS_PER_TASK).min(block.len);
+                tasks.push(Task {
+                    block: index as u32,
+                    first,
+                    last,
+                });
+                first = last;
+            }
+        }
+        tasks
+    }
+
+    /// Whether a pair may be compared at all: not two records of one duplicate-free source.
+    pub(crate) fn is_comparable(&self, a: RecordIndex, b: RecordIndex) -> bool {
+        let (sa, sb) = (self.source_of[a as usize], self.source_of[b as usize]);
+        sa != sb || !self.duplicate_free[sa as usize]
+    }
+
+    /// Whether some rule before `rule` (or any rule, with `rule = rule_count`) holds the pair.
+    fn is_held_before(&self, rule: usize, a: RecordIndex, b: RecordIndex) -> bool {
+        let ka = &self.keys[a as usize * self.rule_count..][..rule];
+        let kb = &self.keys[b as usize * self.rule_count..][..rule];
+        ka.iter().zip(kb).any(|(x, y)| *x != 0 && x == y)
+    }
+
+    /// Whether blocking puts the pair in some block that was compared.
+    pub(crate) fn is_candidate(&self, a: RecordIndex, b: RecordIndex) -> bool {
+        a != b && self.is_comparable(a, b) && self.is_held_before(self.rule_count, a, b)
+    }
+
+    /// Folds over every candidate pair once, in parallel; `sample` keeps only some blocks
+    /// (by index) when training on a part of the pairs.
+    pub(crate) fn fold_pairs<T, Init, Step, Merge>(
+        &self,
+        sample: impl Fn(usize) -> bool + Sync,
+        init: Init,
+        step: Step,
+        merge: Merge,
+    ) -> T
+    where
+        T: Send,
+        Init: Fn() -> T + Sync + Send,
+        Step: Fn(&mut T, RecordIndex, RecordIndex) + Sync + Send,
+        Merge: Fn(T, T) -> T + Sync + Send,
+    {
+        self.tasks
+            .par_iter()
+            .filter(|task| sample(task.block as usize))
+            .fold(&init, |mut acc, task| {
+                self.run_task(task, |a, b| step(&mut acc, a, b));
+                acc
+            })
+            .reduce(&init, &merge)
+    }
+
+    fn run_task(&self, task: &Task, mut visit: impl FnMut(RecordIndex, RecordIndex)) {
+        let block = self.blocks[task.block as usize];
+        let rule = block.rule as usize;
+        let members = &self.members[rule][block.start as usize..][..block.len as usize];
+        for i in task.first as usize..task.last as usize {
+            let a = members[i];
+            for &b in &members[i + 1..] {
+                if self.is_comparable(a, b) && !self.is_held_before(rule, a, b) {
+                    visit(a.min(b), a.max(b));
+                }
+            }
+        }
+    }
+
+    /// The number of pairs of records that share a duplicate-free source.
+    pub(crate) fn pairs_within_duplicate_free_sources(&self) -> f64 {
+        let mut sizes = vec![0f64; self.duplicate_free.len()];
+        for &source in &self.source_of {
+            sizes[source as usize] += 1.0;
+        }
+        sizes
+            .iter()
+            .zip(&self.duplicate_free)
+            .filter(|(_, free)| **free)
+            .map(|(n, _)| n * (n - 1.0) / 2.0)
+            .sum()
+    }
+
+    /// The number of blocks compared.
+    pub(crate) fn block_count(&self) -> usize {
+        self.blocks.len()
+    }
+
+    /// Pairs in the compared blocks, counted before de-duplication across rules.
+    pub(crate) fn block_pairs(&self, block: usize) -> u64 {
+        let len = u64::from(self.blocks[block].len);
+        len * (len - 1) / 2
+    }
+}
+
+fn has_part(features: &Features, part: KeyPart) -> bool {
+    match part {
+        KeyPart::Skeleton(field) | KeyPart::Exact(field) => features.text(field).is_some(),
+        KeyPart::NamePair => {
+            features.text(CanonicalField::GivenName).is_some()
+                && features.text(CanonicalField::Surname).is_some()
+        }
+        KeyPart::BirthYear => features.births.is_some(),
+        KeyPart::BirthDay => features
+            .births
+            .as_ref()
+            .is_some_and(|b| b.iter().any(|b| b.day != crate::features::NULL_DAY)),
+    }
+}
+
+/// Every record's key under one rule, 0 when a part is missing.
+fn record_keys(features: &Features, rule: &BlockingRule) -> Vec<u64> {
+    (0..features.len)
+        .into_par_iter()
+        .map(|record| {
+            let mut key = 0x9E37_79B9_7F4A_7C15u64;
+            for part in &rule.parts {
+                match part_value(features, *part, record) {
+                    Some(value) => key = mix(key ^ value),
+                    None => return 0,
+                }
+            }
+            key.max(1)
+        })
+        .collect()
+}
+
+fn part_value(features: &Features, part: KeyPart, record: usize) -> Option<u64> {
+    let text_id = |field, skeleton: bool| {
+        let text = features.text(field)?;
+        let id = text.ids[record];
+        let id = if skeleton {
+            text.vocabulary.skeleton[id as usize]
+        } else {
+            id
+        };
+        (id != NULL_ID).then_some(u64::from(id))
+    };
+    match part {
+        KeyPart::Skeleton(field) => text_id(field, true),
+        KeyPart::Exact(field) => text_id(field, false),
+        KeyPart::NamePair => {
+            let given = features.text(CanonicalField::GivenName)?;
+            let surname = features.text(CanonicalField::Surname)?;
+            let g = given.vocabulary.skeleton_letters[given.ids[record] as usize].as_ref();
+            let s = surname.vocabulary.skeleton_letters[surname.ids[record] as usize].as_ref();
+            if g.is_empty() || s.is_empty() {
+                return None;
+            }
+            let (first, second) = if g <= s { (g, s) } else { (s, g) };
+            Some(mix(hash_bytes(first)) ^ hash_bytes(second))
+        }
+        KeyPart::BirthYear => {
+            let birth = features.births.as_ref()?[record];
+            birth.is_known().then_some(birth.first_year as u64)
+        }
+        KeyPart::BirthDay => {
+            let birth = features.births.as_ref()?[record];
+            (birth.day != crate::features::NULL_DAY).then_some(birth.day as u64)
+        }
+    }
+    .map(|value| mix(value ^ part_tag(part)))
+}
+
+fn part_tag(part: KeyPart) -> u64 {
+    match part {
+        KeyPart::Skeleton(field) => 0x100 + field as u64,
+        KeyPart::Exact(field) => 0x200 + field as u64,
+        KeyPart::NamePair => 0x300,
+        KeyPart::BirthYear => 0x400,
+        KeyPart::BirthDay => 0x500,
+    }
+}
+
+/// A 64-bit finaliser (splitmix64): spreads keys so equal hashes mean equal keys in practice.
+pub(crate) fn mix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+fn hash_bytes(bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .fold(0xCBF2_9CE4_8422_2325u64, |h, &b| mix(h ^ u64::from(b)))
+}

@@ -1,0 +1,280 @@
+//! Clustering scored pairs into persons: connected components of the links at or above the
+//! threshold, strongest links first, so that
+//! - a reviewer's "same" always joins and a reviewer's "different" is never crossed;
+//! - a source declared free of duplicates contributes at most one record per cluster;
+//! - a cluster held together by one weak link (a bridge below the strong-link weight whose
+//!   removal leaves two groups of two records or more) is split there.
+
+use crate::records::RecordIndex;
+use rayon::prelude::*;
+
+/// A scored pair kept for clustering or review.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScoredPair {
+    /// One record (the smaller index).
+    pub a: RecordIndex,
+    /// The other record.
+    pub b: RecordIndex,
+    /// The match weight (log2 odds).
+    pub match_weight: f32,
+}
+
+impl ScoredPair {
+    /// The match probability.
+    pub fn probability(&self) -> f64 {
+        crate::model::probability(f64::from(self.match_weight))
+    }
+}
+
+/// What clustering must respect.
+pub(crate) struct Constraints<'a> {
+    /// Pairs that must be together.
+    pub(crate) same: &'a [(RecordIndex, RecordIndex)],
+    /// Pairs that must be apart.
+    pub(crate) different: &'a [(RecordIndex, RecordIndex)],
+    /// Each record's bit for its source if that source is free of duplicates, else 0.
+    pub(crate) source_bit: &'a [u64],
+}
+
+/// How clusters are cut.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Cut {
+    /// Links at or above this weight join records.
+    pub(crate) threshold: f32,
+    /// Bridges below this weight are split, when splitting is on.
+    pub(crate) strong: Option<f32>,
+}
+
+/// What clustering did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClusterReport {
+    /// Links refused because both sides held a record of one duplicate-free source.
+    pub refused_duplicate_free: usize,
+    /// Links refused because a reviewer said the two sides differ.
+    pub refused_by_review: usize,
+    /// Weak bridges cut.
+    pub weak_links_cut: usize,
+}
+
+struct UnionFind {
+    parent: Vec<RecordIndex>,
+    size: Vec<u32>,
+    sources: Vec<u64>,
+}
+
+impl UnionFind {
+    fn new(source_bit: &[u64]) -> UnionFind {
+        UnionFind {
+            parent: (0..source_bit.len() as RecordIndex).collect(),
+            size: vec![1; source_bit.len()],
+            sources: source_bit.to_vec(),
+        }
+    }
+
+    fn find(&mut self, mut x: RecordIndex) -> RecordIndex {
+        while self.parent[x as usize] != x {
+            let grandparent = self.parent[self.parent[x as usize] as usize];
+            self.parent[x as usize] = grandparent;
+            x = grandparent;
+        }
+        x
+    }
+
+    fn union(&mut self, a: RecordIndex, b: RecordIndex) {
+        let (mut a, mut b) = (self.find(a), self.find(b));
+        if a == b {
+            return;
+        }
+        if self.size[a as usize] < self.size[b as usize] {
+            std::mem::swap(&mut a, &mut b);
+        }
+        self.parent[b as usize] = a;
+        self.size[a as usize] += self.size[b as usize];
+        self.sources[a as usize] |= self.sources[b as usize];
+    }
+}
+
+/// Clusters records; returns a cluster number per record (numbered in record order) and a report.
+pub(crate) fn cluster(
+    pairs: &[ScoredPair],
+    constraints: &Constraints<'_>,
+    cut: Cut,
+) -> (Vec<u32>, ClusterReport) {
+    let mut links: Vec<ScoredPair> = pairs
+        .iter()
+        .filter(|p| p.match_weight >= cut.threshold)
+        .copied()
+        .collect();
+    links.par_sort_unstable_by(|x, y| {
+        y.match_weight
+            .total_cmp(&x.match_weight)
+            .then(x.a.cmp(&y.a))
+            .then(x.b.cmp(&y.b))
+    });
+    let (mut union_find, mut report, kept) = join(&links, constraints, &[]);
+    if let Some(strong) = cut.strong {
+        let cut_links = weak_bridges(&mut union_find, &links, &kept, strong);
+        if !cut_links.is_empty() {
+            let (fresh, fresh_report, _) = join(&links, constraints, &cut_links);
+            union_find = fresh;
+            report = ClusterReport {
+                weak_links_cut: cut_links.len(),
+                ..fresh_report
+            };
+        }
+    }
+    (number_clusters(&mut union_find), report)
+}
+
+/// Joins along the links in order, skipping `removed` (sorted) and links that break a
+/// constraint; returns the links used.
+fn join(
+    links: &[ScoredPair],
+    constraints: &Constraints<'_>,
+    removed: &[usize],
+) -> (UnionFind, ClusterReport, Vec<usize>) {
+    let mut union_find = UnionFind::new(constraints.source_bit);
+    let mut report = ClusterReport::default();
+    for &(a, b) in constraints.same {
+        union_find.union(a, b);
+    }
+    let mut kept = Vec::new();
+    for (index, link) in links.iter().enumerate() {
+        if removed.binary_search(&index).is_ok() {
+            continue;
+        }
+        let (ra, rb) = (union_find.find(link.a), union_find.find(link.b));
+        if ra == rb {
+            kept.push(index);
+            continue;
+        }
+        if union_find.sources[ra as usize] & union_find.sources[rb as usize] != 0 {
+            report.refused_duplicate_free += 1;
+            continue;
+        }
+        if crosses_review(&mut union_find, constraints.different, ra, rb) {
+            report.refused_by_review += 1;
+            continue;
+        }
+        union_find.union(ra, rb);
+        kept.push(index);
+    }
+    (union_find, report, kept)
+}
+
+fn crosses_review(
+    union_find: &mut UnionFind,
+    different: &[(RecordIndex, RecordIndex)],
+    ra: RecordIndex,
+    rb: RecordIndex,
+) -> bool {
+    different.iter().any(|&(x, y)| {
+        let (rx, ry) = (union_find.find(x), union_find.find(y));
+        (rx == ra && ry == rb) || (rx == rb && ry == ra)
+    })
+}
+
+/// Bridges below `strong` whose removal leaves two groups of at least two records; returns
+/// their indices in `links`, sorted.
+fn weak_bridges(
+    union_find: &mut UnionFind,
+    links: &[ScoredPair],
+    kept: &[usize],
+    strong: f32,
+) -> Vec<usize> {
+    let mut by_cluster: foldhash::HashMap<RecordIndex, Vec<usize>> = Default::default();
+    for &index in kept {
+        let root = union_find.find(links[index].a);
+        if union_find.size[root as usize] >= 4 {
+            by_cluster.entry(root).or_default().push(index);
+        }
+    }
+    let groups: Vec<Vec<usize>> = by_cluster.into_values().collect();
+    let mut cut: Vec<usize> = groups
+        .par_iter()
+        .flat_map_iter(|group| bridges_in(links, group, strong))
+        .collect();
+    cut.sort_unstable();
+    cut
+}
+
+/// Tarjan's bridges on one cluster's links, iteratively, with subtree sizes.
+fn bridges_in(links: &[ScoredPair], group: &[usize], strong: f32) -> Vec<usize> {
+    let mut local: foldhash::HashMap<RecordIndex, usize> = Default::default();
+    let mut adjacency: Vec<Vec<(usize, usize)>> = Vec::new();
+    let mut node = |record: RecordIndex, adjacency: &mut Vec<Vec<(usize, usize)>>| {
+        *local.entry(record).or_insert_with(|| {
+            adjacency.push(Vec::new());
+            adjacency.len() - 1
+        })
+    };
+    for &index in group {
+        let (a, b) = (node(links[index].a, &mut adjacency), node(links[index].b, &mut adjacency));
+        adjacency[a].push((b, index));
+        adjacency[b].push((a, index));
+    }
+    let k = adjacency.len();
+    let (mut discovered, mut low, mut subtree) = (vec![usize::MAX; k], vec![0; k], vec![1usize; k]);
+    let mut time = 0;
+    let mut cut = Vec::new();
+    for start in 0..k {
+        if discovered[start] != usize::MAX {
+            continue;
+        }
+        let mut candidates: Vec<(usize, usize)> = Vec::new();
+        let mut stack = vec![(start, usize::MAX, 0usize)];
+        discovered[start] = time;
+        low[start] = time;
+        time += 1;
+        while let Some(top) = stack.last_mut() {
+            let (v, parent_link, next) = *top;
+            if let Some(&(w, link)) = adjacency[v].get(next) {
+                top.2 += 1;
+                if link == parent_link {
+                    continue;
+                }
+                if discovered[w] == usize::MAX {
+                    discovered[w] = time;
+                    low[w] = time;
+                    time += 1;
+                    stack.push((w, link, 0));
+                } else {
+                    low[v] = low[v].min(discovered[w]);
+                }
+                continue;
+            }
+            stack.pop();
+            if let Some(&(p, _, _)) = stack.last() {
+                low[p] = low[p].min(low[v]);
+                subtree[p] += subtree[v];
+                if low[v] > discovered[p] && links[parent_link].match_weight < strong {
+                    candidates.push((parent_link, subtree[v]));
+                }
+            }
+        }
+        let total = subtree[start];
+        cut.extend(
+            candidates
+                .into_iter()
+                .filter(|&(_, side)| side >= 2 && total - side >= 2)
+                .map(|(link, _)| link),
+        );
+    }
+    cut
+}
+
+fn number_clusters(union_find: &mut UnionFind) -> Vec<u32> {
+    let n = union_find.parent.len();
+    let mut number = vec![u32::MAX; n];
+    let mut next = 0;
+    (0..n as RecordIndex)
+        .map(|r| {
+            let root = union_find.find(r) as usize;
+            if number[root] == u32::MAX {
+                number[root] = next;
+                next += 1;
+            }
+            number[root]
+        })
+        .collect()
+}

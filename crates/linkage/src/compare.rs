@@ -1,0 +1,425 @@
+//! Comparison levels: for each pair of records and each compared field, the level of agreement,
+//! from exact to different, with a missing value as a level of its own (level 0, which weighs
+//! nothing). Cheap exact checks on interned ids come first; Jaro–Winkler runs only when they fail.
+//!
+//! The comparisons a set of records gets follow from the fields it has ([`comparisons_for`]);
+//! what each level weighs is the model's business ([`crate::model`]).
+
+use crate::features::{Birth, EventDate, Features, NULL_DAY, NULL_ID, TextFeature, TextKind};
+use crate::records::RecordIndex;
+use domain::fields::CanonicalField;
+use rapidfuzz::distance::{jaro_winkler, osa};
+
+/// The most comparisons one model holds (each level fits in four bits of a pattern).
+pub(crate) const MAX_COMPARISONS: usize = 16;
+
+/// What a comparison compares and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ComparisonKind {
+    /// A personal name: exact, variant, skeleton, swapped, Jaro–Winkler ≥ 0.94, ≥ 0.88, ≥ 0.80, else.
+    Name,
+    /// A place: exact, skeleton, Jaro–Winkler ≥ 0.92, ≥ 0.80, else.
+    Place,
+    /// An identifier: exact, one edit, two edits, else.
+    Code,
+    /// The birth: same day, a typo in the date, same year (intervals overlap), ±1, ±3 years, else.
+    Birth,
+    /// An event date: same day, intervals overlap, within a year, else.
+    EventDate,
+    /// Sex: same, different.
+    Sex,
+}
+
+impl ComparisonKind {
+    /// The names of the levels, level 0 (missing) first.
+    pub fn level_names(self) -> &'static [&'static str] {
+        match self {
+            ComparisonKind::Name => &[
+                "missing",
+                "exact",
+                "same after variant folding",
+                "same cross-script skeleton",
+                "given name and surname swapped",
+                "Jaro-Winkler >= 0.94",
+                "Jaro-Winkler >= 0.88",
+                "Jaro-Winkler >= 0.80",
+                "different",
+            ],
+            ComparisonKind::Place => &[
+                "missing",
+                "exact",
+                "same cross-script skeleton",
+                "Jaro-Winkler >= 0.92",
+                "Jaro-Winkler >= 0.80",
+                "different",
+            ],
+            ComparisonKind::Code => &["missing", "exact", "one edit", "two edits", "different"],
+            ComparisonKind::Birth => &[
+                "missing",
+                "same day",
+                "one typo in the date",
+                "same year",
+                "within 1 year",
+                "within 3 years",
+                "different",
+            ],
+            ComparisonKind::EventDate => &[
+                "missing",
+                "same day",
+                "intervals overlap",
+                "within a year",
+                "different",
+            ],
+            ComparisonKind::Sex => &["missing", "same", "different"],
+        }
+    }
+
+    /// The number of levels, including the missing level.
+    pub fn level_count(self) -> usize {
+        self.level_names().len()
+    }
+
+    /// Whether the levels after the missing one are ordered from strongest to weakest
+    /// agreement, so that their weights must not increase (the swap level of names is exempt).
+    pub(crate) fn is_ordered_level(self, level: usize) -> bool {
+        !(self == ComparisonKind::Name && level == NAME_SWAPPED as usize)
+    }
+
+    /// The levels on which term-frequency adjustment applies.
+    pub(crate) fn has_frequency_adjustment(self, level: u8) -> bool {
+        self == ComparisonKind::Name && (1..=3).contains(&level)
+    }
+}
+
+const NAME_SWAPPED: u8 = 4;
+
+/// What a comparison reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Input {
+    /// A text feature by position, with the partner feature for swaps (given name ↔ surname).
+    Text { feature: usize, partner: Option<usize> },
+    /// The birth.
+    Birth,
+    /// An event date by position.
+    Date { feature: usize },
+    /// Sex.
+    Sex,
+}
+
+/// One compared field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Comparison {
+    /// The field (the birth comparison reports `birth_date`).
+    pub field: CanonicalField,
+    /// How it is compared.
+    pub kind: ComparisonKind,
+    pub(crate) input: Input,
+}
+
+/// The comparisons for the fields the records have, at most [`MAX_COMPARISONS`].
+pub(crate) fn comparisons_for(features: &Features) -> Vec<Comparison> {
+    let given = features.text_position(CanonicalField::GivenName);
+    let surname = features.text_position(CanonicalField::Surname);
+    let mut comparisons = Vec::new();
+    for (position, text) in features.texts.iter().enumerate() {
+        let partner = match text.field {
+            CanonicalField::GivenName => surname,
+            CanonicalField::Surname => given,
+            _ => None,
+        };
+        let kind = match text.kind {
+            TextKind::Name => ComparisonKind::Name,
+            TextKind::Place => ComparisonKind::Place,
+            TextKind::Code => ComparisonKind::Code,
+        };
+        comparisons.push(Comparison {
+            field: text.field,
+            kind,
+            input: Input::Text {
+                feature: position,
+                partner,
+            },
+        });
+    }
+    if features.births.is_some() {
+        comparisons.push(Comparison {
+            field: CanonicalField::BirthDate,
+            kind: ComparisonKind::Birth,
+            input: Input::Birth,
+        });
+    }
+    for (position, date) in features.dates.iter().enumerate() {
+        comparisons.push(Comparison {
+            field: date.field,
+            kind: ComparisonKind::EventDate,
+            input: Input::Date { feature: position },
+        });
+    }
+    if features.sexes.is_some() {
+        comparisons.push(Comparison {
+            field: CanonicalField::Sex,
+            kind: ComparisonKind::Sex,
+            input: Input::Sex,
+        });
+    }
+    comparisons.truncate(MAX_COMPARISONS);
+    comparisons
+}
+
+/// Computes the level of each comparison for one pair into `levels`.
+pub(crate) fn compare_pair(
+    features: &Features,
+    comparisons: &[Comparison],
+    a: RecordIndex,
+    b: RecordIndex,
+    levels: &mut [u8],
+) {
+    for (comparison, level) in comparisons.iter().zip(levels.iter_mut()) {
+        *level = compare_one(features, comparison, a, b);
+    }
+}
+
+/// The level of one comparison for one pair.
+pub(crate) fn compare_one(
+    features: &Features,
+    comparison: &Comparison,
+    a: RecordIndex,
+    b: RecordIndex,
+) -> u8 {
+    let (a, b) = (a as usize, b as usize);
+    match comparison.input {
+        Input::Text { feature, partner } => {
+            let text = &features.texts[feature];
+            match comparison.kind {
+                ComparisonKind::Name => {
+                    let partner = partner.map(|p| &features.texts[p]);
+                    name_level(text, partner, a, b)
+                }
+                ComparisonKind::Code => code_level(text, a, b),
+                _ => place_level(text, a, b),
+            }
+        }
+        Input::Birth => match &features.births {
+            Some(births) => birth_level(births[a], births[b]),
+            None => 0,
+        },
+        Input::Date { feature } => {
+            let dates = &features.dates[feature].dates;
+            event_level(dates[a], dates[b])
+        }
+        Input::Sex => match &features.sexes {
+            Some(sexes) => sex_level(sexes[a], sexes[b]),
+            None => 0,
+        },
+    }
+}
+
+fn name_level(text: &TextFeature, partner: Option<&TextFeature>, a: usize, b: usize) -> u8 {
+    let (x, y) = (text.ids[a], text.ids[b]);
+    if x == NULL_ID || y == NULL_ID {
+        return 0;
+    }
+    if x == y {
+        return 1;
+    }
+    let v = &text.vocabulary;
+    let (x, y) = (x as usize, y as usize);
+    if v.folded[x] == v.folded[y] {
+        return 2;
+    }
+    if v.skeleton[x] == v.skeleton[y] && v.skeleton[x] != NULL_ID {
+        return 3;
+    }
+    if let Some(partner) = partner
+        && is_swapped(text, partner, a, b)
+    {
+        return NAME_SWAPPED;
+    }
+    let similarity = text_similarity(text, x, y, 0.80);
+    if similarity >= 0.94 {
+        5
+    } else if similarity >= 0.88 {
+        6
+    } else if similarity >= 0.80 {
+        7
+    } else {
+        8
+    }
+}
+
+/// Whether a's value in this field is b's in the partner field and the other way round, by
+/// skeleton (skeleton ids are per field, so the skeletons' letters are compared).
+fn is_swapped(text: &TextFeature, partner: &TextFeature, a: usize, b: usize) -> bool {
+    let crosses = |x: usize, y: usize| {
+        let (t, p) = (text.ids[x] as usize, partner.ids[y] as usize);
+        let letters = &text.vocabulary.skeleton_letters[t];
+        p != NULL_ID as usize && !letters.is_empty() && **letters == *partner.vocabulary.skeleton_letters[p]
+    };
+    crosses(a, b) && crosses(b, a)
+}
+
+fn place_level(text: &TextFeature, a: usize, b: usize) -> u8 {
+    let (x, y) = (text.ids[a], text.ids[b]);
+    if x == NULL_ID || y == NULL_ID {
+        return 0;
+    }
+    if x == y {
+        return 1;
+    }
+    let v = &text.vocabulary;
+    let (x, y) = (x as usize, y as usize);
+    if v.skeleton[x] == v.skeleton[y] && v.skeleton[x] != NULL_ID {
+        return 2;
+    }
+    let similarity = text_similarity(text, x, y, 0.80);
+    if similarity >= 0.92 {
+        3
+    } else if similarity >= 0.80 {
+        4
+    } else {
+        5
+    }
+}
+
+/// Jaro–Winkler within a script on the re-encoded letters; across scripts on the skeletons.
+fn text_similarity(text: &TextFeature, x: usize, y: usize, cutoff: f64) -> f64 {
+    let v = &text.vocabulary;
+    let (s, t) = if v.is_latin[x] == v.is_latin[y] {
+        (&v.letters[x], &v.letters[y])
+    } else {
+        (&v.skeleton_letters[x], &v.skeleton_letters[y])
+    };
+    jaro_winkler::similarity_with_args(
+        s.iter().copied(),
+        t.iter().copied(),
+        &jaro_winkler::Args::default().score_cutoff(cutoff),
+    )
+    .unwrap_or(0.0)
+}
+
+fn code_level(text: &TextFeature, a: usize, b: usize) -> u8 {
+    let (x, y) = (text.ids[a], text.ids[b]);
+    if x == NULL_ID || y == NULL_ID {
+        return 0;
+    }
+    if x == y {
+        return 1;
+    }
+    let v = &text.vocabulary;
+    let (s, t) = (&v.letters[x as usize], &v.letters[y as usize]);
+    let edits = osa::distance_with_args(
+        s.iter().copied(),
+        t.iter().copied(),
+        &osa::Args::default().score_cutoff(2),
+    );
+    match edits {
+        Some(1) => 2,
+        Some(2) => 3,
+        _ => 4,
+    }
+}
+
+fn birth_level(a: Birth, b: Birth) -> u8 {
+    if !a.is_known() || !b.is_known() {
+        return 0;
+    }
+    if a.day != NULL_DAY && b.day != NULL_DAY {
+        if a.day == b.day {
+            return 1;
+        }
+        if is_date_typo(a.digits, b.digits) {
+            return 2;
+        }
+    }
+    let gap = (i32::from(a.first_year.max(b.first_year))
+        - i32::from(a.last_year.min(b.last_year)))
+    .max(0);
+    match gap {
+        0 => 3,
+        1 => 4,
+        2 | 3 => 5,
+        _ => 6,
+    }
+}
+
+/// One digit of `YYYYMMDD` differs, or day and month are swapped.
+fn is_date_typo(a: u32, b: u32) -> bool {
+    let (da, db) = (a.to_string(), b.to_string());
+    if da.len() != db.len() {
+        return false;
+    }
+    let differing = da.bytes().zip(db.bytes()).filter(|(x, y)| x != y).count();
+    let swapped = a / 10_000 == b / 10_000 && a % 100 == (b / 100) % 100 && (a / 100) % 100 == b % 100;
+    differing == 1 || swapped
+}
+
+fn event_level(a: EventDate, b: EventDate) -> u8 {
+    if !a.is_known() || !b.is_known() {
+        return 0;
+    }
+    let exact = |d: EventDate| d.first_day == d.last_day;
+    if exact(a) && exact(b) && a.first_day == b.first_day {
+        return 1;
+    }
+    let gap = a.first_day.max(b.first_day) - a.last_day.min(b.last_day);
+    if gap <= 0 {
+        2
+    } else if gap <= 365 {
+        3
+    } else {
+        4
+    }
+}
+
+fn sex_level(a: u8, b: u8) -> u8 {
+    match (a, b) {
+        (0, _) | (_, 0) => 0,
+        (x, y) if x == y => 1,
+        _ => 2,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn birth_levels_follow_the_gap_between_intervals() {
+        let year = |first: i16, last: i16| Birth {
+            day: NULL_DAY,
+            digits: 0,
+            first_year: first,
+            last_year: last,
+        };
+        let cases = [
+            (year(1960, 1960), year(1960, 1961), 3, "a Solar Hijri year overlaps"),
+            (year(1960, 1960), year(1961, 1961), 4, "one year apart"),
+            (year(1960, 1960), year(1963, 1963), 5, "three years apart"),
+            (year(1960, 1960), year(1970, 1970), 6, "ten years apart"),
+            (year(1960, 1960), Birth::UNKNOWN, 0, "missing"),
+        ];
+        for (a, b, level, description) in cases {
+            assert_eq!(birth_level(a, b), level, "{description}");
+        }
+    }
+
+    #[test]
+    fn date_typos_are_one_digit_or_a_day_month_swap() {
+        assert!(is_date_typo(19600512, 19600513));
+        assert!(is_date_typo(19600512, 19601205));
+        assert!(!is_date_typo(19600512, 19610613));
+    }
+
+    #[test]
+    fn event_dates_meet_when_their_intervals_overlap() {
+        let date = |first, last| EventDate {
+            first_day: first,
+            last_day: last,
+        };
+        assert_eq!(event_level(date(10, 10), date(10, 10)), 1);
+        assert_eq!(event_level(date(1, 40), date(30, 30)), 2);
+        assert_eq!(event_level(date(1, 1), date(300, 300)), 3);
+        assert_eq!(event_level(date(1, 1), date(900, 900)), 4);
+        assert_eq!(event_level(EventDate::UNKNOWN, date(900, 900)), 0);
+    }
+}

@@ -1,0 +1,263 @@
+//! The Fellegi–Sunter model: for each comparison level, m (how often true matches agree that
+//! way) and u (how often random pairs do); a pair's match weight is the prior log-odds plus
+//! log2(m/u) of each of its levels, with names' agreement levels weighed by how rare the name is
+//! (term-frequency adjustment: agreeing on a rare surname counts more than on Mohammad).
+//!
+//! Estimating m and u is [`crate::train`]'s job; this module turns them into weights, scores pairs
+//! and explains every score field by field.
+
+use crate::compare::{Comparison, ComparisonKind, Input, MAX_COMPARISONS, compare_pair};
+use crate::features::Features;
+use crate::records::RecordIndex;
+use domain::fields::CanonicalField;
+
+/// How the m probabilities were estimated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MSource {
+    /// Expectation–maximisation on the blocked pairs, without labels.
+    Em,
+    /// Expectation–maximisation with labelled pairs held to their labels.
+    EmWithLabels,
+    /// EM collapsed (its match class stopped agreeing on names); the field priors are used.
+    PriorAfterEmCollapse,
+}
+
+/// What training did, for the run report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainingReport {
+    /// Random pairs sampled to estimate u.
+    pub u_sample_pairs: u64,
+    /// Blocked pairs (a sample of blocks) that EM trained on.
+    pub em_pairs: u64,
+    /// Distinct comparison patterns among them.
+    pub em_patterns: usize,
+    /// EM iterations run.
+    pub em_iterations: usize,
+    /// Labelled pairs used (same and different).
+    pub labels_used: usize,
+    /// How m was estimated.
+    pub m_source: MSource,
+    /// The estimated share of matches among the blocked pairs.
+    pub blocked_match_share: f64,
+    /// The estimated number of matching pairs among all pairs.
+    pub expected_matches: f64,
+}
+
+/// The trained model: m and u per comparison level, the prior, and the weights they give.
+#[derive(Debug, Clone)]
+pub struct Model {
+    comparisons: Vec<Comparison>,
+    /// m per comparison and level (level 0, missing, is unused).
+    pub m: Vec<Vec<f64>>,
+    /// u per comparison and level (level 0, missing, is unused).
+    pub u: Vec<Vec<f64>>,
+    /// log2 of the prior odds that two comparable records match.
+    pub prior_log2_odds: f64,
+    /// How the model was trained.
+    pub training: TrainingReport,
+    weights: Vec<[f32; 16]>,
+    log2_m: Vec<[f32; 16]>,
+    adjust: Vec<Option<usize>>,
+}
+
+/// One field's part in a pair's score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldContribution {
+    /// The field compared.
+    pub field: CanonicalField,
+    /// The level of agreement, in words.
+    pub level: &'static str,
+    /// The level's number (0 is missing).
+    pub level_index: u8,
+    /// log2(m/u) of the level, as weighed (after any term-frequency adjustment).
+    pub weight: f64,
+    /// The part of `weight` due to the term-frequency adjustment.
+    pub frequency_adjustment: f64,
+}
+
+/// Why a pair scored what it did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explanation {
+    /// The prior log2-odds every pair starts from.
+    pub prior: f64,
+    /// Each compared field's contribution.
+    pub fields: Vec<FieldContribution>,
+    /// The sum: the pair's match weight.
+    pub match_weight: f64,
+    /// The match probability, 1 / (1 + 2^-weight).
+    pub probability: f64,
+}
+
+impl Model {
+    /// Builds a model from m, u and the prior; weights are made non-increasing down ordered
+    /// levels (a stronger agreement never weighs less than a weaker one).
+    pub(crate) fn new(
+        comparisons: Vec<Comparison>,
+        m: Vec<Vec<f64>>,
+        u: Vec<Vec<f64>>,
+        prior_log2_odds: f64,
+        training: TrainingReport,
+    ) -> Model {
+        let mut weights = Vec::with_capacity(comparisons.len());
+        let mut log2_m = Vec::with_capacity(comparisons.len());
+        for (c, comparison) in comparisons.iter().enumerate() {
+            let mut w = [0f32; 16];
+            let mut lm = [0f32; 16];
+            let mut ceiling = f64::INFINITY;
+            for level in 1..comparison.kind.level_count() {
+                let mut weight = (m[c][level] / u[c][level]).log2();
+                if comparison.kind.is_ordered_level(level) {
+                    weight = weight.min(ceiling);
+                    ceiling = weight;
+                }
+                w[level] = weight as f32;
+                lm[level] = (weight + u[c][level].log2()) as f32;
+            }
+            weights.push(w);
+            log2_m.push(lm);
+        }
+        let adjust = comparisons
+            .iter()
+            .map(|c| match (c.kind, c.input) {
+                (ComparisonKind::Name, Input::Text { feature, .. }) => Some(feature),
+                _ => None,
+            })
+            .collect();
+        Model {
+            comparisons,
+            m,
+            u,
+            prior_log2_odds,
+            training,
+            weights,
+            log2_m,
+            adjust,
+        }
+    }
+
+    /// The comparisons the model weighs, in order.
+    pub fn comparisons(&self) -> &[Comparison] {
+        &self.comparisons
+    }
+
+    /// The match weight of a pair whose levels are known.
+    pub(crate) fn weight_of_levels(
+        &self,
+        features: &Features,
+        levels: &[u8],
+        a: RecordIndex,
+        b: RecordIndex,
+    ) -> f32 {
+        let mut total = self.prior_log2_odds as f32;
+        for (c, &level) in levels.iter().enumerate() {
+            total += self.level_weight(features, c, level, a, b).0;
+        }
+        total
+    }
+
+    /// The weight of one level for one pair, and the part due to term frequency.
+    fn level_weight(
+        &self,
+        features: &Features,
+        c: usize,
+        level: u8,
+        a: RecordIndex,
+        b: RecordIndex,
+    ) -> (f32, f32) {
+        let base = self.weights[c][level as usize];
+        let kind = self.comparisons[c].kind;
+        match self.adjust[c] {
+            Some(feature) if kind.has_frequency_adjustment(level) => {
+                let text = &features.texts[feature];
+                let frequency = |r: RecordIndex| {
+                    text.vocabulary.log2_frequency[text.ids[r as usize] as usize]
+                };
+                let adjusted = self.log2_m[c][level as usize] - frequency(a).max(frequency(b));
+                (adjusted, adjusted - base)
+            }
+            _ => (base, 0.0),
+        }
+    }
+
+    /// The match weight of a pair.
+    pub(crate) fn score(&self, features: &Features, a: RecordIndex, b: RecordIndex) -> f32 {
+        let mut levels = [0u8; MAX_COMPARISONS];
+        let levels = &mut levels[..self.comparisons.len()];
+        compare_pair(features, &self.comparisons, a, b, levels);
+        self.weight_of_levels(features, levels, a, b)
+    }
+
+    /// Explains a pair's score field by field.
+    pub(crate) fn explain(&self, features: &Features, a: RecordIndex, b: RecordIndex) -> Explanation {
+        let mut levels = [0u8; MAX_COMPARISONS];
+        let levels = &mut levels[..self.comparisons.len()];
+        compare_pair(features, &self.comparisons, a, b, levels);
+        let fields: Vec<FieldContribution> = self
+            .comparisons
+            .iter()
+            .zip(levels.iter())
+            .enumerate()
+            .map(|(c, (comparison, &level))| {
+                let (weight, adjustment) = self.level_weight(features, c, level, a, b);
+                FieldContribution {
+                    field: comparison.field,
+                    level: comparison.kind.level_names()[level as usize],
+                    level_index: level,
+                    weight: f64::from(weight),
+                    frequency_adjustment: f64::from(adjustment),
+                }
+            })
+            .collect();
+        let match_weight = self.prior_log2_odds + fields.iter().map(|f| f.weight).sum::<f64>();
+        Explanation {
+            prior: self.prior_log2_odds,
+            fields,
+            match_weight,
+            probability: probability(match_weight),
+        }
+    }
+}
+
+/// The match probability of a match weight.
+pub fn probability(match_weight: f64) -> f64 {
+    1.0 / (1.0 + (-match_weight).exp2())
+}
+
+/// The match weight of a match probability (clamped away from 0 and 1).
+pub fn match_weight(probability: f64) -> f64 {
+    let p = probability.clamp(1e-12, 1.0 - 1e-12);
+    (p / (1.0 - p)).log2()
+}
+
+impl std::fmt::Display for Explanation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "{:<16} {:<34} {:>8}", "field", "level", "weight")?;
+        writeln!(f, "{:<16} {:<34} {:>8.2}", "(prior)", "", self.prior)?;
+        for field in &self.fields {
+            writeln!(
+                f,
+                "{:<16} {:<34} {:>8.2}",
+                field.field.as_str(),
+                field.level,
+                field.weight
+            )?;
+        }
+        write!(
+            f,
+            "match weight {:.2}, probability {:.4}",
+            self.match_weight, self.probability
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probability_and_match_weight_are_inverse() {
+        for p in [0.01, 0.5, 0.9, 0.999] {
+            assert!((probability(match_weight(p)) - p).abs() < 1e-9, "p = {p}");
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! End-to-end tests of the engine: FEBRL benchmarks, cross-script lists, bad input.
+
+mod febrl;
+mod helpers;
