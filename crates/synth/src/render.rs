@@ -646,9 +646,20 @@ fn write_date(
         (Precision::Season, _) if is_persian_words => {
             write!(scratch, "{} {}", SEASONS_PERSIAN[season], j.year)
         }
-        (Precision::Season, f) if f.is_gregorian() => {
-            write!(scratch, "{} {}", SEASONS[season], g.year())
+        // Gregorian seasons are meteorological (summer = Jun–Aug), so a September day
+        // is given as its month rather than as a season that would not contain it.
+        (Precision::Season, f) if f.is_gregorian() && (6..=8).contains(&g.month()) => {
+            write!(scratch, "summer {}", g.year())
         }
+        (Precision::Season, DateFormat::GregorianIso) => {
+            write!(scratch, "{}-{:02}", g.year(), g.month())
+        }
+        (Precision::Season, DateFormat::GregorianWords) => write!(
+            scratch,
+            "{} {}",
+            GREGORIAN_MONTHS_SHORT[g.month0() as usize],
+            g.year()
+        ),
         (Precision::Season, _) => write!(scratch, "{} {}", SEASONS[season], j.year),
         (Precision::Year, f) if f.is_gregorian() => write!(scratch, "{}", g.year()),
         (Precision::Year, _) => write!(scratch, "{}", j.year),
@@ -771,6 +782,7 @@ mod tests {
             (Precision::Month, DateFormat::GregorianIso, "1988-08"),
             (Precision::Season, DateFormat::JalaliSlash, "summer 1367"),
             (Precision::Season, DateFormat::GregorianWords, "summer 1988"),
+            (Precision::Season, DateFormat::GregorianIso, "summer 1988"),
             (
                 Precision::Season,
                 DateFormat::JalaliWordsPersian,
@@ -778,6 +790,11 @@ mod tests {
             ),
             (Precision::Year, DateFormat::GregorianIso, "1988"),
         ];
+        let september = date(&w, 1367, 6, 20, Precision::Season, DateFormat::GregorianIso);
+        assert_eq!(
+            september, "1988-09",
+            "a September day is not in the Gregorian summer"
+        );
         for (precision, format, expected) in cases {
             assert_eq!(
                 date(&w, 1367, 5, 12, precision, format),
