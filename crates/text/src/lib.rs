@@ -13,6 +13,13 @@
 //! let day = jalali_to_gregorian(1367, 5, 12).expect("12 Mordad 1367 exists");
 //! assert_eq!(day.to_string(), "1988-08-03");
 //! assert_eq!(gregorian_to_jalali(day), JalaliDate { year: 1367, month: 5, day: 12 });
+//!
+//! let date = text::dates::parse_date("۱۲ مرداد ۱۳۶۷", None).expect("a Jalali day");
+//! assert_eq!(date.edtf, "1988-08-03");
+//! assert_eq!(text::dates::format_gregorian(&date), "3 Aug 1988");
+//!
+//! assert_eq!(text::normalize::normalize_for_search("علي رضائي"), "علی رضایی");
+//! assert_eq!(text::skeleton::skeleton_key("Muhammad Rezaee"), text::skeleton::skeleton_key("محمد رضایی"));
 //! ```
 #![deny(missing_docs)]
 
