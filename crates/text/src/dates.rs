@@ -410,11 +410,13 @@ enum Spec {
     Year { year: i32 },
 }
 
-/// Splits `A - B`, `A–B`, `A to B`, `A..B`, `از A تا B`, `between A and B`.
+/// Splits `A - B`, `A–B`, `A to B`, `A..B`, `از A تا B`, `A الی B`, `between A and B`.
 fn split_range(normalized: &str) -> Option<(&str, &str)> {
     let persian = normalized.strip_prefix("از ").unwrap_or(normalized);
-    if let Some((a, b)) = persian.split_once(" تا ") {
-        return Some((a, b));
+    for separator in [" تا ", " الی ", " لغایت "] {
+        if let Some((a, b)) = persian.split_once(separator) {
+            return Some((a, b));
+        }
     }
     if let Some(rest) = normalized.strip_prefix("between ")
         && let Some((a, b)) = rest.split_once(" and ")
@@ -425,6 +427,15 @@ fn split_range(normalized: &str) -> Option<(&str, &str)> {
         if let Some((a, b)) = normalized.split_once(separator) {
             return Some((a, b));
         }
+    }
+    // `1367/05/01-1367/06/31`: slashed dates joined by an unspaced hyphen.
+    if normalized.contains('/')
+        && normalized.matches('-').count() == 1
+        && let Some((a, b)) = normalized.split_once('-')
+        && a.contains('/')
+        && b.contains('/')
+    {
+        return Some((a, b));
     }
     // `1988-1989`: two bare years joined by a hyphen.
     if let Some((a, b)) = normalized.split_once('-')
@@ -665,7 +676,7 @@ fn parse_single(
             }
             _ => {
                 return Err(unrecognised(
-                    "too many numbers beside a month name".to_string(),
+                    "beside a month name write a day and a full year, or a full year".to_string(),
                 ));
             }
         }
@@ -1043,6 +1054,8 @@ mod tests {
             ("03.08.1988", G, Day, aug3, "1988-08-03", "dotted day.month.year"),
             ("1367/5/12 ه.ش", SH, Day, aug3, "1988-08-03", "Persian Solar Hijri marker"),
             ("on 3 August 1988", G, Day, aug3, "1988-08-03", "a leading preposition"),
+            ("1367/05/01-1367/06/31", SH, Range, (ymd(1988, 7, 23), ymd(1988, 9, 22)), "1988-07-23/1988-09-22", "slashed dates joined by an unspaced hyphen"),
+            ("۱۳۶۷/۰۵/۰۱ الی ۱۳۶۷/۰۶/۳۱", SH, Range, (ymd(1988, 7, 23), ymd(1988, 9, 22)), "1988-07-23/1988-09-22", "Persian الی"),
             ("1988-1989", G, Range, (ymd(1988, 1, 1), ymd(1989, 12, 31)), "1988/1989", "two years"),
         ];
         for (input, calendar, precision, (earliest, latest), edtf, description) in cases {
@@ -1262,7 +1275,9 @@ mod tests {
     proptest! {
         #[test]
         fn the_parser_never_panics(text in "\\PC{0,40}") {
-            let _ = parse_date(&text, None);
+            if let Ok(date) = parse_date(&text, None) {
+                prop_assert!(date.earliest <= date.latest, "{:?} gave {:?}", text, date);
+            }
             let _ = parse_date(&text, Some(Calendar::SolarHijri));
             let _ = parse_birth_year(&text, Some(Calendar::Gregorian));
             let _ = parse_age(&text);
