@@ -93,6 +93,9 @@ mod tests {
     #[test]
     fn unknown_names_are_not_fields() {
         assert_eq!(CanonicalField::parse("nickname"), None);
-        assert_eq!(CanonicalField::parse(" Given_Name "), Some(CanonicalField::GivenName));
+        assert_eq!(
+            CanonicalField::parse(" Given_Name "),
+            Some(CanonicalField::GivenName)
+        );
     }
 }

@@ -70,8 +70,9 @@ pub struct NewSourceRecord {
     pub row_number: u64,
     /// The decoded row as one line of text, exactly as it stood in the file.
     pub raw_text: String,
-    /// Every cell with its column, in file order, including columns mapped onto no field.
-    pub raw_cells: Vec<RawCell>,
+    /// Every cell's text in file column order, including columns mapped onto no field (the
+    /// column names are held once per import, not per row).
+    pub raw_values: Vec<String>,
     /// The canonical fields parsed from the row, in `CanonicalField::ALL` order.
     pub fields: Vec<(CanonicalField, FieldValue)>,
     /// Problems that did not stop the row from being kept.
@@ -81,6 +82,9 @@ pub struct NewSourceRecord {
 impl NewSourceRecord {
     /// The parsed value of a field, if the row has one.
     pub fn field(&self, field: CanonicalField) -> Option<&FieldValue> {
-        self.fields.iter().find(|(f, _)| *f == field).map(|(_, v)| v)
+        self.fields
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, v)| v)
     }
 }

@@ -18,7 +18,9 @@ impl Sex {
     pub fn parse(text: &str) -> Option<Sex> {
         let folded = text.trim().to_lowercase();
         match folded.as_str() {
-            "m" | "male" | "man" | "مرد" | "مذکر" | "ذکور" | "آقا" | "1" => Some(Sex::Male),
+            "m" | "male" | "man" | "مرد" | "مذکر" | "ذکور" | "آقا" | "1" => {
+                Some(Sex::Male)
+            }
             "f" | "female" | "woman" | "زن" | "مونث" | "مؤنث" | "اناث" | "خانم" | "2" => {
                 Some(Sex::Female)
             }

@@ -1,1 +1,204 @@
-//! Placeholder until this crate's first module lands.
+//! The registry: one `Store` API over the database and the file area.
+//!
+//! A registry is a folder: `registry.sqlite` (sources, immutable source records, persons,
+//! memberships, claims and the hash-chained audit log) and `files/` (content-addressed files).
+//! Every write runs in one transaction together with the audit entry that records it, so a
+//! failed or interrupted import leaves the registry exactly as it was.
+//!
+//! The API speaks in `domain` types only; the SQL lives in [`sqlite`], so a PostgreSQL backend
+//! can be added beside it without changing callers.
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), store::StoreError> {
+//! let store = store::Store::open(std::path::Path::new("whereabouts-data")).await?;
+//! let verdict = store.verify_audit().await?;
+//! println!("{} entries, head {}", verdict.entries_checked, verdict.head);
+//! # Ok(()) }
+//! ```
+#![deny(missing_docs)]
+
+pub mod audit;
+pub mod backup;
+mod error;
+pub mod files;
+mod model;
+mod sqlite;
+
+pub use error::StoreError;
+pub use model::{
+    AuditVerdict, DuplicateFile, ImportReceipt, NewImport, RecordPage, RegistryCounts, SourceInfo,
+    StoredClaim, StoredRecord,
+};
+
+use domain::actor::Actor;
+use domain::ids::{ClaimId, PersonId, RecordId};
+use domain::person::{ClaimSubject, MembershipMethod, NewClaim};
+use domain::record::NewSourceRecord;
+use files::FileArea;
+use std::path::{Path, PathBuf};
+
+/// Where a registry's parts live inside its folder.
+#[derive(Debug, Clone)]
+pub struct RegistryPaths {
+    /// The folder.
+    pub root: PathBuf,
+    /// The database file.
+    pub database: PathBuf,
+    /// The content-addressed file area.
+    pub files: PathBuf,
+}
+
+impl RegistryPaths {
+    /// The layout of the registry in `root`.
+    pub fn new(root: &Path) -> RegistryPaths {
+        RegistryPaths {
+            root: root.to_path_buf(),
+            database: root.join("registry.sqlite"),
+            files: root.join("files"),
+        }
+    }
+
+    /// Whether a registry exists here.
+    pub fn exists(&self) -> bool {
+        self.database.is_file()
+    }
+}
+
+/// The registry.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: sqlite::SqliteBackend,
+    files: FileArea,
+    paths: RegistryPaths,
+}
+
+impl Store {
+    /// Creates a new registry in `root` (the folder may exist but must hold no registry).
+    pub async fn init(root: &Path) -> Result<Store, StoreError> {
+        let paths = RegistryPaths::new(root);
+        if paths.exists() {
+            return Err(StoreError::AlreadyExists {
+                path: root.to_path_buf(),
+            });
+        }
+        std::fs::create_dir_all(&paths.files).map_err(|source| StoreError::Io {
+            path: paths.files.clone(),
+            source,
+        })?;
+        Store::connect(paths).await
+    }
+
+    /// Opens the registry in `root`, running any pending migrations.
+    pub async fn open(root: &Path) -> Result<Store, StoreError> {
+        let paths = RegistryPaths::new(root);
+        if !paths.exists() {
+            return Err(StoreError::NoRegistry {
+                path: root.to_path_buf(),
+            });
+        }
+        Store::connect(paths).await
+    }
+
+    async fn connect(paths: RegistryPaths) -> Result<Store, StoreError> {
+        let db = sqlite::SqliteBackend::connect(&paths.database).await?;
+        Ok(Store {
+            db,
+            files: FileArea::new(paths.files.clone()),
+            paths,
+        })
+    }
+
+    /// Where this registry lives.
+    pub fn paths(&self) -> &RegistryPaths {
+        &self.paths
+    }
+
+    /// The content-addressed file area.
+    pub fn files(&self) -> &FileArea {
+        &self.files
+    }
+
+    /// Imports a list: stores the file, creates the source if new, inserts every record the
+    /// iterator yields and one audit entry, all in one transaction. Nothing is written if any
+    /// step fails. `progress` is called with the number of records written so far.
+    pub async fn import(
+        &self,
+        import: &NewImport<'_>,
+        records: &mut (dyn Iterator<Item = NewSourceRecord> + Send),
+        actor: &Actor,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<ImportReceipt, StoreError> {
+        let file_sha256 = self.files.put(import.file_bytes)?;
+        self.db
+            .import(import, records, &file_sha256, actor, progress)
+            .await
+    }
+
+    /// Counts of what the registry holds.
+    pub async fn counts(&self) -> Result<RegistryCounts, StoreError> {
+        self.db.counts().await
+    }
+
+    /// All sources with their record counts.
+    pub async fn sources(&self) -> Result<Vec<SourceInfo>, StoreError> {
+        self.db.sources().await
+    }
+
+    /// Up to `limit` records with ids greater than `after`, in id order (keyset paging).
+    pub async fn records_page(
+        &self,
+        after: Option<RecordId>,
+        limit: u32,
+    ) -> Result<RecordPage, StoreError> {
+        self.db.records_page(after, limit).await
+    }
+
+    /// Creates a new person identity.
+    pub async fn create_person(&self, actor: &Actor) -> Result<PersonId, StoreError> {
+        self.db.create_person(actor).await
+    }
+
+    /// Makes records members of a person (appending memberships; earlier ones stay as history).
+    pub async fn assign_records(
+        &self,
+        person: PersonId,
+        records: &[RecordId],
+        method: MembershipMethod,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        self.db.assign_records(person, records, method, actor).await
+    }
+
+    /// The records that currently belong to a person.
+    pub async fn person_records(&self, person: PersonId) -> Result<Vec<RecordId>, StoreError> {
+        self.db.person_records(person).await
+    }
+
+    /// Records a claim.
+    pub async fn add_claim(&self, claim: &NewClaim, actor: &Actor) -> Result<ClaimId, StoreError> {
+        self.db.add_claim(claim, actor).await
+    }
+
+    /// Every claim about a subject, oldest first.
+    pub async fn claims_about(
+        &self,
+        subject: ClaimSubject,
+    ) -> Result<Vec<StoredClaim>, StoreError> {
+        self.db.claims_about(subject).await
+    }
+
+    /// Recomputes the audit chain and the digests of imported records; names the first break.
+    pub async fn verify_audit(&self) -> Result<AuditVerdict, StoreError> {
+        self.db.verify_audit().await
+    }
+
+    /// Writes a consistent copy of the database to `path` while the registry stays in use.
+    pub(crate) async fn snapshot_database(&self, path: &Path) -> Result<(), StoreError> {
+        self.db.snapshot(path).await
+    }
+
+    /// Closes the connections, checkpointing the write-ahead log.
+    pub async fn close(self) {
+        self.db.close().await;
+    }
+}

@@ -1,0 +1,256 @@
+//! Backups: one tar file holding a consistent copy of the database, every content-addressed
+//! file, and a manifest of their SHA-256 hashes and the audit head. A backup is verified after
+//! it is written; a restore verifies it again before putting anything in place, and never
+//! overwrites a registry without moving the old one aside.
+
+use crate::{RegistryPaths, Store, StoreError};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufWriter, Read};
+use std::path::{Path, PathBuf};
+
+const MANIFEST: &str = "MANIFEST.json";
+const DATABASE: &str = "registry.sqlite";
+
+/// What a backup holds, stored as its first entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// The backup format's version.
+    pub format: u32,
+    /// When the backup was taken (RFC 3339).
+    pub created_at: String,
+    /// The audit chain's head hash at the time of the backup.
+    pub audit_head: String,
+    /// Audit entries in the backup.
+    pub audit_entries: i64,
+    /// Every entry of the archive but the manifest: path → SHA-256.
+    pub entries: BTreeMap<String, String>,
+}
+
+/// What a backup or restore did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupReport {
+    /// The backup file.
+    pub path: PathBuf,
+    /// Its manifest.
+    pub manifest: Manifest,
+}
+
+/// What to do when `restore` finds a registry in the target folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExistingRegistry {
+    /// Stop with an error.
+    Refuse,
+    /// Move it aside to `<folder>.replaced-<time>` and restore in its place.
+    MoveAside,
+}
+
+fn io_error(path: &Path) -> impl Fn(std::io::Error) -> StoreError + '_ {
+    move |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn bad_backup(path: &Path, reason: impl Into<String>) -> StoreError {
+    StoreError::BadBackup {
+        path: path.to_path_buf(),
+        reason: reason.into(),
+    }
+}
+
+/// Writes a backup of the registry to `out` and verifies it.
+pub async fn backup(store: &Store, out: &Path) -> Result<BackupReport, StoreError> {
+    let verdict = store.verify_audit().await?;
+    if let Some(chain_break) = verdict.broken {
+        return Err(bad_backup(
+            out,
+            format!("the registry's audit chain is broken: {chain_break}"),
+        ));
+    }
+    let staging = tempfile::tempdir_in(
+        out.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new(".")),
+    )
+    .map_err(io_error(out))?;
+    let database_copy = staging.path().join(DATABASE);
+    store.snapshot_database(&database_copy).await?;
+
+    let mut entries = BTreeMap::new();
+    entries.insert(DATABASE.to_string(), hash_file(&database_copy)?);
+    let files_root = store.files().root().to_path_buf();
+    for (name, path) in list_files(&files_root)? {
+        entries.insert(format!("files/{name}"), hash_file(&path)?);
+    }
+    let manifest = Manifest {
+        format: 1,
+        created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        audit_head: verdict.head,
+        audit_entries: verdict.entries_checked,
+        entries,
+    };
+    let partial = out.with_extension("partial");
+    write_archive(&partial, &manifest, &database_copy, &files_root)?;
+    let check = tempfile::tempdir_in(staging.path()).map_err(io_error(out))?;
+    unpack_and_verify(&partial, check.path()).await?;
+    std::fs::rename(&partial, out).map_err(io_error(out))?;
+    Ok(BackupReport {
+        path: out.to_path_buf(),
+        manifest,
+    })
+}
+
+/// Restores the backup `file` into the registry folder `root`.
+pub async fn restore(
+    file: &Path,
+    root: &Path,
+    on_existing: ExistingRegistry,
+) -> Result<BackupReport, StoreError> {
+    let existing = RegistryPaths::new(root);
+    if existing.exists() && on_existing == ExistingRegistry::Refuse {
+        return Err(StoreError::AlreadyExists {
+            path: root.to_path_buf(),
+        });
+    }
+    let parent = root
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+    let staging = tempfile::tempdir_in(parent).map_err(io_error(parent))?;
+    let manifest = unpack_and_verify(file, staging.path()).await?;
+    if root.exists() {
+        let aside = PathBuf::from(format!(
+            "{}.replaced-{}",
+            root.display(),
+            chrono::Utc::now().format("%Y%m%dT%H%M%S")
+        ));
+        std::fs::rename(root, &aside).map_err(io_error(root))?;
+    }
+    let staged = staging.keep();
+    std::fs::rename(&staged, root).map_err(io_error(root))?;
+    Ok(BackupReport {
+        path: file.to_path_buf(),
+        manifest,
+    })
+}
+
+/// Unpacks a backup into `folder`, checks every entry against the manifest and the database's
+/// audit chain against the manifest's head.
+async fn unpack_and_verify(file: &Path, folder: &Path) -> Result<Manifest, StoreError> {
+    let reader = File::open(file).map_err(io_error(file))?;
+    tar::Archive::new(reader)
+        .unpack(folder)
+        .map_err(|e| bad_backup(file, format!("cannot unpack: {e}")))?;
+    let manifest_bytes = std::fs::read(folder.join(MANIFEST)).map_err(|_| {
+        bad_backup(
+            file,
+            "it has no MANIFEST.json: it is not a whereabouts backup",
+        )
+    })?;
+    let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
+        .map_err(|e| bad_backup(file, format!("its manifest cannot be read: {e}")))?;
+    std::fs::remove_file(folder.join(MANIFEST)).map_err(io_error(folder))?;
+    for (name, expected) in &manifest.entries {
+        let actual = hash_file(&folder.join(name))
+            .map_err(|_| bad_backup(file, format!("`{name}` is listed but missing")))?;
+        if &actual != expected {
+            return Err(bad_backup(
+                file,
+                format!("`{name}` does not match its SHA-256"),
+            ));
+        }
+    }
+    let store = Store::open(folder).await?;
+    let verdict = store.verify_audit().await?;
+    store.close().await;
+    if let Some(chain_break) = verdict.broken {
+        return Err(bad_backup(
+            file,
+            format!("its audit chain is broken: {chain_break}"),
+        ));
+    }
+    if verdict.head != manifest.audit_head {
+        return Err(bad_backup(
+            file,
+            "its audit head differs from the manifest's",
+        ));
+    }
+    Ok(manifest)
+}
+
+fn write_archive(
+    path: &Path,
+    manifest: &Manifest,
+    database: &Path,
+    files_root: &Path,
+) -> Result<(), StoreError> {
+    let out = File::create(path).map_err(io_error(path))?;
+    let mut archive = tar::Builder::new(BufWriter::new(out));
+    let manifest_bytes =
+        serde_json::to_vec_pretty(manifest).expect("BUG: a manifest always serialises");
+    let mut header = tar::Header::new_gnu();
+    header.set_size(manifest_bytes.len() as u64);
+    header.set_mode(0o600);
+    header.set_cksum();
+    archive
+        .append_data(&mut header, MANIFEST, manifest_bytes.as_slice())
+        .map_err(io_error(path))?;
+    archive
+        .append_path_with_name(database, DATABASE)
+        .map_err(io_error(path))?;
+    for (name, file) in list_files(files_root)? {
+        archive
+            .append_path_with_name(&file, format!("files/{name}"))
+            .map_err(io_error(path))?;
+    }
+    let writer = archive.into_inner().map_err(io_error(path))?;
+    let file = writer
+        .into_inner()
+        .map_err(|e| io_error(path)(e.into_error()))?;
+    file.sync_all().map_err(io_error(path))?;
+    Ok(())
+}
+
+/// Every regular file under `root`, as (path relative to root with `/`, full path).
+fn list_files(root: &Path) -> Result<Vec<(String, PathBuf)>, StoreError> {
+    let mut found = Vec::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        if !folder.exists() {
+            continue;
+        }
+        for entry in std::fs::read_dir(&folder).map_err(io_error(&folder))? {
+            let path = entry.map_err(io_error(&folder))?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if let Ok(relative) = path.strip_prefix(root) {
+                let name = relative
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                found.push((name, path));
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// SHA-256 of a file, read in blocks (databases can be large).
+fn hash_file(path: &Path) -> Result<String, StoreError> {
+    let mut file = File::open(path).map_err(io_error(path))?;
+    let mut hasher = Sha256::new();
+    let mut block = vec![0u8; 1 << 20];
+    loop {
+        let read = file.read(&mut block).map_err(io_error(path))?;
+        if read == 0 {
+            return Ok(hex::encode(hasher.finalize()));
+        }
+        hasher.update(&block[..read]);
+    }
+}

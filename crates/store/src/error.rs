@@ -1,0 +1,83 @@
+//! The store's one error type. Database errors keep their cause but never expose the backend's
+//! types, so callers do not depend on SQLite.
+
+use std::path::PathBuf;
+
+/// What can go wrong in the registry.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No registry at the given folder.
+    #[error("no registry at {path}: run `whereabouts init --data {path}` first")]
+    NoRegistry {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// `init` on a folder that already has a registry.
+    #[error("a registry already exists at {path}; use it, or choose another --data folder")]
+    AlreadyExists {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// The same file (by SHA-256) was imported before.
+    #[error(
+        "this file (SHA-256 {sha256}) was already imported into source `{source_name}` at {imported_at}; \
+         pass --force to import it again"
+    )]
+    DuplicateFile {
+        /// The file's hash.
+        sha256: String,
+        /// The source it went into.
+        source_name: String,
+        /// When.
+        imported_at: String,
+    },
+    /// A file in the file area no longer matches its hash.
+    #[error("{path} no longer matches its SHA-256 name: the file was altered or damaged on disk")]
+    FileCorrupted {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A backup that does not verify.
+    #[error("backup {path} does not verify: {reason}")]
+    BadBackup {
+        /// The backup file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// Reading or writing a file failed.
+    #[error("cannot read or write {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The database refused or failed.
+    #[error("registry database error while {context}: {source}")]
+    Database {
+        /// What the store was doing.
+        context: &'static str,
+        /// The cause.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A stored value could not be read back (a damaged or hand-edited database).
+    #[error("stored data is damaged: {0}")]
+    Corrupt(String),
+}
+
+/// Adds what the store was doing to a database error.
+pub(crate) trait DbContext<T> {
+    fn context(self, context: &'static str) -> Result<T, StoreError>;
+}
+
+impl<T, E: std::error::Error + Send + Sync + 'static> DbContext<T> for Result<T, E> {
+    fn context(self, context: &'static str) -> Result<T, StoreError> {
+        self.map_err(|source| StoreError::Database {
+            context,
+            source: Box::new(source),
+        })
+    }
+}

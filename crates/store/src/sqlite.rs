@@ -1,0 +1,813 @@
+//! The SQLite backend: every SQL statement the store runs on SQLite lives here.
+//!
+//! Writes take the write lock up front (`BEGIN IMMEDIATE`) so the audit chain is extended by
+//! one writer at a time; WAL mode lets readers go on meanwhile. Foreign keys are enforced.
+
+use crate::StoreError;
+use crate::audit::{AuditEntry, ChainBreak, ChainVerifier, GENESIS_HASH, entry_hash};
+use crate::error::DbContext;
+use crate::model::{
+    AuditVerdict, DuplicateFile, ImportReceipt, NewImport, RecordPage, RegistryCounts, SourceInfo,
+    StoredClaim, StoredRecord,
+};
+use domain::actor::Actor;
+use domain::fields::CanonicalField;
+use domain::ids::{ClaimId, PersonId, RecordId, SourceId};
+use domain::person::{ClaimOrigin, ClaimState, ClaimSubject, MembershipMethod, NewClaim};
+use domain::record::{FieldValue, NewSourceRecord};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+use std::path::Path;
+use std::time::Duration;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// Rows per multi-row INSERT: 8 columns each stays far below SQLite's 32,766 parameters.
+const RECORDS_PER_INSERT: usize = 1_000;
+
+/// Audit entries read per query when verifying.
+const AUDIT_PAGE: i64 = 10_000;
+
+#[derive(Debug, Clone)]
+pub(crate) struct SqliteBackend {
+    pool: SqlitePool,
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+impl SqliteBackend {
+    pub(crate) async fn connect(path: &Path) -> Result<SqliteBackend, StoreError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(30));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .context("opening the database")?;
+        MIGRATOR.run(&pool).await.context("running migrations")?;
+        Ok(SqliteBackend { pool })
+    }
+
+    pub(crate) async fn close(self) {
+        self.pool.close().await;
+    }
+
+    pub(crate) async fn import(
+        &self,
+        import: &NewImport<'_>,
+        records: &mut (dyn Iterator<Item = NewSourceRecord> + Send),
+        file_sha256: &str,
+        actor: &Actor,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<ImportReceipt, StoreError> {
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .context("starting an import")?;
+        if import.on_duplicate == DuplicateFile::Refuse {
+            refuse_duplicate_file(&mut tx, file_sha256).await?;
+        }
+        let at = now();
+        insert_file(&mut tx, import, file_sha256, actor, &at).await?;
+        let (source_id, is_new_source) = find_or_create_source(&mut tx, import, actor, &at).await?;
+        let mapping = serde_json::to_string(
+            &import
+                .mapping
+                .iter()
+                .map(|(f, c)| (f.as_str(), c.as_str()))
+                .collect::<Vec<_>>(),
+        )
+        .expect("BUG: a list of string pairs always serialises");
+        let import_id: i64 = sqlx::query_scalar(
+            "INSERT INTO imports (source_id, file_sha256, encoding, delimiter, mapping, row_count,
+                                  records_sha256, imported_by, imported_at)
+             VALUES (?, ?, ?, ?, ?, ?, '', ?, ?) RETURNING id",
+        )
+        .bind(source_id.get())
+        .bind(file_sha256.to_string())
+        .bind(import.encoding.clone())
+        .bind(import.delimiter.clone())
+        .bind(mapping)
+        .bind(0i64)
+        .bind(actor.as_str().to_string())
+        .bind(at.clone())
+        .fetch_one(&mut *tx)
+        .await
+        .context("recording the import")?;
+
+        let mut digest = RecordsDigest::default();
+        let mut written = 0u64;
+        loop {
+            let rows: Vec<EncodedRecord> = (&mut *records)
+                .take(RECORDS_PER_INSERT)
+                .map(|record| EncodedRecord::new(&record, &import.columns))
+                .collect();
+            if rows.is_empty() {
+                break;
+            }
+            written += rows.len() as u64;
+            rows.iter().for_each(|row| digest.add(row));
+            insert_records(&mut tx, source_id, import_id, rows).await?;
+            progress(written);
+        }
+        let records_sha256 = digest.finish();
+        // Row count and digest are known only at the end; both are set once, before commit.
+        sqlx::query("UPDATE imports SET row_count = ?, records_sha256 = ? WHERE id = ?")
+            .bind(written as i64)
+            .bind(records_sha256.clone())
+            .bind(import_id)
+            .execute(&mut *tx)
+            .await
+            .context("recording the records' digest")?;
+        let payload = json!({
+            "source": import.source.name,
+            "source_id": source_id.get(),
+            "new_source": is_new_source,
+            "file_sha256": file_sha256,
+            "file_name": import.file_name,
+            "rows": written,
+            "records_sha256": records_sha256,
+        });
+        let audit_seq = append_audit(
+            &mut tx,
+            actor,
+            "import",
+            "import",
+            &import_id.to_string(),
+            &payload,
+        )
+        .await?;
+        tx.commit().await.context("committing the import")?;
+        Ok(ImportReceipt {
+            source_id,
+            is_new_source,
+            import_id,
+            records: written,
+            file_sha256: file_sha256.to_string(),
+            audit_seq,
+        })
+    }
+
+    pub(crate) async fn counts(&self) -> Result<RegistryCounts, StoreError> {
+        let row = sqlx::query(
+            "SELECT (SELECT count(*) FROM sources), (SELECT count(*) FROM imports),
+                    (SELECT count(*) FROM source_records),
+                    (SELECT count(*) FROM persons WHERE merged_into IS NULL),
+                    (SELECT count(*) FROM claims), (SELECT count(*) FROM audit_log)",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .context("counting")?;
+        let count = |i: usize| -> Result<u64, StoreError> {
+            Ok(row.try_get::<i64, _>(i).context("reading counts")? as u64)
+        };
+        Ok(RegistryCounts {
+            sources: count(0)?,
+            imports: count(1)?,
+            records: count(2)?,
+            persons: count(3)?,
+            claims: count(4)?,
+            audit_entries: count(5)?,
+        })
+    }
+
+    pub(crate) async fn sources(&self) -> Result<Vec<SourceInfo>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT s.id, s.name, s.kind, s.reliability,
+                    (SELECT count(*) FROM source_records r WHERE r.source_id = s.id),
+                    (SELECT count(*) FROM imports i WHERE i.source_id = s.id)
+             FROM sources s ORDER BY s.name",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .context("listing sources")?;
+        rows.iter()
+            .map(|row| {
+                Ok(SourceInfo {
+                    id: SourceId(row.try_get(0).context("reading sources")?),
+                    name: row.try_get(1).context("reading sources")?,
+                    kind: row.try_get(2).context("reading sources")?,
+                    reliability: row.try_get(3).context("reading sources")?,
+                    records: row.try_get::<i64, _>(4).context("reading sources")? as u64,
+                    imports: row.try_get::<i64, _>(5).context("reading sources")? as u64,
+                })
+            })
+            .collect()
+    }
+
+    pub(crate) async fn records_page(
+        &self,
+        after: Option<RecordId>,
+        limit: u32,
+    ) -> Result<RecordPage, StoreError> {
+        let rows = sqlx::query(
+            "SELECT r.id, r.source_id, s.name, r.row_number, r.external_id, r.raw_text,
+                    r.raw_cells, r.fields, r.warnings
+             FROM source_records r JOIN sources s ON s.id = r.source_id
+             WHERE r.id > ? ORDER BY r.id LIMIT ?",
+        )
+        .bind(after.map_or(0, RecordId::get))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .context("reading records")?;
+        let records = rows
+            .iter()
+            .map(decode_record)
+            .collect::<Result<Vec<_>, _>>()?;
+        let next_after = if records.len() as u32 == limit {
+            records.last().map(|r| r.id)
+        } else {
+            None
+        };
+        Ok(RecordPage {
+            records,
+            next_after,
+        })
+    }
+
+    pub(crate) async fn create_person(&self, actor: &Actor) -> Result<PersonId, StoreError> {
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .context("creating a person")?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO persons (created_by, created_at) VALUES (?, ?) RETURNING id",
+        )
+        .bind(actor.as_str().to_string())
+        .bind(now())
+        .fetch_one(&mut *tx)
+        .await
+        .context("creating a person")?;
+        append_audit(
+            &mut tx,
+            actor,
+            "create",
+            "person",
+            &id.to_string(),
+            &json!({}),
+        )
+        .await?;
+        tx.commit().await.context("creating a person")?;
+        Ok(PersonId(id))
+    }
+
+    pub(crate) async fn assign_records(
+        &self,
+        person: PersonId,
+        records: &[RecordId],
+        method: MembershipMethod,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .context("assigning records")?;
+        let at = now();
+        for record in records {
+            sqlx::query(
+                "INSERT INTO memberships (record_id, person_id, method, decided_by, decided_at)
+                 VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(record.get())
+            .bind(person.get())
+            .bind(method.as_str())
+            .bind(actor.as_str().to_string())
+            .bind(at.clone())
+            .execute(&mut *tx)
+            .await
+            .context("assigning records")?;
+        }
+        let ids: Vec<i64> = records.iter().map(|r| r.get()).collect();
+        let payload = json!({ "records": ids, "method": method.as_str() });
+        append_audit(
+            &mut tx,
+            actor,
+            "assign",
+            "person",
+            &person.to_string(),
+            &payload,
+        )
+        .await?;
+        tx.commit().await.context("assigning records")?;
+        Ok(())
+    }
+
+    pub(crate) async fn person_records(
+        &self,
+        person: PersonId,
+    ) -> Result<Vec<RecordId>, StoreError> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT m.record_id FROM memberships m
+             WHERE m.person_id = ?
+               AND m.id = (SELECT max(id) FROM memberships WHERE record_id = m.record_id)
+             ORDER BY m.record_id",
+        )
+        .bind(person.get())
+        .fetch_all(&self.pool)
+        .await
+        .context("reading a person's records")?;
+        Ok(ids.into_iter().map(RecordId).collect())
+    }
+
+    pub(crate) async fn add_claim(
+        &self,
+        claim: &NewClaim,
+        actor: &Actor,
+    ) -> Result<ClaimId, StoreError> {
+        let ClaimSubject::Person(person) = claim.subject;
+        let (origin_kind, origin_id) = match claim.origin {
+            ClaimOrigin::Record(id) => ("record", id.get()),
+            ClaimOrigin::Source(id) => ("source", id.get()),
+        };
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .context("adding a claim")?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO claims (subject_kind, subject_id, field, value, origin_kind, origin_id,
+                                 locator, state, entered_by, entered_at)
+             VALUES ('person', ?, ?, ?, ?, ?, ?, 'asserted', ?, ?) RETURNING id",
+        )
+        .bind(person.get())
+        .bind(claim.field.clone())
+        .bind(claim.value.clone())
+        .bind(origin_kind)
+        .bind(origin_id)
+        .bind(claim.locator.clone())
+        .bind(actor.as_str().to_string())
+        .bind(now())
+        .fetch_one(&mut *tx)
+        .await
+        .context("adding a claim")?;
+        let payload = serde_json::to_value(claim).expect("BUG: a claim always serialises");
+        append_audit(&mut tx, actor, "create", "claim", &id.to_string(), &payload).await?;
+        tx.commit().await.context("adding a claim")?;
+        Ok(ClaimId(id))
+    }
+
+    pub(crate) async fn claims_about(
+        &self,
+        subject: ClaimSubject,
+    ) -> Result<Vec<StoredClaim>, StoreError> {
+        let ClaimSubject::Person(person) = subject;
+        let rows = sqlx::query(
+            "SELECT id, field, value, origin_kind, origin_id, locator, state, entered_by,
+                    entered_at
+             FROM claims WHERE subject_kind = 'person' AND subject_id = ? ORDER BY id",
+        )
+        .bind(person.get())
+        .fetch_all(&self.pool)
+        .await
+        .context("reading claims")?;
+        rows.iter().map(decode_claim).collect()
+    }
+
+    pub(crate) async fn verify_audit(&self) -> Result<AuditVerdict, StoreError> {
+        let mut verifier = ChainVerifier::default();
+        let mut after = 0i64;
+        loop {
+            let entries = self.audit_page(after).await?;
+            let Some(last) = entries.last() else { break };
+            after = last.seq;
+            for entry in &entries {
+                let checked = match verifier.check(entry) {
+                    Ok(()) => self.check_recorded_data(entry).await?,
+                    Err(chain_break) => Err(chain_break),
+                };
+                if let Err(chain_break) = checked {
+                    return Ok(verdict(&verifier, Some(chain_break)));
+                }
+            }
+        }
+        Ok(verdict(&verifier, None))
+    }
+
+    async fn audit_page(&self, after: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, at, actor, action, entity, entity_id, payload, prev_hash, hash
+             FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?",
+        )
+        .bind(after)
+        .bind(AUDIT_PAGE)
+        .fetch_all(&self.pool)
+        .await
+        .context("reading the audit log")?;
+        rows.iter().map(decode_audit_entry).collect()
+    }
+
+    /// For entries that record a digest of data (imports), recomputes it from the data.
+    async fn check_recorded_data(
+        &self,
+        entry: &AuditEntry,
+    ) -> Result<Result<(), ChainBreak>, StoreError> {
+        if entry.action != "import" {
+            return Ok(Ok(()));
+        }
+        let payload: serde_json::Value = serde_json::from_str(&entry.payload)
+            .map_err(|e| StoreError::Corrupt(format!("audit entry {}: {e}", entry.seq)))?;
+        let import_id: i64 = entry.entity_id.parse().map_err(|_| {
+            StoreError::Corrupt(format!(
+                "audit entry {} names import `{}`",
+                entry.seq, entry.entity_id
+            ))
+        })?;
+        let recorded = payload["records_sha256"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let recorded_rows = payload["rows"].as_u64().unwrap_or_default();
+        let (actual, rows) = self.import_digest(import_id).await?;
+        if actual != recorded || rows != recorded_rows {
+            return Ok(Err(ChainBreak::DataChanged {
+                seq: entry.seq,
+                detail: format!(
+                    "import {import_id} recorded {recorded_rows} records with digest {recorded}, \
+                     the registry now holds {rows} with digest {actual}"
+                ),
+            }));
+        }
+        Ok(Ok(()))
+    }
+
+    async fn import_digest(&self, import_id: i64) -> Result<(String, u64), StoreError> {
+        let mut digest = RecordsDigest::default();
+        let mut after = 0i64;
+        loop {
+            let rows = sqlx::query(
+                "SELECT row_number, external_id, raw_text, raw_cells, fields, warnings
+                 FROM source_records WHERE import_id = ? AND row_number > ?
+                 ORDER BY row_number LIMIT 10000",
+            )
+            .bind(import_id)
+            .bind(after)
+            .fetch_all(&self.pool)
+            .await
+            .context("reading records to verify their digest")?;
+            if rows.is_empty() {
+                break;
+            }
+            for row in &rows {
+                let encoded = EncodedRecord {
+                    row_number: row.try_get(0).context("reading records")?,
+                    external_id: row.try_get(1).context("reading records")?,
+                    raw_text: row.try_get(2).context("reading records")?,
+                    raw_cells: row.try_get(3).context("reading records")?,
+                    fields: row.try_get(4).context("reading records")?,
+                    warnings: row.try_get(5).context("reading records")?,
+                    search_text: String::new(),
+                };
+                after = encoded.row_number;
+                digest.add(&encoded);
+            }
+        }
+        let rows = digest.rows;
+        Ok((digest.finish(), rows))
+    }
+
+    pub(crate) async fn snapshot(&self, path: &Path) -> Result<(), StoreError> {
+        let target = path.to_string_lossy().to_string();
+        sqlx::query("VACUUM INTO ?")
+            .bind(target)
+            .execute(&self.pool)
+            .await
+            .context("writing a consistent copy of the database")?;
+        Ok(())
+    }
+}
+
+fn verdict(verifier: &ChainVerifier, broken: Option<ChainBreak>) -> AuditVerdict {
+    AuditVerdict {
+        entries_checked: verifier.entries_checked(),
+        head: verifier.head().to_string(),
+        broken,
+    }
+}
+
+async fn refuse_duplicate_file(
+    tx: &mut SqliteConnection,
+    file_sha256: &str,
+) -> Result<(), StoreError> {
+    let earlier = sqlx::query(
+        "SELECT s.name, i.imported_at FROM imports i JOIN sources s ON s.id = i.source_id
+         WHERE i.file_sha256 = ? ORDER BY i.id LIMIT 1",
+    )
+    .bind(file_sha256.to_string())
+    .fetch_optional(&mut *tx)
+    .await
+    .context("looking for an earlier import of the file")?;
+    match earlier {
+        None => Ok(()),
+        Some(row) => Err(StoreError::DuplicateFile {
+            sha256: file_sha256.to_string(),
+            source_name: row.try_get(0).context("reading an earlier import")?,
+            imported_at: row.try_get(1).context("reading an earlier import")?,
+        }),
+    }
+}
+
+async fn insert_file(
+    tx: &mut SqliteConnection,
+    import: &NewImport<'_>,
+    file_sha256: &str,
+    actor: &Actor,
+    at: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO files (sha256, size_bytes, media_type, original_name, added_by, added_at)
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
+    )
+    .bind(file_sha256.to_string())
+    .bind(import.file_bytes.len() as i64)
+    .bind(import.media_type.clone())
+    .bind(import.file_name.clone())
+    .bind(actor.as_str().to_string())
+    .bind(at.to_string())
+    .execute(&mut *tx)
+    .await
+    .context("recording the file")?;
+    Ok(())
+}
+
+async fn find_or_create_source(
+    tx: &mut SqliteConnection,
+    import: &NewImport<'_>,
+    actor: &Actor,
+    at: &str,
+) -> Result<(SourceId, bool), StoreError> {
+    let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM sources WHERE name = ?")
+        .bind(import.source.name.clone())
+        .fetch_optional(&mut *tx)
+        .await
+        .context("looking up the source")?;
+    if let Some(id) = existing {
+        return Ok((SourceId(id), false));
+    }
+    let source = &import.source;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO sources (name, kind, reliability, calendar, created_by, created_at)
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(source.name.clone())
+    .bind(source.kind.as_str())
+    .bind(source.reliability.as_str())
+    .bind(source.calendar.map(|c| c.as_str()))
+    .bind(actor.as_str().to_string())
+    .bind(at.to_string())
+    .fetch_one(&mut *tx)
+    .await
+    .context("creating the source")?;
+    let payload = serde_json::to_value(source).expect("BUG: a source always serialises");
+    append_audit(tx, actor, "create", "source", &id.to_string(), &payload).await?;
+    Ok((SourceId(id), true))
+}
+
+/// A record with its JSON columns encoded exactly as stored (and as hashed).
+struct EncodedRecord {
+    row_number: i64,
+    external_id: Option<String>,
+    raw_text: String,
+    raw_cells: String,
+    fields: String,
+    warnings: String,
+    search_text: String,
+}
+
+impl EncodedRecord {
+    fn new(record: &NewSourceRecord, columns: &[String]) -> EncodedRecord {
+        let raw_cells: Vec<CellRef<'_>> = columns
+            .iter()
+            .zip(&record.raw_values)
+            .map(|(column, value)| CellRef { column, value })
+            .collect();
+        EncodedRecord {
+            row_number: record.row_number as i64,
+            external_id: record.external_id.clone(),
+            raw_text: record.raw_text.clone(),
+            raw_cells: to_json(&raw_cells),
+            fields: to_json(&record.fields),
+            warnings: to_json(&record.warnings),
+            search_text: search_text(record),
+        }
+    }
+}
+
+/// A raw cell serialised without copying: the same JSON as `domain::record::RawCell`.
+#[derive(serde::Serialize)]
+struct CellRef<'a> {
+    column: &'a str,
+    value: &'a str,
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("BUG: record parts always serialise")
+}
+
+/// The normalised names of a record, for search.
+fn search_text(record: &NewSourceRecord) -> String {
+    let names = [
+        CanonicalField::FullName,
+        CanonicalField::GivenName,
+        CanonicalField::Surname,
+        CanonicalField::FatherName,
+    ];
+    let mut text = String::new();
+    for field in names {
+        if let Some(FieldValue::Text { text: name }) = record.field(field) {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(&text::normalize::normalize_for_search(name));
+        }
+    }
+    text
+}
+
+/// SHA-256 over the stored form of an import's records, in row order.
+#[derive(Default)]
+struct RecordsDigest {
+    hasher: Sha256,
+    rows: u64,
+}
+
+impl RecordsDigest {
+    fn add(&mut self, record: &EncodedRecord) {
+        let external_id = record.external_id.as_deref().unwrap_or("");
+        for part in [
+            record.row_number.to_string().as_str(),
+            external_id,
+            &record.raw_text,
+            &record.raw_cells,
+            &record.fields,
+            &record.warnings,
+        ] {
+            self.hasher.update((part.len() as u64).to_le_bytes());
+            self.hasher.update(part.as_bytes());
+        }
+        self.rows += 1;
+    }
+
+    fn finish(self) -> String {
+        hex::encode(self.hasher.finalize())
+    }
+}
+
+async fn insert_records(
+    tx: &mut SqliteConnection,
+    source_id: SourceId,
+    import_id: i64,
+    rows: Vec<EncodedRecord>,
+) -> Result<(), StoreError> {
+    let mut builder: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "INSERT INTO source_records (source_id, import_id, row_number, external_id, raw_text,
+                                     raw_cells, fields, warnings, search_text) ",
+    );
+    builder.push_values(rows, |mut b, row| {
+        b.push_bind(source_id.get())
+            .push_bind(import_id)
+            .push_bind(row.row_number)
+            .push_bind(row.external_id)
+            .push_bind(row.raw_text)
+            .push_bind(row.raw_cells)
+            .push_bind(row.fields)
+            .push_bind(row.warnings)
+            .push_bind(row.search_text);
+    });
+    builder
+        .build()
+        .execute(&mut *tx)
+        .await
+        .context("writing records")?;
+    Ok(())
+}
+
+async fn append_audit(
+    tx: &mut SqliteConnection,
+    actor: &Actor,
+    action: &str,
+    entity: &str,
+    entity_id: &str,
+    payload: &serde_json::Value,
+) -> Result<i64, StoreError> {
+    let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut *tx)
+        .await
+        .context("reading the audit head")?;
+    let (seq, prev_hash) = match last {
+        Some(row) => (
+            row.try_get::<i64, _>(0).context("reading the audit head")? + 1,
+            row.try_get::<String, _>(1)
+                .context("reading the audit head")?,
+        ),
+        None => (1, GENESIS_HASH.to_string()),
+    };
+    let mut entry = AuditEntry {
+        seq,
+        at: now(),
+        actor: actor.as_str().to_string(),
+        action: action.to_string(),
+        entity: entity.to_string(),
+        entity_id: entity_id.to_string(),
+        payload: payload.to_string(),
+        prev_hash,
+        hash: String::new(),
+    };
+    entry.hash = entry_hash(&entry);
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, payload, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(entry.seq)
+    .bind(entry.at)
+    .bind(entry.actor)
+    .bind(entry.action)
+    .bind(entry.entity)
+    .bind(entry.entity_id)
+    .bind(entry.payload)
+    .bind(entry.prev_hash)
+    .bind(entry.hash)
+    .execute(&mut *tx)
+    .await
+    .context("writing the audit entry")?;
+    Ok(seq)
+}
+
+fn decode_audit_entry(row: &sqlx::sqlite::SqliteRow) -> Result<AuditEntry, StoreError> {
+    let get = |i: usize| -> Result<String, StoreError> {
+        row.try_get::<String, _>(i).context("reading the audit log")
+    };
+    Ok(AuditEntry {
+        seq: row.try_get(0).context("reading the audit log")?,
+        at: get(1)?,
+        actor: get(2)?,
+        action: get(3)?,
+        entity: get(4)?,
+        entity_id: get(5)?,
+        payload: get(6)?,
+        prev_hash: get(7)?,
+        hash: get(8)?,
+    })
+}
+
+fn decode_record(row: &sqlx::sqlite::SqliteRow) -> Result<StoredRecord, StoreError> {
+    let id: i64 = row.try_get(0).context("reading records")?;
+    let json_column = |i: usize| -> Result<String, StoreError> {
+        row.try_get::<String, _>(i).context("reading records")
+    };
+    let corrupt = |what: &str, e: serde_json::Error| {
+        StoreError::Corrupt(format!("record {id}: its {what} cannot be read: {e}"))
+    };
+    Ok(StoredRecord {
+        id: RecordId(id),
+        source_id: SourceId(row.try_get(1).context("reading records")?),
+        source_name: row.try_get(2).context("reading records")?,
+        row_number: row.try_get::<i64, _>(3).context("reading records")? as u64,
+        external_id: row.try_get(4).context("reading records")?,
+        raw_text: row.try_get(5).context("reading records")?,
+        raw_cells: serde_json::from_str(&json_column(6)?).map_err(|e| corrupt("cells", e))?,
+        fields: serde_json::from_str(&json_column(7)?).map_err(|e| corrupt("fields", e))?,
+        warnings: serde_json::from_str(&json_column(8)?).map_err(|e| corrupt("warnings", e))?,
+    })
+}
+
+fn decode_claim(row: &sqlx::sqlite::SqliteRow) -> Result<StoredClaim, StoreError> {
+    let id: i64 = row.try_get(0).context("reading claims")?;
+    let origin_kind: String = row.try_get(3).context("reading claims")?;
+    let origin_id: i64 = row.try_get(4).context("reading claims")?;
+    let origin = match origin_kind.as_str() {
+        "record" => ClaimOrigin::Record(RecordId(origin_id)),
+        "source" => ClaimOrigin::Source(SourceId(origin_id)),
+        other => {
+            return Err(StoreError::Corrupt(format!(
+                "claim {id} has origin `{other}`"
+            )));
+        }
+    };
+    let state: String = row.try_get(6).context("reading claims")?;
+    Ok(StoredClaim {
+        id: ClaimId(id),
+        field: row.try_get(1).context("reading claims")?,
+        value: row.try_get(2).context("reading claims")?,
+        origin,
+        locator: row.try_get(5).context("reading claims")?,
+        state: ClaimState::parse(&state)
+            .ok_or_else(|| StoreError::Corrupt(format!("claim {id} has state `{state}`")))?,
+        entered_by: row.try_get(7).context("reading claims")?,
+        entered_at: row.try_get(8).context("reading claims")?,
+    })
+}

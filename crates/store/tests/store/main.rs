@@ -1,0 +1,407 @@
+//! The store's behaviour through its public API, on a fresh registry per test.
+
+mod helpers;
+
+use domain::actor::Actor;
+use domain::fields::CanonicalField;
+use domain::ids::RecordId;
+use domain::person::{ClaimOrigin, ClaimState, ClaimSubject, MembershipMethod, NewClaim};
+use domain::record::FieldValue;
+use helpers::{TestRegistry, record, sql};
+use store::audit::ChainBreak;
+use store::backup::ExistingRegistry;
+use store::{DuplicateFile, Store, StoreError};
+
+#[tokio::test]
+async fn opening_a_folder_without_a_registry_says_to_run_init() {
+    let dir = tempfile::tempdir().unwrap();
+    let error = Store::open(&dir.path().join("none")).await.unwrap_err();
+    assert!(matches!(error, StoreError::NoRegistry { .. }));
+    assert!(error.to_string().contains("whereabouts init"), "{error}");
+}
+
+#[tokio::test]
+async fn init_refuses_a_folder_that_already_has_a_registry() {
+    let registry = TestRegistry::new().await;
+    let error = Store::init(registry.root()).await.unwrap_err();
+    assert!(matches!(error, StoreError::AlreadyExists { .. }));
+}
+
+#[tokio::test]
+async fn an_import_keeps_every_row_verbatim_with_its_fields() {
+    let registry = TestRegistry::new().await;
+    let receipt = registry
+        .import(
+            "list-a",
+            b"file one",
+            &[record(1, "Ali"), record(2, "Zahra")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(receipt.records, 2);
+    assert!(receipt.is_new_source);
+
+    let page = registry.store.records_page(None, 10).await.unwrap();
+    assert_eq!(page.records.len(), 2);
+    assert_eq!(page.next_after, None);
+    let first = &page.records[0];
+    assert_eq!(first.source_name, "list-a");
+    assert_eq!(first.raw_text, "r1,Ali");
+    assert_eq!(first.raw_cells[1].column, "given_name");
+    assert_eq!(first.raw_cells[1].value, "Ali");
+    assert_eq!(
+        first.field(CanonicalField::GivenName),
+        Some(&FieldValue::Text { text: "Ali".into() })
+    );
+
+    let counts = registry.store.counts().await.unwrap();
+    assert_eq!((counts.sources, counts.imports, counts.records), (1, 1, 2));
+    assert_eq!(
+        counts.audit_entries, 2,
+        "one entry for the new source, one for the import"
+    );
+    assert_eq!(
+        registry.store.files().get(&receipt.file_sha256).unwrap(),
+        b"file one"
+    );
+}
+
+#[tokio::test]
+async fn records_are_paged_in_id_order() {
+    let registry = TestRegistry::new().await;
+    let rows: Vec<_> = (1..=5).map(|n| record(n, "Reza")).collect();
+    registry.import("list-a", b"five", &rows).await.unwrap();
+    let first = registry.store.records_page(None, 2).await.unwrap();
+    assert_eq!(first.records.len(), 2);
+    let second = registry
+        .store
+        .records_page(first.next_after, 2)
+        .await
+        .unwrap();
+    let third = registry
+        .store
+        .records_page(second.next_after, 2)
+        .await
+        .unwrap();
+    assert_eq!(third.records.len(), 1);
+    assert_eq!(third.next_after, None);
+    assert_eq!(third.records[0].row_number, 5);
+}
+
+#[tokio::test]
+async fn the_same_file_twice_is_refused_unless_forced() {
+    let registry = TestRegistry::new().await;
+    registry
+        .import("list-a", b"same bytes", &[record(1, "Ali")])
+        .await
+        .unwrap();
+    let error = registry
+        .import("list-b", b"same bytes", &[record(1, "Ali")])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, StoreError::DuplicateFile { source_name, .. } if source_name == "list-a"),
+        "{error}"
+    );
+    assert!(error.to_string().contains("--force"));
+    assert_eq!(
+        registry.store.counts().await.unwrap().records,
+        1,
+        "the refused import wrote nothing"
+    );
+
+    registry
+        .import_with(
+            "list-b",
+            b"same bytes",
+            &[record(1, "Ali")],
+            DuplicateFile::Allow,
+        )
+        .await
+        .unwrap();
+    assert_eq!(registry.store.counts().await.unwrap().records, 2);
+}
+
+#[tokio::test]
+async fn a_failing_import_leaves_the_registry_exactly_as_it_was() {
+    let registry = TestRegistry::new().await;
+    registry
+        .import("list-a", b"first", &[record(1, "Ali")])
+        .await
+        .unwrap();
+    let before = registry.store.counts().await.unwrap();
+    let head_before = registry.store.verify_audit().await.unwrap().head;
+
+    // Two rows with the same row number break a uniqueness rule half-way through the insert.
+    let rows: Vec<_> = (1..=2500).map(|n| record(n.min(2000), "Reza")).collect();
+    let error = registry
+        .import("list-new", b"second", &rows)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::Database { .. }), "{error}");
+
+    assert_eq!(registry.store.counts().await.unwrap(), before);
+    let verdict = registry.store.verify_audit().await.unwrap();
+    assert_eq!((verdict.head, verdict.broken), (head_before, None));
+    assert!(
+        registry
+            .store
+            .sources()
+            .await
+            .unwrap()
+            .iter()
+            .all(|s| s.name != "list-new")
+    );
+}
+
+#[tokio::test]
+async fn source_records_cannot_be_updated_or_deleted() {
+    let registry = TestRegistry::new().await;
+    registry
+        .import("list-a", b"file", &[record(1, "Ali")])
+        .await
+        .unwrap();
+    let update = sql(
+        registry.root(),
+        "UPDATE source_records SET raw_text = 'changed'",
+    )
+    .await;
+    assert!(update.unwrap_err().contains("immutable"));
+    let delete = sql(registry.root(), "DELETE FROM source_records").await;
+    assert!(delete.unwrap_err().contains("never deleted"));
+}
+
+#[tokio::test]
+async fn an_audit_entry_edited_by_hand_is_named_by_verify() {
+    let registry = TestRegistry::new().await;
+    registry
+        .import("list-a", b"a", &[record(1, "Ali")])
+        .await
+        .unwrap();
+    registry
+        .import("list-b", b"b", &[record(1, "Reza")])
+        .await
+        .unwrap();
+    assert_eq!(registry.store.verify_audit().await.unwrap().broken, None);
+
+    sql(registry.root(), "DROP TRIGGER audit_log_is_append_only")
+        .await
+        .unwrap();
+    sql(
+        registry.root(),
+        "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 3",
+    )
+    .await
+    .unwrap();
+    let verdict = registry.store.verify_audit().await.unwrap();
+    assert_eq!(verdict.broken, Some(ChainBreak::Tampered { seq: 3 }));
+    assert_eq!(verdict.entries_checked, 2);
+}
+
+#[tokio::test]
+async fn a_deleted_audit_entry_is_named_by_verify() {
+    let registry = TestRegistry::new().await;
+    registry
+        .import("list-a", b"a", &[record(1, "Ali")])
+        .await
+        .unwrap();
+    registry
+        .import("list-b", b"b", &[record(1, "Reza")])
+        .await
+        .unwrap();
+    sql(registry.root(), "DROP TRIGGER audit_log_is_never_deleted")
+        .await
+        .unwrap();
+    sql(registry.root(), "DELETE FROM audit_log WHERE seq = 2")
+        .await
+        .unwrap();
+    let verdict = registry.store.verify_audit().await.unwrap();
+    assert_eq!(
+        verdict.broken,
+        Some(ChainBreak::Gap {
+            expected: 2,
+            found: 3
+        })
+    );
+}
+
+#[tokio::test]
+async fn a_source_record_changed_by_hand_is_found_by_verify() {
+    let registry = TestRegistry::new().await;
+    registry
+        .import("list-a", b"a", &[record(1, "Ali"), record(2, "Reza")])
+        .await
+        .unwrap();
+    sql(registry.root(), "DROP TRIGGER source_records_are_immutable")
+        .await
+        .unwrap();
+    sql(
+        registry.root(),
+        "UPDATE source_records SET raw_text = 'r2,Hasan' WHERE row_number = 2",
+    )
+    .await
+    .unwrap();
+    let verdict = registry.store.verify_audit().await.unwrap();
+    assert!(
+        matches!(verdict.broken, Some(ChainBreak::DataChanged { seq: 2, .. })),
+        "{verdict:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_newest_membership_of_a_record_wins_and_history_is_kept() {
+    let registry = TestRegistry::new().await;
+    registry
+        .import(
+            "list-a",
+            b"a",
+            &[record(1, "Ali"), record(2, "Ali"), record(3, "Ali")],
+        )
+        .await
+        .unwrap();
+    let actor = Actor::cli("tester");
+    let (one, two) = (
+        registry.store.create_person(&actor).await.unwrap(),
+        registry.store.create_person(&actor).await.unwrap(),
+    );
+    let all = [RecordId(1), RecordId(2), RecordId(3)];
+    registry
+        .store
+        .assign_records(one, &all, MembershipMethod::Automatic, &actor)
+        .await
+        .unwrap();
+    registry
+        .store
+        .assign_records(two, &[RecordId(3)], MembershipMethod::Reviewed, &actor)
+        .await
+        .unwrap();
+    assert_eq!(
+        registry.store.person_records(one).await.unwrap(),
+        vec![RecordId(1), RecordId(2)]
+    );
+    assert_eq!(
+        registry.store.person_records(two).await.unwrap(),
+        vec![RecordId(3)]
+    );
+    // Undo the split: an append, not an edit.
+    registry
+        .store
+        .assign_records(one, &[RecordId(3)], MembershipMethod::Manual, &actor)
+        .await
+        .unwrap();
+    assert_eq!(
+        registry.store.person_records(one).await.unwrap(),
+        all.to_vec()
+    );
+    assert_eq!(registry.store.verify_audit().await.unwrap().broken, None);
+}
+
+#[tokio::test]
+async fn conflicting_claims_coexist_with_their_origins() {
+    let registry = TestRegistry::new().await;
+    registry
+        .import("list-a", b"a", &[record(1, "Ali"), record(2, "Ali")])
+        .await
+        .unwrap();
+    let actor = Actor::cli("tester");
+    let person = registry.store.create_person(&actor).await.unwrap();
+    for (record_id, prison) in [(1, "Evin"), (2, "Gohardasht")] {
+        let claim = NewClaim {
+            subject: ClaimSubject::Person(person),
+            field: "prison".into(),
+            value: prison.into(),
+            origin: ClaimOrigin::Record(RecordId(record_id)),
+            locator: None,
+        };
+        registry.store.add_claim(&claim, &actor).await.unwrap();
+    }
+    let claims = registry
+        .store
+        .claims_about(ClaimSubject::Person(person))
+        .await
+        .unwrap();
+    let values: Vec<_> = claims
+        .iter()
+        .map(|c| (c.value.as_str(), c.origin, c.state))
+        .collect();
+    assert_eq!(
+        values,
+        vec![
+            (
+                "Evin",
+                ClaimOrigin::Record(RecordId(1)),
+                ClaimState::Asserted
+            ),
+            (
+                "Gohardasht",
+                ClaimOrigin::Record(RecordId(2)),
+                ClaimState::Asserted
+            )
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_backup_restores_to_an_identical_registry() {
+    let registry = TestRegistry::new().await;
+    registry
+        .import("list-a", b"a", &[record(1, "Ali"), record(2, "Reza")])
+        .await
+        .unwrap();
+    let out = registry.root().parent().unwrap().join("backup.tar");
+    let report = store::backup::backup(&registry.store, &out).await.unwrap();
+    assert!(report.manifest.entries.contains_key("registry.sqlite"));
+    assert_eq!(
+        report.manifest.entries.len(),
+        2,
+        "the database and the one imported file"
+    );
+
+    let target = registry.root().parent().unwrap().join("restored");
+    store::backup::restore(&out, &target, ExistingRegistry::Refuse)
+        .await
+        .unwrap();
+    let restored = Store::open(&target).await.unwrap();
+    assert_eq!(
+        restored.counts().await.unwrap(),
+        registry.store.counts().await.unwrap()
+    );
+    let verdict = restored.verify_audit().await.unwrap();
+    assert_eq!(verdict.head, report.manifest.audit_head);
+    assert_eq!(verdict.broken, None);
+
+    let again = store::backup::restore(&out, &target, ExistingRegistry::Refuse)
+        .await
+        .unwrap_err();
+    assert!(matches!(again, StoreError::AlreadyExists { .. }));
+    store::backup::restore(&out, &target, ExistingRegistry::MoveAside)
+        .await
+        .unwrap();
+    let parent = std::fs::read_dir(registry.root().parent().unwrap()).unwrap();
+    assert!(parent.flatten().any(|e| {
+        e.file_name()
+            .to_string_lossy()
+            .starts_with("restored.replaced-")
+    }));
+}
+
+#[tokio::test]
+async fn a_damaged_backup_is_refused_and_nothing_is_restored() {
+    let registry = TestRegistry::new().await;
+    registry
+        .import("list-a", b"a", &[record(1, "Ali")])
+        .await
+        .unwrap();
+    let out = registry.root().parent().unwrap().join("backup.tar");
+    store::backup::backup(&registry.store, &out).await.unwrap();
+    let mut bytes = std::fs::read(&out).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0xFF;
+    std::fs::write(&out, bytes).unwrap();
+    let target = registry.root().parent().unwrap().join("restored");
+    let error = store::backup::restore(&out, &target, ExistingRegistry::Refuse)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::BadBackup { .. }), "{error}");
+    assert!(!target.exists());
+}
