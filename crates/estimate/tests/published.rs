@@ -79,8 +79,32 @@ fn madigan_york_five_lists_match_dga() {
     eprintln!("{} {} {:?} {:?}", result.bayes_estimate, result.mode, result.interval, result.median);
     let published = [0.21707345, 0.16029369, 0.08226562, 0.06535887, 0.05193514];
     for (model, expected) in result.models.iter().zip(published) {
-        assert_eq!(format!("{:.4}", model.probability), format!("{expected:.4}"), "{}", model.model);
+        // Published to 8 decimals; we match all of them.
+        assert!((model.probability - expected).abs() < 5e-9, "{}: {}", model.model, model.probability);
     }
     assert_eq!(result.bayes_estimate.round(), 617.0);
     assert_eq!(result.mode, 614.0);
+}
+
+/// The LCMCR chain on Kosovo is sticky (about 120 effective draws per 1,000 kept), so one
+/// default run's interval ends wander by ±10% from seed to seed. The test pools four seeded
+/// chains with the published settings, which brings the Monte Carlo error of the ends well
+/// inside the README's tolerance (±2% median, ±5% bounds). A 20,000-draw run gave median
+/// 10,418 and interval 8,961–13,761.
+#[test]
+fn kosovo_lcmcr_with_the_published_settings_lands_within_monte_carlo_tolerance() {
+    use estimate::lcmcr::{LcmcrOptions, lcmcr_chains};
+    let t = table("kosovo.csv");
+    let started = std::time::Instant::now();
+    let result = lcmcr_chains(&t, &LcmcrOptions::default(), 4).unwrap();
+    eprintln!(
+        "median {} mean {} interval {:?} ess {} geweke {} in {:?}",
+        result.median, result.mean, result.interval, result.effective_sample_size, result.geweke_z,
+        started.elapsed()
+    );
+    let within = |ours: f64, published: f64, tolerance: f64| (ours / published - 1.0).abs() <= tolerance;
+    assert!(within(result.median, 10_430.0, 0.02), "median {}", result.median);
+    assert!(within(result.interval.0, 9_060.0, 0.05), "lower {}", result.interval.0);
+    assert!(within(result.interval.1, 14_080.0, 0.05), "upper {}", result.interval.1);
+    assert!(result.has_mixed());
 }

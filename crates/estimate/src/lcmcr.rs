@@ -1,0 +1,580 @@
+//! LCMCR: the Bayesian non-parametric latent-class model for capture–recapture
+//! (Manrique-Vallier 2016, *Biometrics* 72(4)), as in the R package `LCMCR`.
+//!
+//! People fall in `K` latent classes; within a class, lists record people independently with
+//! class-specific probabilities `λ[k][j] ~ Beta(1, 1)`. Class weights follow a stick-breaking
+//! prior truncated at `K` with concentration `α ~ Gamma(a, b)` (defaults `a = b = 0.25`), and
+//! `p(N) ∝ 1/N`, so given everything else the unseen count is negative binomial. The Gibbs sampler
+//! works on counts, not individuals: the people in a capture pattern are exchangeable, so their
+//! classes are one multinomial draw per pattern. That keeps a sweep independent of `N`.
+//!
+//! One sweep: classes of the observed people; `λ`; the stick-breaking weights; the unseen count
+//! `n0 ~ NegBin(n, 1 − p0)` where `p0` is the probability of being on no list; the classes of the
+//! unseen; `α`. Defaults follow published practice: `K = 10`, burn-in 10,000 sweeps, then 1,000
+//! draws kept one every 100 sweeps. The result gives the posterior median, mean, 95% interval,
+//! the effective sample size of the kept draws and a Geweke diagnostic; [`LcmcrResult::has_mixed`]
+//! is false when either looks bad.
+
+use rand::{RngExt, SeedableRng};
+use rand::rngs::Xoshiro256PlusPlus;
+use rand_distr::{Binomial, Distribution, Gamma, Poisson};
+use serde::Serialize;
+
+use crate::error::{EstimateError, Result};
+use crate::table::CaptureTable;
+
+const METHOD: &str = "LCMCR";
+
+/// Sampler settings; [`Default`] gives the published ones with seed 1988.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct LcmcrOptions {
+    /// Truncation level `K` (number of latent classes).
+    pub classes: usize,
+    /// Shape `a` of the Gamma prior on the stick-breaking concentration.
+    pub alpha_shape: f64,
+    /// Rate `b` of that prior.
+    pub alpha_rate: f64,
+    /// Sweeps discarded before keeping any.
+    pub burn_in: usize,
+    /// Sweeps between kept draws.
+    pub thinning: usize,
+    /// Draws kept.
+    pub draws: usize,
+    /// Random seed; the same seed and table give the same draws.
+    pub seed: u64,
+}
+
+impl Default for LcmcrOptions {
+    fn default() -> Self {
+        Self {
+            classes: 10,
+            alpha_shape: 0.25,
+            alpha_rate: 0.25,
+            burn_in: 10_000,
+            thinning: 100,
+            draws: 1_000,
+            seed: 1988,
+        }
+    }
+}
+
+/// Posterior summary of the population size.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LcmcrResult {
+    /// Settings used.
+    pub options: LcmcrOptions,
+    /// Posterior median of `N`.
+    pub median: f64,
+    /// Posterior mean of `N`.
+    pub mean: f64,
+    /// 95% equal-tailed credible interval.
+    pub interval: (f64, f64),
+    /// Effective sample size of the kept draws of `N` (Geyer's initial positive sequence).
+    pub effective_sample_size: f64,
+    /// Geweke z-score comparing the first 10% and the last 50% of the kept draws.
+    pub geweke_z: f64,
+    /// The kept draws of `N`, in order.
+    #[serde(skip)]
+    pub draws: Vec<f64>,
+}
+
+impl LcmcrResult {
+    /// False when the chain shows it has not mixed: fewer than 100 effective draws, or the
+    /// start and end of the kept draws disagree (|Geweke z| > 3).
+    pub fn has_mixed(&self) -> bool {
+        self.effective_sample_size >= 100.0 && self.geweke_z.abs() <= 3.0
+    }
+}
+
+/// Runs the sampler with the given options and summarises the draws of `N`.
+pub fn lcmcr(table: &CaptureTable, options: &LcmcrOptions) -> Result<LcmcrResult> {
+    lcmcr_chains(table, options, 1)
+}
+
+/// Runs `chains` independent chains (seeds `seed`, `seed + 1`, …) on separate threads and pools
+/// their kept draws; the effective sample size is the sum over chains, the Geweke z the largest
+/// in absolute value. More chains shrink the Monte Carlo error of the interval ends, which for
+/// LCMCR on sticky tables is the largest source of run-to-run variation.
+pub fn lcmcr_chains(table: &CaptureTable, options: &LcmcrOptions, chains: usize) -> Result<LcmcrResult> {
+    if options.draws < 2 || options.thinning == 0 || chains == 0 {
+        return Err(EstimateError::InvalidOption {
+            option: "draws",
+            reason: "keep at least 2 draws, thinning of at least 1, and at least 1 chain".into(),
+        });
+    }
+    let runs: Vec<Result<Vec<f64>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..chains as u64)
+            .map(|i| {
+                let options = LcmcrOptions {
+                    seed: options.seed.wrapping_add(i),
+                    ..*options
+                };
+                scope.spawn(move || run_chain(table, &options))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(cannot_run("a sampler thread stopped unexpectedly".into())))
+            })
+            .collect()
+    });
+    let mut draws = Vec::with_capacity(options.draws * chains);
+    let mut effective_sample_size = 0.0;
+    let mut geweke: f64 = 0.0;
+    for run in runs {
+        let chain = run?;
+        effective_sample_size += effective_sample_size_of(&chain);
+        let z = geweke_z(&chain);
+        if z.abs() > geweke.abs() {
+            geweke = z;
+        }
+        draws.extend(chain);
+    }
+    let mut sorted = draws.clone();
+    sorted.sort_by(f64::total_cmp);
+    let mean = draws.iter().sum::<f64>() / draws.len() as f64;
+    Ok(LcmcrResult {
+        options: *options,
+        median: quantile(&sorted, 0.5),
+        mean,
+        interval: (quantile(&sorted, 0.025), quantile(&sorted, 0.975)),
+        effective_sample_size,
+        geweke_z: geweke,
+        draws,
+    })
+}
+
+fn run_chain(table: &CaptureTable, options: &LcmcrOptions) -> Result<Vec<f64>> {
+    let mut sampler = Sampler::new(table, options)?;
+    for _ in 0..options.burn_in {
+        sampler.sweep()?;
+    }
+    let mut draws = Vec::with_capacity(options.draws);
+    for _ in 0..options.draws {
+        for _ in 0..options.thinning {
+            sampler.sweep()?;
+        }
+        draws.push(sampler.population() as f64);
+    }
+    Ok(draws)
+}
+
+/// The Gibbs sampler's state. Public so benchmarks can time single sweeps.
+#[derive(Debug, Clone)]
+pub struct Sampler {
+    lists: usize,
+    classes: usize,
+    /// Observed patterns with a non-zero count: (mask, count).
+    cells: Vec<(usize, u64)>,
+    observed: u64,
+    /// `lambda[k * lists + j]`: probability that list `j` records a person of class `k`.
+    lambda: Vec<f64>,
+    log_weight: Vec<f64>,
+    weight: Vec<f64>,
+    alpha: f64,
+    alpha_shape: f64,
+    alpha_rate: f64,
+    unseen: u64,
+    /// Unseen people per class, from the previous sweep.
+    unseen_by_class: Vec<u64>,
+    /// Scratch: people per class and people per class seen by each list.
+    class_total: Vec<u64>,
+    seen: Vec<u64>,
+    probabilities: Vec<f64>,
+    cell_probability: Vec<f64>,
+    draw: Vec<u64>,
+    /// Classes by decreasing weight, so multinomial splits run out of people early.
+    order: Vec<usize>,
+    rng: Xoshiro256PlusPlus,
+}
+
+impl Sampler {
+    /// Sets the sampler up at the lists' observed frequencies with equal class weights.
+    pub fn new(table: &CaptureTable, options: &LcmcrOptions) -> Result<Self> {
+        let k = options.classes;
+        if !(1..=100).contains(&k) {
+            return Err(EstimateError::InvalidOption {
+                option: "classes",
+                reason: format!("K must be between 1 and 100; got {k}"),
+            });
+        }
+        if !(options.alpha_shape > 0.0 && options.alpha_rate > 0.0) {
+            return Err(EstimateError::InvalidOption {
+                option: "alpha",
+                reason: "the Gamma prior's shape and rate must be positive".into(),
+            });
+        }
+        let observed = table.observed();
+        if observed == 0 {
+            return Err(EstimateError::CannotRun {
+                method: METHOD,
+                reason: "every cell is empty: there is nobody to extrapolate from".into(),
+            });
+        }
+        let j = table.list_count();
+        let totals = table.list_totals();
+        let lambda = (0..k)
+            .flat_map(|_| totals.iter().map(|t| (*t as f64 / observed as f64).clamp(0.01, 0.99)))
+            .collect();
+        let cells = table
+            .counts()
+            .iter()
+            .enumerate()
+            .filter(|(mask, count)| *mask != 0 && **count > 0)
+            .map(|(mask, count)| (mask, *count))
+            .collect();
+        Ok(Self {
+            lists: j,
+            classes: k,
+            cells,
+            observed,
+            lambda,
+            log_weight: vec![-(k as f64).ln(); k],
+            weight: vec![1.0 / k as f64; k],
+            alpha: 1.0,
+            alpha_shape: options.alpha_shape,
+            alpha_rate: options.alpha_rate,
+            unseen: 0,
+            unseen_by_class: vec![0; k],
+            class_total: vec![0; k],
+            seen: vec![0; k * j],
+            probabilities: vec![0.0; k],
+            cell_probability: vec![0.0; k << j],
+            draw: vec![0; k],
+            order: (0..k).collect(),
+            rng: Xoshiro256PlusPlus::seed_from_u64(options.seed),
+        })
+    }
+
+    /// Current draw of the population size `N = n + n0`.
+    pub fn population(&self) -> u64 {
+        self.observed + self.unseen
+    }
+
+    /// One Gibbs sweep over all parameters.
+    pub fn sweep(&mut self) -> Result<()> {
+        let (j, k) = (self.lists, self.classes);
+        // Classes of the observed people, one multinomial per pattern, tallied as we go.
+        self.class_total.copy_from_slice(&self.unseen_by_class);
+        self.seen.iter_mut().for_each(|s| *s = 0);
+        // cell_probability[mask * K + k] = π_k ∏ λ or (1 − λ), built up one list at a time.
+        for class in 0..k {
+            let lambda = &self.lambda[class * j..(class + 1) * j];
+            let none: f64 = lambda.iter().map(|l| 1.0 - l).product();
+            self.cell_probability[class] = self.weight[class] * none;
+            for mask in 1usize..1 << j {
+                let list = mask.trailing_zeros() as usize;
+                let l = lambda[list];
+                self.cell_probability[mask * k + class] =
+                    self.cell_probability[(mask & (mask - 1)) * k + class] * l / (1.0 - l);
+            }
+        }
+        for c in 0..self.cells.len() {
+            let (mask, count) = self.cells[c];
+            self.probabilities
+                .copy_from_slice(&self.cell_probability[mask * k..(mask + 1) * k]);
+            multinomial(&mut self.rng, count, &self.probabilities, &self.order, &mut self.draw)?;
+            for class in 0..k {
+                let x = self.draw[class];
+                if x == 0 {
+                    continue;
+                }
+                self.class_total[class] += x;
+                for list in 0..j {
+                    if mask & (1 << list) != 0 {
+                        self.seen[class * j + list] += x;
+                    }
+                }
+            }
+        }
+        // Recording probabilities: Beta(1 + seen, 1 + not seen) per class and list.
+        for class in 0..k {
+            for list in 0..j {
+                let seen = self.seen[class * j + list] as f64;
+                let missed = (self.class_total[class] as f64) - seen;
+                self.lambda[class * j + list] = beta(&mut self.rng, 1.0 + seen, 1.0 + missed)?
+                    .clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON);
+            }
+        }
+        // Stick-breaking weights, in log space so tiny weights do not underflow to NaN.
+        let mut remaining = self.observed + self.unseen;
+        let mut log_rest = 0.0;
+        for class in 0..k - 1 {
+            remaining -= self.class_total[class];
+            let g1 = log_gamma_draw(&mut self.rng, 1.0 + self.class_total[class] as f64)?;
+            let g2 = log_gamma_draw(&mut self.rng, self.alpha + remaining as f64)?;
+            let sum = log_sum_exp(g1, g2);
+            self.log_weight[class] = g1 - sum + log_rest;
+            log_rest += g2 - sum;
+        }
+        self.log_weight[k - 1] = log_rest;
+        for (w, lw) in self.weight.iter_mut().zip(&self.log_weight) {
+            *w = lw.exp();
+        }
+        let weight = &self.weight;
+        self.order.sort_unstable_by(|a, b| weight[*b].total_cmp(&weight[*a]));
+        // The unseen: probability of being on no list, their number, their classes.
+        let mut p0 = 0.0;
+        for class in 0..k {
+            let mut p = self.weight[class];
+            for l in &self.lambda[class * j..(class + 1) * j] {
+                p *= 1.0 - l;
+            }
+            self.probabilities[class] = p;
+            p0 += p;
+        }
+        self.unseen = negative_binomial(&mut self.rng, self.observed, p0)?;
+        multinomial(&mut self.rng, self.unseen, &self.probabilities, &self.order, &mut self.draw)?;
+        self.unseen_by_class.copy_from_slice(&self.draw);
+        // Concentration: Gamma(a + K − 1, b − log π_K).
+        let rate = self.alpha_rate - self.log_weight[k - 1];
+        self.alpha = Gamma::new(self.alpha_shape + k as f64 - 1.0, 1.0 / rate)
+            .map_err(|e| cannot_run(format!("the concentration update failed ({e})")))?
+            .sample(&mut self.rng)
+            .max(1e-300);
+        Ok(())
+    }
+}
+
+fn cannot_run(reason: String) -> EstimateError {
+    EstimateError::CannotRun {
+        method: METHOD,
+        reason,
+    }
+}
+
+/// `n0 ~ NegBin(n, 1 − p0)` as a Gamma–Poisson mixture.
+fn negative_binomial(rng: &mut Xoshiro256PlusPlus, n: u64, p0: f64) -> Result<u64> {
+    if !(p0 < 1.0 - 1e-12) {
+        return Err(cannot_run(format!(
+            "the chance of being on no list reached {p0}: the lists carry too little overlap to bound the total"
+        )));
+    }
+    if p0 <= 0.0 {
+        return Ok(0);
+    }
+    let rate = Gamma::new(n as f64, p0 / (1.0 - p0))
+        .map_err(|e| cannot_run(format!("the unseen-count update failed ({e})")))?
+        .sample(rng);
+    if rate <= 0.0 {
+        return Ok(0);
+    }
+    let draw: f64 = Poisson::new(rate)
+        .map_err(|e| cannot_run(format!("the unseen count diverged ({e})")))?
+        .sample(rng);
+    Ok(draw as u64)
+}
+
+/// Splits `count` people over classes with weights `w` (not necessarily normalised), visiting
+/// classes in `order` (largest first is fastest).
+fn multinomial(
+    rng: &mut Xoshiro256PlusPlus,
+    count: u64,
+    w: &[f64],
+    order: &[usize],
+    out: &mut [u64],
+) -> Result<()> {
+    out.iter_mut().for_each(|x| *x = 0);
+    if count == 0 {
+        return Ok(());
+    }
+    let total: f64 = w.iter().sum();
+    if !(total > 0.0 && total.is_finite()) {
+        return Err(cannot_run("the class probabilities collapsed to zero".into()));
+    }
+    let mut left = count;
+    let mut mass = total;
+    for (i, class) in order.iter().enumerate() {
+        if left <= 16 {
+            // Few people left: one categorical draw each beats a binomial per class.
+            categorical(rng, left, w, &order[i..], mass, out);
+            break;
+        }
+        let p = w[*class];
+        if i + 1 == order.len() || p >= mass {
+            out[*class] = left;
+            break;
+        }
+        let q = (p / mass).clamp(0.0, 1.0);
+        let x = Binomial::new(left, q)
+            .map_err(|e| cannot_run(format!("a class split failed ({e})")))?
+            .sample(rng);
+        out[*class] = x;
+        left -= x;
+        mass -= p;
+        if left == 0 {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Assigns `count` people one at a time among `classes` with total weight `mass`.
+fn categorical(
+    rng: &mut Xoshiro256PlusPlus,
+    count: u64,
+    w: &[f64],
+    classes: &[usize],
+    mass: f64,
+    out: &mut [u64],
+) {
+    for _ in 0..count {
+        let mut u = rng.random::<f64>() * mass;
+        let mut chosen = classes[classes.len() - 1];
+        for class in classes {
+            if u < w[*class] {
+                chosen = *class;
+                break;
+            }
+            u -= w[*class];
+        }
+        out[chosen] += 1;
+    }
+}
+
+/// A Beta draw from two Gamma draws (in log space only when a shape is below 1).
+fn beta(rng: &mut Xoshiro256PlusPlus, a: f64, b: f64) -> Result<f64> {
+    if a >= 1.0 && b >= 1.0 {
+        let x = gamma_draw(rng, a)?;
+        let y = gamma_draw(rng, b)?;
+        return Ok(x / (x + y));
+    }
+    let x = log_gamma_draw(rng, a)?;
+    let y = log_gamma_draw(rng, b)?;
+    Ok((x - log_sum_exp(x, y)).exp())
+}
+
+fn gamma_draw(rng: &mut Xoshiro256PlusPlus, shape: f64) -> Result<f64> {
+    Ok(Gamma::new(shape, 1.0)
+        .map_err(|e| cannot_run(format!("a Gamma draw failed ({e})")))?
+        .sample(rng))
+}
+
+/// The log of a Gamma(shape, 1) draw; for shape < 1 uses `G(shape + 1) · U^(1/shape)` so small
+/// shapes do not underflow.
+fn log_gamma_draw(rng: &mut Xoshiro256PlusPlus, shape: f64) -> Result<f64> {
+    if shape >= 1.0 {
+        let g = Gamma::new(shape, 1.0)
+            .map_err(|e| cannot_run(format!("a Gamma draw failed ({e})")))?
+            .sample(rng);
+        return Ok(g.ln());
+    }
+    if shape <= 0.0 {
+        return Err(cannot_run(format!("a Gamma shape fell to {shape}")));
+    }
+    let g = Gamma::new(shape + 1.0, 1.0)
+        .map_err(|e| cannot_run(format!("a Gamma draw failed ({e})")))?
+        .sample(rng);
+    let u: f64 = rng.random::<f64>().max(f64::MIN_POSITIVE);
+    Ok(g.ln() + u.ln() / shape)
+}
+
+fn log_sum_exp(a: f64, b: f64) -> f64 {
+    let m = a.max(b);
+    m + ((a - m).exp() + (b - m).exp()).ln()
+}
+
+/// Quantile of sorted values, R's default (type 7: linear interpolation).
+pub(crate) fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let h = (sorted.len() - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+/// Effective sample size by Geyer's initial positive sequence of autocorrelations.
+pub fn effective_sample_size_of(x: &[f64]) -> f64 {
+    let n = x.len();
+    if n < 4 {
+        return n as f64;
+    }
+    let mean = x.iter().sum::<f64>() / n as f64;
+    let var = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64;
+    if var == 0.0 {
+        return n as f64;
+    }
+    let rho = |lag: usize| {
+        (0..n - lag)
+            .map(|i| (x[i] - mean) * (x[i + lag] - mean))
+            .sum::<f64>()
+            / (n as f64 * var)
+    };
+    let mut sum = 0.0;
+    let mut lag = 0;
+    while lag + 1 < n {
+        let pair = rho(lag) + rho(lag + 1);
+        if pair <= 0.0 {
+            break;
+        }
+        sum += pair;
+        lag += 2;
+    }
+    let tau = (2.0 * sum - 1.0).max(1.0);
+    n as f64 / tau
+}
+
+/// Geweke's z: first 10% against last 50%, each mean's variance from its own ESS.
+fn geweke_z(x: &[f64]) -> f64 {
+    let n = x.len();
+    let a = &x[..(n / 10).max(2)];
+    let b = &x[n / 2..];
+    let stats = |s: &[f64]| {
+        let m = s.iter().sum::<f64>() / s.len() as f64;
+        let v = s.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (s.len() as f64 - 1.0).max(1.0);
+        (m, v / effective_sample_size_of(s))
+    };
+    let ((ma, va), (mb, vb)) = (stats(a), stats(b));
+    if va + vb == 0.0 {
+        return 0.0;
+    }
+    (ma - mb) / (va + vb).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multinomial_splits_add_up_to_the_count() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
+        let mut out = vec![0; 3];
+        for count in [0, 1, 7, 16, 17, 1000] {
+            multinomial(&mut rng, count, &[0.2, 0.0, 0.5], &[2, 0, 1], &mut out).unwrap();
+            assert_eq!(out.iter().sum::<u64>(), count, "count {count}");
+            assert_eq!(out[1], 0, "a zero-weight class never gets anyone");
+        }
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_draws() {
+        let t = CaptureTable::parse_csv("a,b,c,count\n1,1,1,10\n1,0,0,30\n0,1,0,20\n0,0,1,25\n1,1,0,8\n0,1,1,6\n1,0,1,5\n").unwrap();
+        let options = LcmcrOptions { burn_in: 50, thinning: 2, draws: 20, ..LcmcrOptions::default() };
+        let a = lcmcr(&t, &options).unwrap();
+        let b = lcmcr(&t, &options).unwrap();
+        assert_eq!(a.draws, b.draws);
+        let c = lcmcr(&t, &LcmcrOptions { seed: 7, ..options }).unwrap();
+        assert_ne!(a.draws, c.draws);
+    }
+
+    #[test]
+    fn independent_draws_have_an_ess_near_their_number() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+        let x: Vec<f64> = (0..1000).map(|_| rng.random::<f64>()).collect();
+        let ess = effective_sample_size_of(&x);
+        assert!((700.0..1300.0).contains(&ess), "{ess}");
+        let walk: Vec<f64> = x.iter().scan(0.0, |s, v| { *s += v - 0.5; Some(*s) }).collect();
+        assert!(effective_sample_size_of(&walk) < 50.0);
+    }
+
+    #[test]
+    fn quantiles_follow_r_type_7() {
+        let x = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(quantile(&x, 0.5), 2.5);
+        assert_eq!(quantile(&x, 0.025), 1.075);
+    }
+}

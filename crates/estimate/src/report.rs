@@ -1,0 +1,772 @@
+//! Running the methods together: one [`Estimate`] per method in a common shape, the warnings a
+//! statistician would give, and a plain-words summary that never states a number without its
+//! interval and the spread across methods. Also the per-stratum entry point for the registry.
+//!
+//! The estimators themselves live in [`crate::loglinear`], [`crate::lcmcr`], [`crate::dga`] and
+//! [`crate::chao`]; this module only runs them, compares them and words the result.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::chao::{self, ChaoBound, ChaoForm};
+use crate::dga::{self, DgaOptions, DgaResult};
+use crate::error::{EstimateError, Result};
+use crate::lcmcr::{self, LcmcrOptions, LcmcrResult};
+use crate::loglinear::{self, LoglinearOptions, LoglinearResult, Search};
+use crate::table::{CaptureTable, StratifiedTables};
+
+/// Strata with fewer people observed than this are not estimated.
+pub const MIN_STRATUM_OBSERVED: u64 = 50;
+
+/// An estimation method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// Log-linear models ranked by BIC or AIC.
+    Loglinear,
+    /// Bayesian latent-class model (Manrique-Vallier 2016).
+    Lcmcr,
+    /// Bayesian model averaging over decomposable graphs (Madigan & York 1997).
+    Dga,
+    /// Chao's lower bound.
+    Chao,
+}
+
+impl Method {
+    /// Every method, in report order.
+    pub const ALL: [Method; 4] = [Method::Loglinear, Method::Lcmcr, Method::Dga, Method::Chao];
+
+    /// Name used on the command line and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Loglinear => "loglinear",
+            Method::Lcmcr => "lcmcr",
+            Method::Dga => "dga",
+            Method::Chao => "chao",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Method::Loglinear => "Log-linear",
+            Method::Lcmcr => "LCMCR",
+            Method::Dga => "dga",
+            Method::Chao => "Chao",
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What the interval of an [`Estimate`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IntervalKind {
+    /// 95% profile-likelihood confidence interval (Cormack 1992).
+    ProfileLikelihood,
+    /// 95% equal-tailed Bayesian credible interval.
+    Credible,
+    /// 95% log-normal confidence interval (Chao 1987).
+    LogNormal,
+}
+
+impl IntervalKind {
+    fn words(self) -> &'static str {
+        match self {
+            IntervalKind::ProfileLikelihood => "95% profile-likelihood interval",
+            IntervalKind::Credible => "95% credible interval",
+            IntervalKind::LogNormal => "95% log-normal interval",
+        }
+    }
+}
+
+/// One method's estimate of the total, in the shape the CLI prints.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Estimate {
+    /// Which method.
+    pub method: Method,
+    /// People seen on at least one list.
+    pub observed: u64,
+    /// The estimate of the total (see `point_kind`).
+    pub point: f64,
+    /// Lower end of the 95% interval.
+    pub lower: f64,
+    /// Upper end of the 95% interval.
+    pub upper: f64,
+    /// The chosen or most probable model, where the method has one.
+    pub model: Option<String>,
+    /// What `point` is: `maximum likelihood`, `posterior median`, …
+    pub point_kind: &'static str,
+    /// What `lower`–`upper` is.
+    pub interval: IntervalKind,
+}
+
+/// Something the reader of an estimate must know.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Warning {
+    /// Two lists say little about dependence between lists.
+    FewerThanThreeLists {
+        /// Lists in the table.
+        lists: usize,
+    },
+    /// A list that recorded nobody.
+    EmptyList {
+        /// The list.
+        list: String,
+    },
+    /// Two lists with nobody in common.
+    NoOverlap {
+        /// First list.
+        first: String,
+        /// Second list.
+        second: String,
+    },
+    /// Log-linear models left out because an interaction's sufficient statistic is zero.
+    ModelsExcluded {
+        /// How many models.
+        models: usize,
+        /// The interactions with nobody in them.
+        terms: Vec<String>,
+    },
+    /// Log-linear models whose fit diverged.
+    ModelsDiverged {
+        /// How many models.
+        models: usize,
+    },
+    /// Too many lists for an exhaustive log-linear search.
+    StepwiseSearch {
+        /// Lists in the table.
+        lists: usize,
+    },
+    /// The chosen log-linear model's interval could not be bounded.
+    UnboundedInterval {
+        /// The model.
+        model: String,
+    },
+    /// The LCMCR chain shows it has not mixed.
+    ChainNotMixed {
+        /// Effective sample size of the kept draws.
+        effective_sample_size: f64,
+        /// Geweke z-score.
+        geweke_z: f64,
+    },
+    /// dga's posterior still had mass at the end of its grid.
+    GridTruncated {
+        /// Largest unseen count on the grid.
+        largest_missing: u64,
+    },
+    /// Two methods' intervals do not overlap.
+    MethodsDisagree {
+        /// One method.
+        first: Method,
+        /// The other.
+        second: Method,
+    },
+    /// A method could not run on this table.
+    MethodFailed {
+        /// The method.
+        method: Method,
+        /// Why.
+        reason: String,
+    },
+    /// A stratum too small to estimate.
+    StratumTooSmall {
+        /// The stratum.
+        stratum: String,
+        /// People observed in it.
+        observed: u64,
+        /// The minimum needed.
+        minimum: u64,
+    },
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Warning::FewerThanThreeLists { lists } => write!(
+                f,
+                "only {lists} lists: with two lists the estimate rests entirely on the assumption that they are independent, which cannot be checked; find a third list"
+            ),
+            Warning::EmptyList { list } => write!(
+                f,
+                "list `{list}` recorded nobody in this table; it carries no information and should be dropped"
+            ),
+            Warning::NoOverlap { first, second } => write!(
+                f,
+                "nobody is on both `{first}` and `{second}`: their dependence cannot be estimated, and models that include it are excluded"
+            ),
+            Warning::ModelsExcluded { models, terms } => write!(
+                f,
+                "{models} log-linear model(s) excluded because nobody is on all of {}: such models have no finite estimate",
+                terms.join(", ")
+            ),
+            Warning::ModelsDiverged { models } => write!(
+                f,
+                "{models} log-linear model(s) excluded because their fit did not converge to a finite estimate"
+            ),
+            Warning::StepwiseSearch { lists } => write!(
+                f,
+                "with {lists} lists there are too many log-linear models to fit them all; a stepwise search was used and may miss the best model"
+            ),
+            Warning::UnboundedInterval { model } => write!(
+                f,
+                "the likelihood of model {model} is too flat to bound its interval: the data cannot pin this model's estimate down"
+            ),
+            Warning::ChainNotMixed {
+                effective_sample_size,
+                geweke_z,
+            } => write!(
+                f,
+                "the LCMCR chain has not mixed (effective sample size {effective_sample_size:.0}, Geweke z {geweke_z:.1}): run it longer (more burn-in, more thinning) before relying on it"
+            ),
+            Warning::GridTruncated { largest_missing } => write!(
+                f,
+                "dga's posterior still has mass near {largest_missing} unseen people, the end of its grid: the estimate is cut off"
+            ),
+            Warning::MethodsDisagree { first, second } => write!(
+                f,
+                "{} and {} disagree beyond their 95% intervals: at least one model does not fit how these lists overlap; do not report a single number",
+                first.title(),
+                second.title()
+            ),
+            Warning::MethodFailed { method, reason } => {
+                write!(f, "{} could not run: {reason}", method.title())
+            }
+            Warning::StratumTooSmall {
+                stratum,
+                observed,
+                minimum,
+            } => write!(
+                f,
+                "stratum `{stratum}` has {observed} people observed, fewer than {minimum}: too few to estimate on its own; merge it with a neighbour"
+            ),
+        }
+    }
+}
+
+/// Which methods to run and with what settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EstimateOptions {
+    /// Methods to run, in report order.
+    pub methods: Vec<Method>,
+    /// Log-linear settings.
+    pub loglinear: LoglinearOptions,
+    /// LCMCR settings (including the seed).
+    pub lcmcr: LcmcrOptions,
+    /// dga settings.
+    pub dga: DgaOptions,
+}
+
+impl Default for EstimateOptions {
+    fn default() -> Self {
+        Self {
+            methods: Method::ALL.to_vec(),
+            loglinear: LoglinearOptions::default(),
+            lcmcr: LcmcrOptions::default(),
+            dga: DgaOptions::default(),
+        }
+    }
+}
+
+/// Everything the methods found on one table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// List names.
+    pub lists: Vec<String>,
+    /// People seen on at least one list.
+    pub observed: u64,
+    /// One estimate per method that ran, in the order asked.
+    pub estimates: Vec<Estimate>,
+    /// Warnings, in plain words when displayed.
+    pub warnings: Vec<Warning>,
+    /// Log-linear details (all ranked models).
+    pub loglinear: Option<LoglinearResult>,
+    /// LCMCR details (posterior summary; draws kept in memory for plots).
+    pub lcmcr: Option<LcmcrResult>,
+    /// dga details (model probabilities, posterior over N in memory for plots).
+    pub dga: Option<DgaResult>,
+    /// Chao's classic bound, when `f2 > 0`.
+    pub chao: Option<ChaoBound>,
+    /// Chao's bias-corrected bound.
+    pub chao_bias_corrected: Option<ChaoBound>,
+}
+
+/// Spread of the estimates across methods.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Spread {
+    /// Smallest point estimate.
+    pub point_min: f64,
+    /// Largest point estimate.
+    pub point_max: f64,
+    /// Lowest interval end.
+    pub lower: f64,
+    /// Highest interval end.
+    pub upper: f64,
+}
+
+/// Runs the chosen methods on one table. A method that cannot run becomes a
+/// [`Warning::MethodFailed`]; the call fails only when no method produced an estimate.
+pub fn estimate(table: &CaptureTable, options: &EstimateOptions) -> Result<Report> {
+    let mut report = Report {
+        lists: table.lists().to_vec(),
+        observed: table.observed(),
+        estimates: Vec::new(),
+        warnings: table_warnings(table),
+        loglinear: None,
+        lcmcr: None,
+        dga: None,
+        chao: None,
+        chao_bias_corrected: None,
+    };
+    let mut first_error = None;
+    for method in &options.methods {
+        let outcome = match method {
+            Method::Loglinear => run_loglinear(table, &options.loglinear, &mut report),
+            Method::Lcmcr => run_lcmcr(table, &options.lcmcr, &mut report),
+            Method::Dga => run_dga(table, &options.dga, &mut report),
+            Method::Chao => run_chao(table, &mut report),
+        };
+        if let Err(error) = outcome {
+            report.warnings.push(Warning::MethodFailed {
+                method: *method,
+                reason: error.to_string(),
+            });
+            first_error.get_or_insert(error);
+        }
+    }
+    if report.estimates.is_empty() {
+        return Err(first_error.unwrap_or(EstimateError::InvalidOption {
+            option: "methods",
+            reason: "choose at least one method".into(),
+        }));
+    }
+    report.warnings.extend(disagreements(&report.estimates));
+    Ok(report)
+}
+
+/// One stratum's outcome: a report, or the reason it was not estimated.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StratumReport {
+    /// The stratum value.
+    pub stratum: String,
+    /// People observed in it.
+    pub observed: u64,
+    /// The estimates, when the stratum was large enough and a method ran.
+    pub report: Option<Report>,
+    /// Why there is no report, in plain words.
+    pub skipped: Option<String>,
+}
+
+/// Runs [`estimate`] on the overall table and on each stratum with at least
+/// [`MIN_STRATUM_OBSERVED`] people; smaller strata are skipped with
+/// [`Warning::StratumTooSmall`], which is also added to the overall report.
+pub fn estimate_strata(
+    tables: &StratifiedTables,
+    options: &EstimateOptions,
+) -> Result<(Report, Vec<StratumReport>)> {
+    let mut overall = estimate(&tables.overall, options)?;
+    let mut strata = Vec::new();
+    for (name, table) in &tables.strata {
+        let observed = table.observed();
+        if observed < MIN_STRATUM_OBSERVED {
+            let warning = Warning::StratumTooSmall {
+                stratum: name.clone(),
+                observed,
+                minimum: MIN_STRATUM_OBSERVED,
+            };
+            strata.push(StratumReport {
+                stratum: name.clone(),
+                observed,
+                report: None,
+                skipped: Some(warning.to_string()),
+            });
+            overall.warnings.push(warning);
+            continue;
+        }
+        let (report, skipped) = match estimate(table, options) {
+            Ok(report) => (Some(report), None),
+            Err(error) => (None, Some(error.to_string())),
+        };
+        strata.push(StratumReport {
+            stratum: name.clone(),
+            observed,
+            report,
+            skipped,
+        });
+    }
+    Ok((overall, strata))
+}
+
+fn table_warnings(table: &CaptureTable) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    let j = table.list_count();
+    if j < 3 {
+        warnings.push(Warning::FewerThanThreeLists { lists: j });
+    }
+    for (list, total) in table.lists().iter().zip(table.list_totals()) {
+        if total == 0 {
+            warnings.push(Warning::EmptyList { list: list.clone() });
+        }
+    }
+    let totals = table.list_totals();
+    for a in 0..j {
+        for b in a + 1..j {
+            if totals[a] > 0 && totals[b] > 0 && table.seen_by_all((1 << a) | (1 << b)) == 0 {
+                warnings.push(Warning::NoOverlap {
+                    first: table.lists()[a].clone(),
+                    second: table.lists()[b].clone(),
+                });
+            }
+        }
+    }
+    warnings
+}
+
+fn run_loglinear(
+    table: &CaptureTable,
+    options: &LoglinearOptions,
+    report: &mut Report,
+) -> Result<()> {
+    let result = loglinear::fit_all(table, options)?;
+    if result.excluded_zero_statistic > 0 {
+        report.warnings.push(Warning::ModelsExcluded {
+            models: result.excluded_zero_statistic,
+            terms: result.zero_statistic_terms.clone(),
+        });
+    }
+    if result.excluded_divergent > 0 {
+        report.warnings.push(Warning::ModelsDiverged {
+            models: result.excluded_divergent,
+        });
+    }
+    if result.search == Search::Stepwise {
+        report.warnings.push(Warning::StepwiseSearch {
+            lists: table.list_count(),
+        });
+    }
+    let best = result.best();
+    let (lower, upper) = best.interval.unwrap_or_else(|| {
+        report.warnings.push(Warning::UnboundedInterval {
+            model: best.model.clone(),
+        });
+        (table.observed() as f64, f64::INFINITY)
+    });
+    report.estimates.push(Estimate {
+        method: Method::Loglinear,
+        observed: table.observed(),
+        point: best.estimate,
+        lower,
+        upper,
+        model: Some(best.model.clone()),
+        point_kind: "maximum likelihood",
+        interval: IntervalKind::ProfileLikelihood,
+    });
+    report.loglinear = Some(result);
+    Ok(())
+}
+
+fn run_lcmcr(table: &CaptureTable, options: &LcmcrOptions, report: &mut Report) -> Result<()> {
+    let result = lcmcr::lcmcr(table, options)?;
+    if !result.has_mixed() {
+        report.warnings.push(Warning::ChainNotMixed {
+            effective_sample_size: result.effective_sample_size,
+            geweke_z: result.geweke_z,
+        });
+    }
+    report.estimates.push(Estimate {
+        method: Method::Lcmcr,
+        observed: table.observed(),
+        point: result.median,
+        lower: result.interval.0,
+        upper: result.interval.1,
+        model: Some(format!("{} latent classes (truncation)", options.classes)),
+        point_kind: "posterior median",
+        interval: IntervalKind::Credible,
+    });
+    report.lcmcr = Some(result);
+    Ok(())
+}
+
+fn run_dga(table: &CaptureTable, options: &DgaOptions, report: &mut Report) -> Result<()> {
+    let result = dga::dga(table, options)?;
+    if result.grid_truncated {
+        report.warnings.push(Warning::GridTruncated {
+            largest_missing: result.missing.1,
+        });
+    }
+    report.estimates.push(Estimate {
+        method: Method::Dga,
+        observed: table.observed(),
+        point: result.bayes_estimate,
+        lower: result.interval.0,
+        upper: result.interval.1,
+        model: result.models.first().map(|m| {
+            format!(
+                "averaged over {} graphs; most probable {} (posterior probability {:.2})",
+                result.graphs, m.model, m.probability
+            )
+        }),
+        point_kind: "Bayes estimate under relative squared loss",
+        interval: IntervalKind::Credible,
+    });
+    report.dga = Some(result);
+    Ok(())
+}
+
+fn run_chao(table: &CaptureTable, report: &mut Report) -> Result<()> {
+    let corrected = chao::chao(table, ChaoForm::BiasCorrected)?;
+    let classic = chao::chao(table, ChaoForm::Classic).ok();
+    let shown = classic.as_ref().unwrap_or(&corrected);
+    report.estimates.push(Estimate {
+        method: Method::Chao,
+        observed: table.observed(),
+        point: shown.estimate,
+        lower: shown.interval.0,
+        upper: shown.interval.1,
+        model: Some(match shown.form {
+            ChaoForm::Classic => "lower bound n + f1²/(2 f2)".into(),
+            ChaoForm::BiasCorrected => "bias-corrected lower bound n + f1(f1−1)/(2(f2+1))".into(),
+        }),
+        point_kind: "lower bound",
+        interval: IntervalKind::LogNormal,
+    });
+    report.chao = classic;
+    report.chao_bias_corrected = Some(corrected);
+    Ok(())
+}
+
+/// Pairs of methods whose intervals do not overlap. Chao is a lower bound, so it only
+/// disagrees when its interval lies wholly above another method's.
+fn disagreements(estimates: &[Estimate]) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    for (i, a) in estimates.iter().enumerate() {
+        for b in &estimates[i + 1..] {
+            let apart = if a.method == Method::Chao {
+                a.lower > b.upper
+            } else if b.method == Method::Chao {
+                b.lower > a.upper
+            } else {
+                a.upper < b.lower || b.upper < a.lower
+            };
+            if apart {
+                warnings.push(Warning::MethodsDisagree {
+                    first: a.method,
+                    second: b.method,
+                });
+            }
+        }
+    }
+    warnings
+}
+
+impl Report {
+    /// Smallest and largest point estimates and the envelope of the intervals, over methods
+    /// other than Chao (a lower bound) unless Chao is the only one.
+    pub fn spread(&self) -> Option<Spread> {
+        let estimates: Vec<&Estimate> = if self.estimates.iter().all(|e| e.method == Method::Chao) {
+            self.estimates.iter().collect()
+        } else {
+            self.estimates
+                .iter()
+                .filter(|e| e.method != Method::Chao)
+                .collect()
+        };
+        let first = estimates.first()?;
+        let mut spread = Spread {
+            point_min: first.point,
+            point_max: first.point,
+            lower: first.lower,
+            upper: first.upper,
+        };
+        for e in &estimates[1..] {
+            spread.point_min = spread.point_min.min(e.point);
+            spread.point_max = spread.point_max.max(e.point);
+            spread.lower = spread.lower.min(e.lower);
+            spread.upper = spread.upper.max(e.upper);
+        }
+        Some(spread)
+    }
+
+    /// A plain-words summary: what was observed, the range across methods, each method with its
+    /// interval, and the warnings.
+    pub fn summary(&self) -> String {
+        let mut out = format!(
+            "{} people appear on at least one of the {} lists ({}). That is a count, not an estimate: it is the floor.\n",
+            thousands(self.observed as f64),
+            self.lists.len(),
+            self.lists.join(", ")
+        );
+        if let Some(spread) = self.spread() {
+            let methods = self
+                .estimates
+                .iter()
+                .filter(|e| e.method != Method::Chao)
+                .count();
+            if methods > 1 {
+                out.push_str(&format!(
+                    "Estimated total, seen and unseen: the {methods} estimating methods put it between {} and {}, with 95% intervals that together run from {} to {}. About {} to {} people would be on none of the lists.\n",
+                    thousands(spread.point_min),
+                    thousands(spread.point_max),
+                    thousands(spread.lower),
+                    thousands(spread.upper),
+                    thousands(spread.point_min - self.observed as f64),
+                    thousands(spread.point_max - self.observed as f64),
+                ));
+            } else {
+                out.push_str(&format!(
+                    "Estimated total, seen and unseen: one method only, so there is no spread across methods to show; its 95% interval runs from {} to {}.\n",
+                    thousands(spread.lower),
+                    thousands(spread.upper)
+                ));
+            }
+        }
+        for e in &self.estimates {
+            let what = match e.method {
+                Method::Chao => format!("at least {}", thousands(e.point)),
+                _ => thousands(e.point),
+            };
+            out.push_str(&format!(
+                "- {}: {what} ({}, {}: {} to {})",
+                e.method.title(),
+                e.point_kind,
+                e.interval.words(),
+                thousands(e.lower),
+                thousands(e.upper)
+            ));
+            if let Some(model) = &e.model {
+                out.push_str(&format!("; model: {model}"));
+            }
+            if e.method == Method::Chao {
+                out.push_str("; a floor under unequal chances of being listed, not an estimate of the total");
+            }
+            out.push_str(".\n");
+        }
+        if !self.warnings.is_empty() {
+            out.push_str("Warnings:\n");
+            for w in &self.warnings {
+                out.push_str(&format!("- {w}.\n"));
+            }
+        }
+        out.push_str("All of these assume the lists were matched correctly: a missed link inflates the estimate, a false link deflates it.\n");
+        out
+    }
+}
+
+/// Rounds to a whole number with thousands separators (`10,356`); `∞` for unbounded.
+pub fn thousands(x: f64) -> String {
+    if !x.is_finite() {
+        return "∞".into();
+    }
+    let rounded = x.round() as i64;
+    let digits = rounded.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if rounded < 0 {
+        out.insert(0, '-');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quick() -> EstimateOptions {
+        EstimateOptions {
+            lcmcr: LcmcrOptions {
+                burn_in: 200,
+                thinning: 2,
+                draws: 200,
+                ..LcmcrOptions::default()
+            },
+            ..EstimateOptions::default()
+        }
+    }
+
+    #[test]
+    fn thousands_are_separated() {
+        for (x, s) in [(10356.5, "10,357"), (999.0, "999"), (1234567.0, "1,234,567"), (0.0, "0")] {
+            assert_eq!(thousands(x), s);
+        }
+    }
+
+    #[test]
+    fn two_lists_and_a_missing_overlap_are_warned_about() {
+        let t = CaptureTable::parse_csv("a,b,c,count\n1,0,0,40\n0,1,0,30\n0,0,1,20\n1,0,1,10\n1,1,0,8\n").unwrap();
+        let warnings = table_warnings(&t);
+        assert!(warnings.contains(&Warning::NoOverlap { first: "b".into(), second: "c".into() }));
+        let two = CaptureTable::parse_csv("a,b,count\n1,1,10\n1,0,20\n0,1,30\n").unwrap();
+        assert!(table_warnings(&two).contains(&Warning::FewerThanThreeLists { lists: 2 }));
+    }
+
+    #[test]
+    fn methods_whose_intervals_do_not_overlap_are_flagged() {
+        let e = |method, lower, upper| Estimate {
+            method,
+            observed: 10,
+            point: (lower + upper) / 2.0,
+            lower,
+            upper,
+            model: None,
+            point_kind: "",
+            interval: IntervalKind::Credible,
+        };
+        let cases = [
+            (vec![e(Method::Loglinear, 10.0, 20.0), e(Method::Lcmcr, 15.0, 30.0)], 0, "overlapping"),
+            (vec![e(Method::Loglinear, 10.0, 20.0), e(Method::Lcmcr, 25.0, 30.0)], 1, "apart"),
+            (vec![e(Method::Chao, 10.0, 12.0), e(Method::Lcmcr, 25.0, 30.0)], 0, "a bound below is fine"),
+            (vec![e(Method::Chao, 40.0, 50.0), e(Method::Lcmcr, 25.0, 30.0)], 1, "a bound above is not"),
+        ];
+        for (estimates, expected, description) in cases {
+            assert_eq!(disagreements(&estimates).len(), expected, "{description}");
+        }
+    }
+
+    #[test]
+    fn every_number_in_the_summary_comes_with_an_interval() {
+        let t = CaptureTable::parse_csv("b,c,d,count\n1,1,1,12\n1,1,0,54\n1,0,1,6\n1,0,0,5\n0,1,1,0\n0,1,0,5\n0,0,1,41\n").unwrap();
+        let report = estimate(&t, &quick()).unwrap();
+        let summary = report.summary();
+        assert!(summary.contains("between"), "{summary}");
+        for line in summary.lines().filter(|l| l.starts_with("- ") && !l.starts_with("- Warnings")) {
+            if line.contains(": ") && (line.contains("interval")) {
+                assert!(line.contains(" to "), "{line}");
+            }
+        }
+        assert_eq!(report.estimates.len(), 4);
+    }
+
+    #[test]
+    fn small_strata_are_skipped_with_a_warning() {
+        let lists = vec!["A".to_string(), "B".to_string(), "C".to_string()];
+        let mut people: Vec<(Option<String>, Vec<bool>)> = Vec::new();
+        for i in 0..200 {
+            let stratum = if i < 10 { "Karaj" } else { "Tehran" };
+            let h = vec![i % 2 == 0, i % 3 == 0, i % 5 == 0 || (i % 2 != 0 && i % 3 != 0)];
+            people.push((Some(stratum.to_string()), h));
+        }
+        let tables = StratifiedTables::from_histories(
+            lists,
+            people.iter().map(|(s, h)| (s.clone(), h.as_slice())),
+        )
+        .unwrap();
+        let options = EstimateOptions { methods: vec![Method::Loglinear, Method::Chao], ..quick() };
+        let (overall, strata) = estimate_strata(&tables, &options).unwrap();
+        assert_eq!(strata.len(), 2);
+        let karaj = strata.iter().find(|s| s.stratum == "Karaj").unwrap();
+        assert!(karaj.report.is_none());
+        assert!(karaj.skipped.as_deref().unwrap_or("").contains("too few"));
+        assert!(overall.warnings.iter().any(|w| matches!(w, Warning::StratumTooSmall { .. })));
+    }
+}
