@@ -1,0 +1,225 @@
+//! Checking each row's values and turning the row into a source record: dates, years, ages
+//! and sex are parsed; every other field is kept as trimmed text.
+
+use crate::RowProblem;
+use crate::mapping::ColumnMap;
+use crate::table::{RawRow, RawTable};
+use domain::date::Calendar;
+use domain::fields::CanonicalField;
+use domain::record::{FieldValue, NewSourceRecord};
+use domain::sex::Sex;
+use std::collections::HashMap;
+
+/// Every problem in every row: values that do not parse, and record ids used twice.
+pub(crate) fn check_rows(
+    table: &RawTable,
+    columns: &ColumnMap,
+    calendar: Option<Calendar>,
+) -> Vec<RowProblem> {
+    let mut problems = Vec::new();
+    let mut ids: HashMap<&str, u64> = HashMap::new();
+    let id_column = columns
+        .column_of(CanonicalField::RecordId)
+        .unwrap_or("record_id");
+    for row in &table.rows {
+        problems.extend(record_from_row(row, columns, calendar).1);
+        let Some(id) = cell(row, columns, CanonicalField::RecordId) else {
+            continue;
+        };
+        if let Some(first) = ids.insert(id, row.row_number) {
+            problems.push(RowProblem::cell(
+                row.row_number,
+                row.line,
+                id_column,
+                format!(
+                    "record id `{id}` is already used by row {first}; each row needs its own id"
+                ),
+            ));
+        }
+    }
+    problems
+}
+
+/// Rows whose text repeats an earlier row exactly: row number → the earlier row.
+pub(crate) fn exact_repeats(table: &RawTable) -> HashMap<u64, u64> {
+    let mut first_seen: HashMap<&[String], u64> = HashMap::new();
+    let mut repeats = HashMap::new();
+    for row in &table.rows {
+        match first_seen.get(row.cells.as_slice()) {
+            Some(first) => {
+                repeats.insert(row.row_number, *first);
+            }
+            None => {
+                first_seen.insert(row.cells.as_slice(), row.row_number);
+            }
+        }
+    }
+    repeats
+}
+
+fn cell<'a>(row: &'a RawRow, columns: &ColumnMap, field: CanonicalField) -> Option<&'a str> {
+    let (_, index) = columns.fields().find(|(f, _)| *f == field)?;
+    row.cells
+        .get(index)
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty())
+}
+
+/// The record a row becomes, and the problems with its values (none for a clean row).
+pub(crate) fn record_from_row(
+    row: &RawRow,
+    columns: &ColumnMap,
+    calendar: Option<Calendar>,
+) -> (NewSourceRecord, Vec<RowProblem>) {
+    let mut fields = Vec::new();
+    let mut problems = Vec::new();
+    for (field, index) in columns.fields() {
+        let Some(text) = row
+            .cells
+            .get(index)
+            .map(|c| c.trim())
+            .filter(|c| !c.is_empty())
+        else {
+            continue;
+        };
+        match parse_value(field, text, calendar) {
+            Ok(value) => fields.push((field, value)),
+            Err(message) => problems.push(RowProblem::cell(
+                row.row_number,
+                row.line,
+                &columns
+                    .column_of(field)
+                    .unwrap_or(field.as_str())
+                    .to_string(),
+                message,
+            )),
+        }
+    }
+    let record = NewSourceRecord {
+        external_id: cell(row, columns, CanonicalField::RecordId).map(str::to_string),
+        row_number: row.row_number,
+        raw_text: row.raw_text.clone(),
+        raw_values: row.cells.clone(),
+        fields,
+        warnings: Vec::new(),
+    };
+    (record, problems)
+}
+
+fn parse_value(
+    field: CanonicalField,
+    text: &str,
+    calendar: Option<Calendar>,
+) -> Result<FieldValue, String> {
+    match field {
+        f if f.is_date() => text::dates::parse_date(text, calendar)
+            .map(|date| FieldValue::Date { date })
+            .map_err(|e| e.to_string()),
+        CanonicalField::BirthYear => text::dates::parse_birth_year(text, calendar)
+            .map(|years| FieldValue::Years {
+                years,
+                verbatim: text.to_string(),
+            })
+            .map_err(|e| e.to_string()),
+        CanonicalField::Age => text::dates::parse_age(text)
+            .map(|years| FieldValue::Age { years })
+            .map_err(|e| e.to_string()),
+        CanonicalField::Sex => Sex::parse(text)
+            .map(|sex| FieldValue::Sex { sex })
+            .ok_or_else(|| {
+                format!(
+                    "`{text}` is not a sex value; write m or f (male, female, مرد, زن are read too)"
+                )
+            }),
+        _ => Ok(FieldValue::Text {
+            text: text.to_string(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::read_csv;
+
+    fn problems_of(csv: &str) -> Vec<RowProblem> {
+        let table = read_csv("t.csv", csv).unwrap();
+        let columns = ColumnMap::new(&table.header, None).unwrap();
+        check_rows(&table, &columns, None)
+    }
+
+    #[test]
+    fn bad_values_are_named_by_row_and_column() {
+        let cases = [
+            (
+                "given_name,execution_date\nAli,1367/13/40\n",
+                "execution_date",
+            ),
+            (
+                "given_name,execution_date\nAli,30 Esfand 1367\n",
+                "execution_date",
+            ),
+            ("given_name,age\nAli,-4\n", "age"),
+            ("given_name,sex\nAli,x\n", "sex"),
+            (
+                "given_name,birth_year\nAli,year of the horse\n",
+                "birth_year",
+            ),
+        ];
+        for (csv, column) in cases {
+            let problems = problems_of(csv);
+            assert_eq!(problems.len(), 1, "{csv}: {problems:?}");
+            assert_eq!(problems[0].column.as_deref(), Some(column), "{csv}");
+            assert_eq!((problems[0].row, problems[0].line), (1, 2), "{csv}");
+        }
+    }
+
+    #[test]
+    fn a_record_id_used_twice_is_named() {
+        let problems = problems_of("record_id,given_name\na1,Ali\na2,Reza\na1,Hasan\n");
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].row, 3);
+        assert!(
+            problems[0].message.contains("row 1"),
+            "{}",
+            problems[0].message
+        );
+    }
+
+    #[test]
+    fn clean_rows_become_records_with_typed_values() {
+        let table = read_csv(
+            "t.csv",
+            "record_id,given_name,sex,age,execution_date,prison\nr1, Ali ,M,27,12 Mordad 1367,\n",
+        )
+        .unwrap();
+        let columns = ColumnMap::new(&table.header, None).unwrap();
+        let (record, problems) = record_from_row(&table.rows[0], &columns, None);
+        assert!(problems.is_empty());
+        assert_eq!(record.external_id.as_deref(), Some("r1"));
+        assert_eq!(
+            record.field(CanonicalField::GivenName),
+            Some(&FieldValue::Text { text: "Ali".into() })
+        );
+        assert_eq!(
+            record.field(CanonicalField::Sex),
+            Some(&FieldValue::Sex { sex: Sex::Male })
+        );
+        assert_eq!(
+            record.field(CanonicalField::Age),
+            Some(&FieldValue::Age { years: 27 })
+        );
+        assert!(matches!(
+            record.field(CanonicalField::ExecutionDate),
+            Some(FieldValue::Date { .. })
+        ));
+        assert_eq!(record.field(CanonicalField::Prison), None);
+        assert_eq!(record.raw_values[1], " Ali ");
+    }
+
+    #[test]
+    fn exact_repeats_point_at_the_first_row() {
+        let table = read_csv("t.csv", "given_name\nAli\nReza\nAli\n").unwrap();
+        assert_eq!(exact_repeats(&table), HashMap::from([(3, 1)]));
+    }
+}
