@@ -274,6 +274,31 @@ mod tests {
         ("Darvish", &["Darvish", "Darwish", "درویش"]),
         ("Ahmad", &["Ahmad", "Ahmed", "احمد", "أحمد"]),
         ("Mohsen", &["Mohsen", "Muhsin", "محسن"]),
+        (
+            "Seyed",
+            &["Seyed", "Seyyed", "Sayyid", "Seied", "سید", "سيد"],
+        ),
+        (
+            "Gholamreza",
+            &["Gholamreza", "Qolamreza", "Gholamrezā", "غلامرضا"],
+        ),
+        (
+            "Abolghasem",
+            &["Abolghasem", "Abolqasem", "Abulqasim", "ابوالقاسم"],
+        ),
+        (
+            "Morteza",
+            &["Morteza", "Mortaza", "Murtaza", "مرتضی", "مرتضى"],
+        ),
+        (
+            "Mostafa",
+            &["Mostafa", "Mustafa", "Moustafa", "مصطفی", "مصطفى"],
+        ),
+        ("Asghar", &["Asghar", "Asqar", "اصغر"]),
+        (
+            "Masoumeh",
+            &["Masoumeh", "Masumeh", "Massoumeh", "Ma'sumeh", "معصومه"],
+        ),
         ("Zhaleh", &["Zhaleh", "Zhale", "ژاله"]),
     ];
 
