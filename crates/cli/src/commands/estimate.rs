@@ -1,0 +1,206 @@
+//! `whereabouts estimate`: Multiple Systems Estimation on a capture-pattern table.
+//!
+//! Reads the table (one 0/1 column per list, then `count`), runs the chosen methods through
+//! [`estimate::report::estimate`] and prints a plain-words summary (default) or one JSON object.
+//! All statistics live in the `estimate` crate; this module parses flags, reads and writes files.
+//!
+//! JSON shape. For one method: `{"method", "observed", "lists", "point", "lower", "upper",
+//! "model", "point_kind", "interval", "warnings", "details"}` where `interval` names the kind of
+//! interval and `details` holds the method's own output (ranked models, posterior summary…).
+//! For `--method all`: `{"method": "all", "observed", "lists", "estimates": [one object per
+//! method with the fields above but no details], "spread": {"point_min", "point_max", "lower",
+//! "upper"}, "warnings", "summary"}` — no single `point`, because the methods' spread is the
+//! answer.
+//!
+//! Registry input (`--data DIR [--by FIELD]`) is for the registry-side command: it builds
+//! [`estimate::table::StratifiedTables::from_histories`] from linked persons and calls
+//! [`estimate::report::estimate_strata`].
+
+use std::fs::File;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use estimate::lcmcr::LcmcrOptions;
+use estimate::loglinear::{Criterion, LoglinearOptions};
+use estimate::report::{self, EstimateOptions, Method, Report};
+use estimate::table::CaptureTable;
+use serde_json::{Value, json};
+
+/// Flags of `whereabouts estimate`.
+#[derive(clap::Args, Debug)]
+pub struct EstimateArgs {
+    /// Capture-pattern CSV: one 0/1 column per list, then `count`.
+    #[arg(long, value_name = "FILE")]
+    pub table: PathBuf,
+    /// Which method to run; `all` runs every one and compares them.
+    #[arg(long, value_enum, default_value_t = MethodArg::All)]
+    pub method: MethodArg,
+    /// Output: a plain-words summary, or one JSON object.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Seed for LCMCR (the same seed and table give the same result).
+    #[arg(long, default_value_t = 1988)]
+    pub seed: u64,
+    /// Also draw the estimates (or the posterior, for one Bayesian method) as SVG.
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
+    /// How to rank log-linear models.
+    #[arg(long, value_enum, default_value_t = CriterionArg::Bic)]
+    pub criterion: CriterionArg,
+    /// Highest log-linear interaction order (default 3 for up to 5 lists, else 2).
+    #[arg(long)]
+    pub max_order: Option<usize>,
+    /// LCMCR latent classes K.
+    #[arg(long, default_value_t = 10)]
+    pub classes: usize,
+    /// LCMCR sweeps discarded before keeping draws.
+    #[arg(long, default_value_t = 10_000)]
+    pub burn_in: usize,
+    /// LCMCR sweeps between kept draws.
+    #[arg(long, default_value_t = 100)]
+    pub thinning: usize,
+    /// LCMCR draws kept per chain.
+    #[arg(long, default_value_t = 1_000)]
+    pub draws: usize,
+    /// LCMCR independent chains, pooled (seeds `seed`, `seed + 1`, …).
+    #[arg(long, default_value_t = 1)]
+    pub chains: usize,
+    /// dga prior count per cell (default 2^−J).
+    #[arg(long)]
+    pub delta: Option<f64>,
+}
+
+/// `--method` values.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MethodArg {
+    /// Log-linear models ranked by BIC/AIC, profile-likelihood interval.
+    Loglinear,
+    /// Bayesian latent-class model (Manrique-Vallier 2016).
+    Lcmcr,
+    /// Decomposable graphical models averaged (Madigan & York 1997).
+    Dga,
+    /// Chao's lower bound.
+    Chao,
+    /// Every method, compared.
+    All,
+}
+
+/// `--format` values.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Plain words.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+/// `--criterion` values.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CriterionArg {
+    /// BIC with the log of the observed total.
+    Bic,
+    /// AIC.
+    Aic,
+}
+
+/// Runs the command.
+pub fn run(args: EstimateArgs) -> anyhow::Result<()> {
+    let file = File::open(&args.table)
+        .with_context(|| format!("opening the capture-pattern table {}", args.table.display()))?;
+    let table = CaptureTable::from_csv_reader(file)
+        .with_context(|| format!("reading {}", args.table.display()))?;
+    let methods = match args.method {
+        MethodArg::Loglinear => vec![Method::Loglinear],
+        MethodArg::Lcmcr => vec![Method::Lcmcr],
+        MethodArg::Dga => vec![Method::Dga],
+        MethodArg::Chao => vec![Method::Chao],
+        MethodArg::All => Method::ALL.to_vec(),
+    };
+    let options = EstimateOptions {
+        methods,
+        loglinear: LoglinearOptions {
+            max_order: args.max_order,
+            criterion: match args.criterion {
+                CriterionArg::Bic => Criterion::Bic,
+                CriterionArg::Aic => Criterion::Aic,
+            },
+            ..LoglinearOptions::default()
+        },
+        lcmcr: LcmcrOptions {
+            classes: args.classes,
+            burn_in: args.burn_in,
+            thinning: args.thinning,
+            draws: args.draws,
+            seed: args.seed,
+            chains: args.chains,
+            ..LcmcrOptions::default()
+        },
+        dga: estimate::dga::DgaOptions {
+            delta: args.delta,
+            ..estimate::dga::DgaOptions::default()
+        },
+    };
+    let report = report::estimate(&table, &options).context("estimating")?;
+    if let Some(path) = &args.plot {
+        let svg = estimate::plot::svg(&report).context("drawing the plot")?;
+        std::fs::write(path, svg).with_context(|| format!("writing {}", path.display()))?;
+    }
+    match args.format {
+        Format::Text => print!("{}", report.summary()),
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&to_json(&report, args.method))?
+        ),
+    }
+    Ok(())
+}
+
+fn to_json(report: &Report, method: MethodArg) -> Value {
+    let warnings: Vec<String> = report.warnings.iter().map(ToString::to_string).collect();
+    if method == MethodArg::All {
+        return json!({
+            "method": "all",
+            "observed": report.observed,
+            "lists": report.lists,
+            "estimates": report.estimates,
+            "spread": report.spread(),
+            "warnings": warnings,
+            "summary": report.summary(),
+        });
+    }
+    let Some(e) = report.estimates.first() else {
+        return json!({ "method": "none", "observed": report.observed, "warnings": warnings });
+    };
+    let details = match e.method {
+        Method::Loglinear => report.loglinear.as_ref().map(|r| {
+            json!({
+                "criterion": r.criterion,
+                "max_order": r.max_order,
+                "search": r.search,
+                "models_fitted": r.fits.len(),
+                "excluded_zero_statistic": r.excluded_zero_statistic,
+                "excluded_divergent": r.excluded_divergent,
+                "best_models": r.fits.iter().take(10).collect::<Vec<_>>(),
+            })
+        }),
+        Method::Lcmcr => report.lcmcr.as_ref().map(|r| json!(r)),
+        Method::Dga => report.dga.as_ref().map(|r| json!(r)),
+        Method::Chao => Some(json!({
+            "classic": report.chao,
+            "bias_corrected": report.chao_bias_corrected,
+        })),
+    };
+    json!({
+        "method": e.method,
+        "observed": e.observed,
+        "lists": report.lists,
+        "point": e.point,
+        "lower": e.lower,
+        "upper": e.upper,
+        "model": e.model,
+        "point_kind": e.point_kind,
+        "interval": e.interval,
+        "warnings": warnings,
+        "details": details,
+    })
+}
