@@ -64,9 +64,9 @@ pub struct SynthConfig {
     /// Noise level from 0 (clean: no typos, nothing missing, full dates) to 1 (heavy).
     /// Every error rate of `render::Rates` is multiplied by it (and by the source's
     /// carelessness). The default [`DEFAULT_NOISE`] gives, for a source of average care,
-    /// a typo in about 5% of names, 7% of rows with a missing father's name, given name
+    /// a typo in about 5% of names, 7.5% of rows with a missing father's name, given name
     /// and surname swapped in 4% of rows, a quarter of execution dates given only as a
-    /// month or season, and birth years off by one in about 7% of rows.
+    /// month or season, and birth years off by one in about 7.5% of rows.
     pub noise: f64,
     /// Share of persons that a list with duplicates holds twice (0 to 0.5).
     pub duplicate_rate: f64,

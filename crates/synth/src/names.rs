@@ -326,6 +326,36 @@ const LOU: Suffix = Suffix {
     latin: &["lou", "loo", "lu"],
     is_separate: false,
 };
+const NIA: Suffix = Suffix {
+    persian: "نیا",
+    latin: &["nia", "niya", " Nia"],
+    is_separate: true,
+};
+const FAR: Suffix = Suffix {
+    persian: "فر",
+    latin: &["far", " Far"],
+    is_separate: true,
+};
+const RAD: Suffix = Suffix {
+    persian: "راد",
+    latin: &["rad", " Rad"],
+    is_separate: true,
+};
+const VAND: Suffix = Suffix {
+    persian: "وند",
+    latin: &["vand", "wand"],
+    is_separate: false,
+};
+const DOOST: Suffix = Suffix {
+    persian: "دوست",
+    latin: &["doost", "dust", "doust"],
+    is_separate: true,
+};
+const PANAH: Suffix = Suffix {
+    persian: "پناه",
+    latin: &["panah", " Panah"],
+    is_separate: true,
+};
 /// -i after a consonant (Karimi, Hosseini).
 const I_AFTER_CONSONANT: Suffix = Suffix {
     persian: "ی",
@@ -412,10 +442,22 @@ fn surname_table() -> NameTable {
 /// Which suffixes a stem takes, by its last letter.
 fn suffixes_for(stem: &str) -> Vec<&'static Suffix> {
     match stem.chars().last() {
-        Some('ا') => vec![&I_AFTER_A, &ZADEH, &POUR],
-        Some('ی') | Some('ه') | Some('و') => vec![&ZADEH, &POUR, &NEJAD],
+        Some('ا') => vec![&I_AFTER_A, &ZADEH, &POUR, &NIA, &FAR],
+        Some('ی') | Some('ه') | Some('و') => vec![&ZADEH, &POUR, &NEJAD, &NIA, &FAR, &PANAH],
         Some(last) => {
-            let mut all = vec![&I_AFTER_CONSONANT, &ZADEH, &POUR, &NEJAD, &IAN];
+            let mut all = vec![
+                &I_AFTER_CONSONANT,
+                &ZADEH,
+                &POUR,
+                &NEJAD,
+                &IAN,
+                &NIA,
+                &FAR,
+                &RAD,
+                &VAND,
+                &DOOST,
+                &PANAH,
+            ];
             if matches!(last, 'م' | 'ن' | 'ر' | 'ل') {
                 all.push(&LOU);
             }

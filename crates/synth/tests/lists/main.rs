@@ -39,6 +39,23 @@ fn the_same_seed_gives_byte_identical_files() {
 }
 
 #[test]
+fn the_files_do_not_depend_on_the_number_of_threads() {
+    let many = generate(config(20_000, 3, 5));
+    let one_thread = tempfile::tempdir().expect("a temporary folder");
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a one-thread pool")
+        .install(|| write_lists(&config(20_000, 3, 5), one_thread.path()))
+        .expect("lists are written");
+    for file in ["source_1.csv", "source_3.csv", "truth.csv"] {
+        let a = std::fs::read(many.path(file)).expect("file");
+        let b = std::fs::read(one_thread.path().join(file)).expect("file");
+        assert!(a == b, "{file} differs with one thread");
+    }
+}
+
+#[test]
 fn lists_have_the_canonical_header() {
     let lists = generate(config(300, 3, 1));
     let expected: Vec<String> = CanonicalField::ALL
