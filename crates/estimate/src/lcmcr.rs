@@ -42,6 +42,10 @@ pub struct LcmcrOptions {
     pub draws: usize,
     /// Random seed; the same seed and table give the same draws.
     pub seed: u64,
+    /// Independent chains run on separate threads with seeds `seed`, `seed + 1`, …, their kept
+    /// draws pooled. More chains shrink the Monte Carlo error of the interval ends, which for
+    /// LCMCR on sticky tables is the largest source of run-to-run variation.
+    pub chains: usize,
 }
 
 impl Default for LcmcrOptions {
@@ -54,6 +58,7 @@ impl Default for LcmcrOptions {
             thinning: 100,
             draws: 1_000,
             seed: 1988,
+            chains: 1,
         }
     }
 }
@@ -86,16 +91,10 @@ impl LcmcrResult {
     }
 }
 
-/// Runs the sampler with the given options and summarises the draws of `N`.
+/// Runs `options.chains` chains and summarises the pooled draws of `N`; the effective sample
+/// size is the sum over chains, the Geweke z the largest in absolute value.
 pub fn lcmcr(table: &CaptureTable, options: &LcmcrOptions) -> Result<LcmcrResult> {
-    lcmcr_chains(table, options, 1)
-}
-
-/// Runs `chains` independent chains (seeds `seed`, `seed + 1`, …) on separate threads and pools
-/// their kept draws; the effective sample size is the sum over chains, the Geweke z the largest
-/// in absolute value. More chains shrink the Monte Carlo error of the interval ends, which for
-/// LCMCR on sticky tables is the largest source of run-to-run variation.
-pub fn lcmcr_chains(table: &CaptureTable, options: &LcmcrOptions, chains: usize) -> Result<LcmcrResult> {
+    let chains = options.chains;
     if options.draws < 2 || options.thinning == 0 || chains == 0 {
         return Err(EstimateError::InvalidOption {
             option: "draws",
@@ -115,8 +114,9 @@ pub fn lcmcr_chains(table: &CaptureTable, options: &LcmcrOptions, chains: usize)
         handles
             .into_iter()
             .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(cannot_run("a sampler thread stopped unexpectedly".into())))
+                h.join().unwrap_or_else(|_| {
+                    Err(cannot_run("a sampler thread stopped unexpectedly".into()))
+                })
             })
             .collect()
     });

@@ -93,10 +93,11 @@ fn madigan_york_five_lists_match_dga() {
 /// 10,418 and interval 8,961–13,761.
 #[test]
 fn kosovo_lcmcr_with_the_published_settings_lands_within_monte_carlo_tolerance() {
-    use estimate::lcmcr::{LcmcrOptions, lcmcr_chains};
+    use estimate::lcmcr::{LcmcrOptions, lcmcr};
     let t = table("kosovo.csv");
     let started = std::time::Instant::now();
-    let result = lcmcr_chains(&t, &LcmcrOptions::default(), 4).unwrap();
+    let options = LcmcrOptions { chains: 4, ..LcmcrOptions::default() };
+    let result = lcmcr(&t, &options).unwrap();
     eprintln!(
         "median {} mean {} interval {:?} ess {} geweke {} in {:?}",
         result.median, result.mean, result.interval, result.effective_sample_size, result.geweke_z,

@@ -1,0 +1,172 @@
+//! End-to-end tests of `whereabouts estimate` on the published tables in `shared/data/mse`.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn data(name: &str) -> PathBuf {
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/mse"
+    ))
+    .join(name)
+}
+
+fn whereabouts(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_whereabouts"))
+        .arg("estimate")
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn json(args: &[&str]) -> Value {
+    let output = whereabouts(args);
+    assert!(
+        output.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("stdout is one JSON object")
+}
+
+/// Short LCMCR chains keep the `all` tests quick; the published settings are tested in the
+/// estimate crate.
+const SHORT_CHAIN: [&str; 6] = ["--burn-in", "500", "--thinning", "5", "--draws", "200"];
+
+#[test]
+fn loglinear_json_on_kosovo_reproduces_10356_5() {
+    let kosovo = data("kosovo.csv");
+    let v = json(&[
+        "--table",
+        kosovo.to_str().unwrap(),
+        "--method",
+        "loglinear",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["method"], "loglinear");
+    assert_eq!(v["observed"], 4400);
+    let point = v["point"].as_f64().unwrap();
+    assert_eq!(format!("{point:.1}"), "10356.5");
+    assert_eq!(
+        v["model"],
+        "EXH:ABA + EXH:OSCE + EXH:HRW + ABA:OSCE + OSCE:HRW + EXH:ABA:OSCE"
+    );
+    let (lower, upper) = (v["lower"].as_f64().unwrap(), v["upper"].as_f64().unwrap());
+    assert!(lower < point && point < upper, "{lower} {point} {upper}");
+    assert_eq!(v["interval"], "profile-likelihood");
+}
+
+#[test]
+fn chao_json_on_kosovo_reproduces_10270_5() {
+    let kosovo = data("kosovo.csv");
+    let v = json(&[
+        "--table",
+        kosovo.to_str().unwrap(),
+        "--method",
+        "chao",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(format!("{:.1}", v["point"].as_f64().unwrap()), "10270.5");
+}
+
+#[test]
+fn dga_json_on_the_five_list_example_reproduces_617() {
+    let five = data("MY1997_5list.csv");
+    let v = json(&[
+        "--table",
+        five.to_str().unwrap(),
+        "--method",
+        "dga",
+        "--delta",
+        "0.5",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["point"].as_f64().unwrap().round(), 617.0);
+    let top = v["details"]["models"][0]["probability"].as_f64().unwrap();
+    assert_eq!(format!("{top:.4}"), "0.2171");
+}
+
+#[test]
+fn all_methods_print_one_object_with_every_estimate_and_the_spread() {
+    let korea = data("Korea.csv");
+    let mut args = vec![
+        "--table",
+        korea.to_str().unwrap(),
+        "--format",
+        "json",
+        "--seed",
+        "7",
+    ];
+    args.extend(SHORT_CHAIN);
+    let v = json(&args);
+    assert_eq!(v["method"], "all");
+    let estimates = v["estimates"].as_array().unwrap();
+    let methods: Vec<&str> = estimates
+        .iter()
+        .map(|e| e["method"].as_str().unwrap())
+        .collect();
+    assert_eq!(methods, ["loglinear", "lcmcr", "dga", "chao"]);
+    for e in estimates {
+        for field in ["observed", "point", "lower", "upper"] {
+            assert!(e[field].is_number(), "{field} in {e}");
+        }
+    }
+    assert!(v["spread"]["lower"].as_f64().unwrap() <= v["spread"]["point_min"].as_f64().unwrap());
+}
+
+#[test]
+fn the_text_summary_gives_every_estimate_with_its_interval() {
+    let korea = data("Korea.csv");
+    let mut args = vec!["--table", korea.to_str().unwrap()];
+    args.extend(SHORT_CHAIN);
+    let output = whereabouts(&args);
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("123 people appear"), "{text}");
+    assert!(
+        text.contains("157 (maximum likelihood, 95% profile-likelihood interval"),
+        "{text}"
+    );
+    assert!(text.contains("95% credible interval"), "{text}");
+}
+
+#[test]
+fn a_plot_is_written_as_svg() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kosovo.svg");
+    let kosovo = data("kosovo.csv");
+    let output = whereabouts(&[
+        "--table",
+        kosovo.to_str().unwrap(),
+        "--method",
+        "loglinear",
+        "--plot",
+        path.to_str().unwrap(),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let svg = std::fs::read_to_string(&path).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("EXH:ABA"));
+}
+
+#[test]
+fn a_bad_table_fails_naming_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.csv");
+    std::fs::write(&path, "a,b,c,count\n1,0,0,5\n1,2,0,3\n").unwrap();
+    let output = whereabouts(&["--table", path.to_str().unwrap()]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("line 3: column `b` must be 0 or 1; got `2`"),
+        "{stderr}"
+    );
+}
