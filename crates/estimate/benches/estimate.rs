@@ -9,7 +9,10 @@ use estimate::table::CaptureTable;
 use std::hint::black_box;
 
 fn table(name: &str) -> CaptureTable {
-    let path = format!("{}/../../../shared/data/mse/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../../../shared/data/mse/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     CaptureTable::parse_csv(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
@@ -37,7 +40,13 @@ fn dga_five_lists(c: &mut Criterion) {
         missing: Some((1, 300)),
     };
     c.bench_function("dga_madigan_york_5_lists", |b| {
-        b.iter(|| black_box(dga(&five, &options).unwrap_or_else(|e| panic!("{e}")).bayes_estimate))
+        b.iter(|| {
+            black_box(
+                dga(&five, &options)
+                    .unwrap_or_else(|e| panic!("{e}"))
+                    .bayes_estimate,
+            )
+        })
     });
 }
 

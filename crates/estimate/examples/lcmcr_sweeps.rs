@@ -9,7 +9,10 @@ use estimate::table::CaptureTable;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sweeps: usize = std::env::args().nth(1).map_or(Ok(200_000), |s| s.parse())?;
-    let path = format!("{}/../../../shared/data/mse/kosovo.csv", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../../../shared/data/mse/kosovo.csv",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let table = CaptureTable::parse_csv(&std::fs::read_to_string(path)?)?;
     let mut sampler = Sampler::new(&table, &LcmcrOptions::default())?;
     let started = std::time::Instant::now();

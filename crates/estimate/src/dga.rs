@@ -157,7 +157,8 @@ fn graph_if_chordal(j: usize, edges: Vec<usize>) -> Option<Graph> {
     // Chordal iff vertices can be eliminated one by one, each simplicial when removed.
     let mut remaining = (1usize << j) - 1;
     while remaining != 0 {
-        let v = (0..j).find(|v| remaining & (1 << v) != 0 && complete(neighbours[*v] & remaining))?;
+        let v =
+            (0..j).find(|v| remaining & (1 << v) != 0 && complete(neighbours[*v] & remaining))?;
         remaining &= !(1 << v);
     }
     let complete_sets: Vec<usize> = (1usize..1 << j).filter(|s| complete(*s)).collect();
@@ -361,7 +362,11 @@ fn run(
         delta,
         prior,
         missing: (from, to),
-        posterior: grid.iter().zip(&posterior).map(|(m, p)| (n + m, *p)).collect(),
+        posterior: grid
+            .iter()
+            .zip(&posterior)
+            .map(|(m, p)| (n + m, *p))
+            .collect(),
         models,
         graphs: graphs.len(),
         bayes_estimate,

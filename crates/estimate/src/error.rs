@@ -16,7 +16,9 @@ pub enum EstimateError {
         found: String,
     },
     /// Fewer than two lists: nothing can be estimated from one list.
-    #[error("the table has {lists} list column(s); capture–recapture needs at least 2 lists (3 or more to be credible)")]
+    #[error(
+        "the table has {lists} list column(s); capture–recapture needs at least 2 lists (3 or more to be credible)"
+    )]
     TooFewLists {
         /// How many list columns were found.
         lists: usize,
@@ -72,7 +74,9 @@ pub enum EstimateError {
         line: u64,
     },
     /// The same pattern appears on two rows.
-    #[error("line {line}: pattern {pattern} already appears on line {first_line}; merge the two rows")]
+    #[error(
+        "line {line}: pattern {pattern} already appears on line {first_line}; merge the two rows"
+    )]
     DuplicatePattern {
         /// Line of the repeat.
         line: u64,
@@ -95,7 +99,9 @@ pub enum EstimateError {
         found: usize,
     },
     /// A capture history in which no list saw the person.
-    #[error("capture history {index}: the person is on no list; every history needs at least one list")]
+    #[error(
+        "capture history {index}: the person is on no list; every history needs at least one list"
+    )]
     EmptyHistory {
         /// Zero-based position of the history in the input.
         index: usize,

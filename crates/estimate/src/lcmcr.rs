@@ -15,8 +15,8 @@
 //! the effective sample size of the kept draws and a Geweke diagnostic; [`LcmcrResult::has_mixed`]
 //! is false when either looks bad.
 
-use rand::{RngExt, SeedableRng};
 use rand::rngs::Xoshiro256PlusPlus;
+use rand::{RngExt, SeedableRng};
 use rand_distr::{Binomial, Distribution, Gamma, Poisson};
 use serde::Serialize;
 
@@ -216,7 +216,11 @@ impl Sampler {
         let j = table.list_count();
         let totals = table.list_totals();
         let lambda = (0..k)
-            .flat_map(|_| totals.iter().map(|t| (*t as f64 / observed as f64).clamp(0.01, 0.99)))
+            .flat_map(|_| {
+                totals
+                    .iter()
+                    .map(|t| (*t as f64 / observed as f64).clamp(0.01, 0.99))
+            })
             .collect();
         let cells = table
             .counts()
@@ -275,7 +279,13 @@ impl Sampler {
             let (mask, count) = self.cells[c];
             self.probabilities
                 .copy_from_slice(&self.cell_probability[mask * k..(mask + 1) * k]);
-            multinomial(&mut self.rng, count, &self.probabilities, &self.order, &mut self.draw)?;
+            multinomial(
+                &mut self.rng,
+                count,
+                &self.probabilities,
+                &self.order,
+                &mut self.draw,
+            )?;
             for class in 0..k {
                 let x = self.draw[class];
                 if x == 0 {
@@ -314,7 +324,8 @@ impl Sampler {
             *w = lw.exp();
         }
         let weight = &self.weight;
-        self.order.sort_unstable_by(|a, b| weight[*b].total_cmp(&weight[*a]));
+        self.order
+            .sort_unstable_by(|a, b| weight[*b].total_cmp(&weight[*a]));
         // The unseen: probability of being on no list, their number, their classes.
         let mut p0 = 0.0;
         for class in 0..k {
@@ -326,7 +337,13 @@ impl Sampler {
             p0 += p;
         }
         self.unseen = negative_binomial(&mut self.rng, self.observed, p0)?;
-        multinomial(&mut self.rng, self.unseen, &self.probabilities, &self.order, &mut self.draw)?;
+        multinomial(
+            &mut self.rng,
+            self.unseen,
+            &self.probabilities,
+            &self.order,
+            &mut self.draw,
+        )?;
         self.unseen_by_class.copy_from_slice(&self.draw);
         // Concentration: Gamma(a + K − 1, b − log π_K).
         let rate = self.alpha_rate - self.log_weight[k - 1];
@@ -347,7 +364,7 @@ fn cannot_run(reason: String) -> EstimateError {
 
 /// `n0 ~ NegBin(n, 1 − p0)` as a Gamma–Poisson mixture.
 fn negative_binomial(rng: &mut Xoshiro256PlusPlus, n: u64, p0: f64) -> Result<u64> {
-    if !(p0 < 1.0 - 1e-12) {
+    if p0.is_nan() || p0 >= 1.0 - 1e-12 {
         return Err(cannot_run(format!(
             "the chance of being on no list reached {p0}: the lists carry too little overlap to bound the total"
         )));
@@ -382,7 +399,9 @@ fn multinomial(
     }
     let total: f64 = w.iter().sum();
     if !(total > 0.0 && total.is_finite()) {
-        return Err(cannot_run("the class probabilities collapsed to zero".into()));
+        return Err(cannot_run(
+            "the class probabilities collapsed to zero".into(),
+        ));
     }
     let mut left = count;
     let mut mass = total;
@@ -552,8 +571,16 @@ mod tests {
 
     #[test]
     fn the_same_seed_gives_the_same_draws() {
-        let t = CaptureTable::parse_csv("a,b,c,count\n1,1,1,10\n1,0,0,30\n0,1,0,20\n0,0,1,25\n1,1,0,8\n0,1,1,6\n1,0,1,5\n").unwrap();
-        let options = LcmcrOptions { burn_in: 50, thinning: 2, draws: 20, ..LcmcrOptions::default() };
+        let t = CaptureTable::parse_csv(
+            "a,b,c,count\n1,1,1,10\n1,0,0,30\n0,1,0,20\n0,0,1,25\n1,1,0,8\n0,1,1,6\n1,0,1,5\n",
+        )
+        .unwrap();
+        let options = LcmcrOptions {
+            burn_in: 50,
+            thinning: 2,
+            draws: 20,
+            ..LcmcrOptions::default()
+        };
         let a = lcmcr(&t, &options).unwrap();
         let b = lcmcr(&t, &options).unwrap();
         assert_eq!(a.draws, b.draws);
@@ -567,7 +594,13 @@ mod tests {
         let x: Vec<f64> = (0..1000).map(|_| rng.random::<f64>()).collect();
         let ess = effective_sample_size_of(&x);
         assert!((700.0..1300.0).contains(&ess), "{ess}");
-        let walk: Vec<f64> = x.iter().scan(0.0, |s, v| { *s += v - 0.5; Some(*s) }).collect();
+        let walk: Vec<f64> = x
+            .iter()
+            .scan(0.0, |s, v| {
+                *s += v - 0.5;
+                Some(*s)
+            })
+            .collect();
         assert!(effective_sample_size_of(&walk) < 50.0);
     }
 

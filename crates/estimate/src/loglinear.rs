@@ -134,10 +134,7 @@ pub fn fit_model(table: &CaptureTable, terms: &[usize]) -> Result<ModelFit> {
         });
     }
     fit_terms(table, terms).ok_or_else(|| EstimateError::NoEstimableModel {
-        reason: format!(
-            "the fit of {} did not converge",
-            model_name(table, terms)
-        ),
+        reason: format!("the fit of {} did not converge", model_name(table, terms)),
     })
 }
 
@@ -329,7 +326,10 @@ pub fn model_name(table: &CaptureTable, terms: &[usize]) -> String {
 
 /// Design row for a cell: intercept, main effects, then the interactions.
 fn design(j: usize, terms: &[usize], cells: impl Iterator<Item = usize>) -> (Vec<f64>, usize) {
-    let columns: Vec<usize> = (0..j).map(|b| 1 << b).chain(terms.iter().copied()).collect();
+    let columns: Vec<usize> = (0..j)
+        .map(|b| 1 << b)
+        .chain(terms.iter().copied())
+        .collect();
     let p = columns.len() + 1;
     let mut x = Vec::new();
     for cell in cells {
@@ -380,7 +380,11 @@ fn fit_terms(table: &CaptureTable, terms: &[usize]) -> Option<ModelFit> {
 /// table, with `N − n` people in the unobserved cell, is fitted and its multinomial
 /// log-likelihood compared with the maximum; the interval holds every `N` within
 /// `χ²₁(0.95) / 2` of it. `None` when the bound cannot be found (the likelihood is flat).
-pub fn profile_interval(table: &CaptureTable, terms: &[usize], estimate: f64) -> Option<(f64, f64)> {
+pub fn profile_interval(
+    table: &CaptureTable,
+    terms: &[usize],
+    estimate: f64,
+) -> Option<(f64, f64)> {
     let n = table.observed() as f64;
     let j = table.list_count();
     let cells = 1usize << j;
@@ -569,7 +573,8 @@ mod tests {
         CaptureTable::parse_csv(csv).unwrap()
     }
 
-    const KOREA: &str = "b,c,d,count\n1,1,1,12\n1,1,0,54\n1,0,1,6\n1,0,0,5\n0,1,1,0\n0,1,0,5\n0,0,1,41\n";
+    const KOREA: &str =
+        "b,c,d,count\n1,1,1,12\n1,1,0,54\n1,0,1,6\n1,0,0,5\n0,1,1,0\n0,1,0,5\n0,0,1,41\n";
 
     #[test]
     fn hierarchical_models_are_counted_correctly() {
@@ -598,9 +603,17 @@ mod tests {
         ];
         for (terms, estimate, bic, description) in cases {
             let fit = fit_model(&t, terms).unwrap();
-            assert_eq!(format!("{:.4}", fit.estimate), format!("{estimate:.4}"), "{description}");
+            assert_eq!(
+                format!("{:.4}", fit.estimate),
+                format!("{estimate:.4}"),
+                "{description}"
+            );
             let digits = bic.to_string().split('.').nth(1).map_or(0, str::len);
-            assert_eq!(format!("{:.*}", digits, fit.bic), format!("{bic:.digits$}"), "{description}");
+            assert_eq!(
+                format!("{:.*}", digits, fit.bic),
+                format!("{bic:.digits$}"),
+                "{description}"
+            );
         }
     }
 }

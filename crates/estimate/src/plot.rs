@@ -71,7 +71,13 @@ fn intervals(report: &Report) -> Result<String> {
     let observed = report.observed as f64;
     let finite_upper = rows
         .iter()
-        .map(|r| if r.upper.is_finite() { r.upper } else { r.point })
+        .map(|r| {
+            if r.upper.is_finite() {
+                r.upper
+            } else {
+                r.point
+            }
+        })
         .fold(observed, f64::max);
     let (x_min, x_max) = (observed * 0.9, finite_upper * 1.05);
     let height = 120 + 34 * rows.len() as u32;
@@ -81,7 +87,10 @@ fn intervals(report: &Report) -> Result<String> {
         root.fill(&WHITE).map_err(plot_error)?;
         let labels: Vec<String> = rows.iter().map(|r| r.label.clone()).collect();
         let mut chart = ChartBuilder::on(&root)
-            .caption("Estimated total by method and model (95% intervals)", ("sans-serif", 18))
+            .caption(
+                "Estimated total by method and model (95% intervals)",
+                ("sans-serif", 18),
+            )
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(330)
@@ -111,7 +120,11 @@ fn intervals(report: &Report) -> Result<String> {
             .map_err(plot_error)?;
         for (i, row) in rows.iter().enumerate() {
             let y = i as f64;
-            let upper = if row.upper.is_finite() { row.upper } else { x_max };
+            let upper = if row.upper.is_finite() {
+                row.upper
+            } else {
+                x_max
+            };
             chart
                 .draw_series(std::iter::once(PathElement::new(
                     vec![(row.lower, y), (upper, y)],
@@ -119,7 +132,11 @@ fn intervals(report: &Report) -> Result<String> {
                 )))
                 .map_err(plot_error)?;
             chart
-                .draw_series(std::iter::once(Circle::new((row.point, y), 4, BLUE.filled())))
+                .draw_series(std::iter::once(Circle::new(
+                    (row.point, y),
+                    4,
+                    BLUE.filled(),
+                )))
                 .map_err(plot_error)?;
         }
         root.present().map_err(plot_error)?;
@@ -140,7 +157,12 @@ fn posterior_histogram(sorted: &[f64], observed: u64, title: &str) -> Result<Str
     let curve: Vec<(f64, f64)> = counts
         .iter()
         .enumerate()
-        .map(|(i, c)| (first + (i as f64 + 0.5) * width, *c as f64 / sorted.len() as f64))
+        .map(|(i, c)| {
+            (
+                first + (i as f64 + 0.5) * width,
+                *c as f64 / sorted.len() as f64,
+            )
+        })
         .collect();
     posterior_curve(&curve, observed, title)
 }
@@ -200,7 +222,8 @@ mod tests {
     use crate::report::{EstimateOptions, estimate};
     use crate::table::CaptureTable;
 
-    const KOREA: &str = "b,c,d,count\n1,1,1,12\n1,1,0,54\n1,0,1,6\n1,0,0,5\n0,1,1,0\n0,1,0,5\n0,0,1,41\n";
+    const KOREA: &str =
+        "b,c,d,count\n1,1,1,12\n1,1,0,54\n1,0,1,6\n1,0,0,5\n0,1,1,0\n0,1,0,5\n0,0,1,41\n";
 
     #[test]
     fn each_kind_of_report_draws_an_svg() {
@@ -210,7 +233,14 @@ mod tests {
         options.lcmcr.draws = 100;
         options.lcmcr.thinning = 1;
         for methods in [vec![Method::Lcmcr], vec![Method::Dga], Method::ALL.to_vec()] {
-            let report = estimate(&t, &EstimateOptions { methods: methods.clone(), ..options.clone() }).unwrap();
+            let report = estimate(
+                &t,
+                &EstimateOptions {
+                    methods: methods.clone(),
+                    ..options.clone()
+                },
+            )
+            .unwrap();
             let svg = svg(&report).unwrap();
             assert!(svg.starts_with("<svg"), "{methods:?}");
             assert!(svg.contains("</svg>"), "{methods:?}");

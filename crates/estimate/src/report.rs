@@ -643,7 +643,9 @@ impl Report {
                 out.push_str(&format!("; model: {model}"));
             }
             if e.method == Method::Chao {
-                out.push_str("; a floor under unequal chances of being listed, not an estimate of the total");
+                out.push_str(
+                    "; a floor under unequal chances of being listed, not an estimate of the total",
+                );
             }
             out.push_str(".\n");
         }
@@ -667,7 +669,7 @@ pub fn thousands(x: f64) -> String {
     let digits = rounded.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -696,16 +698,27 @@ mod tests {
 
     #[test]
     fn thousands_are_separated() {
-        for (x, s) in [(10356.5, "10,357"), (999.0, "999"), (1234567.0, "1,234,567"), (0.0, "0")] {
+        for (x, s) in [
+            (10356.5, "10,357"),
+            (999.0, "999"),
+            (1234567.0, "1,234,567"),
+            (0.0, "0"),
+        ] {
             assert_eq!(thousands(x), s);
         }
     }
 
     #[test]
     fn two_lists_and_a_missing_overlap_are_warned_about() {
-        let t = CaptureTable::parse_csv("a,b,c,count\n1,0,0,40\n0,1,0,30\n0,0,1,20\n1,0,1,10\n1,1,0,8\n").unwrap();
+        let t = CaptureTable::parse_csv(
+            "a,b,c,count\n1,0,0,40\n0,1,0,30\n0,0,1,20\n1,0,1,10\n1,1,0,8\n",
+        )
+        .unwrap();
         let warnings = table_warnings(&t);
-        assert!(warnings.contains(&Warning::NoOverlap { first: "b".into(), second: "c".into() }));
+        assert!(warnings.contains(&Warning::NoOverlap {
+            first: "b".into(),
+            second: "c".into()
+        }));
         let two = CaptureTable::parse_csv("a,b,count\n1,1,10\n1,0,20\n0,1,30\n").unwrap();
         assert!(table_warnings(&two).contains(&Warning::FewerThanThreeLists { lists: 2 }));
     }
@@ -723,10 +736,32 @@ mod tests {
             interval: IntervalKind::Credible,
         };
         let cases = [
-            (vec![e(Method::Loglinear, 10.0, 20.0), e(Method::Lcmcr, 15.0, 30.0)], 0, "overlapping"),
-            (vec![e(Method::Loglinear, 10.0, 20.0), e(Method::Lcmcr, 25.0, 30.0)], 1, "apart"),
-            (vec![e(Method::Chao, 10.0, 12.0), e(Method::Lcmcr, 25.0, 30.0)], 0, "a bound below is fine"),
-            (vec![e(Method::Chao, 40.0, 50.0), e(Method::Lcmcr, 25.0, 30.0)], 1, "a bound above is not"),
+            (
+                vec![
+                    e(Method::Loglinear, 10.0, 20.0),
+                    e(Method::Lcmcr, 15.0, 30.0),
+                ],
+                0,
+                "overlapping",
+            ),
+            (
+                vec![
+                    e(Method::Loglinear, 10.0, 20.0),
+                    e(Method::Lcmcr, 25.0, 30.0),
+                ],
+                1,
+                "apart",
+            ),
+            (
+                vec![e(Method::Chao, 10.0, 12.0), e(Method::Lcmcr, 25.0, 30.0)],
+                0,
+                "a bound below is fine",
+            ),
+            (
+                vec![e(Method::Chao, 40.0, 50.0), e(Method::Lcmcr, 25.0, 30.0)],
+                1,
+                "a bound above is not",
+            ),
         ];
         for (estimates, expected, description) in cases {
             assert_eq!(disagreements(&estimates).len(), expected, "{description}");
@@ -735,11 +770,17 @@ mod tests {
 
     #[test]
     fn every_number_in_the_summary_comes_with_an_interval() {
-        let t = CaptureTable::parse_csv("b,c,d,count\n1,1,1,12\n1,1,0,54\n1,0,1,6\n1,0,0,5\n0,1,1,0\n0,1,0,5\n0,0,1,41\n").unwrap();
+        let t = CaptureTable::parse_csv(
+            "b,c,d,count\n1,1,1,12\n1,1,0,54\n1,0,1,6\n1,0,0,5\n0,1,1,0\n0,1,0,5\n0,0,1,41\n",
+        )
+        .unwrap();
         let report = estimate(&t, &quick()).unwrap();
         let summary = report.summary();
         assert!(summary.contains("between"), "{summary}");
-        for line in summary.lines().filter(|l| l.starts_with("- ") && !l.starts_with("- Warnings")) {
+        for line in summary
+            .lines()
+            .filter(|l| l.starts_with("- ") && !l.starts_with("- Warnings"))
+        {
             if line.contains(": ") && (line.contains("interval")) {
                 assert!(line.contains(" to "), "{line}");
             }
@@ -753,7 +794,11 @@ mod tests {
         let mut people: Vec<(Option<String>, Vec<bool>)> = Vec::new();
         for i in 0..200 {
             let stratum = if i < 10 { "Karaj" } else { "Tehran" };
-            let h = vec![i % 2 == 0, i % 3 == 0, i % 5 == 0 || (i % 2 != 0 && i % 3 != 0)];
+            let h = vec![
+                i % 2 == 0,
+                i % 3 == 0,
+                i % 5 == 0 || (i % 2 != 0 && i % 3 != 0),
+            ];
             people.push((Some(stratum.to_string()), h));
         }
         let tables = StratifiedTables::from_histories(
@@ -761,12 +806,20 @@ mod tests {
             people.iter().map(|(s, h)| (s.clone(), h.as_slice())),
         )
         .unwrap();
-        let options = EstimateOptions { methods: vec![Method::Loglinear, Method::Chao], ..quick() };
+        let options = EstimateOptions {
+            methods: vec![Method::Loglinear, Method::Chao],
+            ..quick()
+        };
         let (overall, strata) = estimate_strata(&tables, &options).unwrap();
         assert_eq!(strata.len(), 2);
         let karaj = strata.iter().find(|s| s.stratum == "Karaj").unwrap();
         assert!(karaj.report.is_none());
         assert!(karaj.skipped.as_deref().unwrap_or("").contains("too few"));
-        assert!(overall.warnings.iter().any(|w| matches!(w, Warning::StratumTooSmall { .. })));
+        assert!(
+            overall
+                .warnings
+                .iter()
+                .any(|w| matches!(w, Warning::StratumTooSmall { .. }))
+        );
     }
 }

@@ -63,7 +63,7 @@ impl CaptureTable {
             .trim(csv::Trim::All)
             .from_reader(reader);
         let header = csv.headers()?.clone();
-        let last = header.iter().last().unwrap_or("").to_string();
+        let last = header.iter().next_back().unwrap_or("").to_string();
         if !last.eq_ignore_ascii_case("count") {
             return Err(EstimateError::MissingCountColumn { found: last });
         }
@@ -352,7 +352,8 @@ fn parse_count(raw: &str) -> Option<u64> {
 mod tests {
     use super::*;
 
-    const KOREA: &str = "b,c,d,count\n1,1,1,12\n1,1,0,54\n1,0,1,6\n1,0,0,5\n0,1,1,0\n0,1,0,5\n0,0,1,41\n";
+    const KOREA: &str =
+        "b,c,d,count\n1,1,1,12\n1,1,0,54\n1,0,1,6\n1,0,0,5\n0,1,1,0\n0,1,0,5\n0,0,1,41\n";
 
     #[test]
     fn a_table_is_read_with_lists_in_column_order() {
@@ -369,18 +370,62 @@ mod tests {
     #[test]
     fn bad_input_is_rejected_with_its_line() {
         let cases: &[(&str, &str, &str)] = &[
-            ("a,b,c,count\n1,2,0,5\n", "line 2: column `b` must be 0 or 1; got `2`", "non-binary"),
-            ("a,b,c,count\n1,0,0,-3\n", "line 2: `count` must be a whole number ≥ 0; got `-3`", "negative count"),
-            ("a,b,c,count\n1,1,0,4\n1,0,0,2.5\n", "line 3: `count` must be a whole number ≥ 0; got `2.5`", "fractional count"),
-            ("a,b,c,count\n1,0,0,x\n", "line 2: `count` must be a whole number ≥ 0; got `x`", "text count"),
-            ("a,b,c,count\n1,0,0,4\n0,0,0,7\n", "line 3: the all-zero pattern", "all-zero row"),
-            ("a,count\n1,5\n", "the table has 1 list column(s)", "one list only"),
-            ("a,b,c,count\n1,0,0,4\n0,1,0,3\n1,0,0,2\n", "line 4: pattern 100 already appears on line 2", "duplicate pattern"),
+            (
+                "a,b,c,count\n1,2,0,5\n",
+                "line 2: column `b` must be 0 or 1; got `2`",
+                "non-binary",
+            ),
+            (
+                "a,b,c,count\n1,0,0,-3\n",
+                "line 2: `count` must be a whole number ≥ 0; got `-3`",
+                "negative count",
+            ),
+            (
+                "a,b,c,count\n1,1,0,4\n1,0,0,2.5\n",
+                "line 3: `count` must be a whole number ≥ 0; got `2.5`",
+                "fractional count",
+            ),
+            (
+                "a,b,c,count\n1,0,0,x\n",
+                "line 2: `count` must be a whole number ≥ 0; got `x`",
+                "text count",
+            ),
+            (
+                "a,b,c,count\n1,0,0,4\n0,0,0,7\n",
+                "line 3: the all-zero pattern",
+                "all-zero row",
+            ),
+            (
+                "a,count\n1,5\n",
+                "the table has 1 list column(s)",
+                "one list only",
+            ),
+            (
+                "a,b,c,count\n1,0,0,4\n0,1,0,3\n1,0,0,2\n",
+                "line 4: pattern 100 already appears on line 2",
+                "duplicate pattern",
+            ),
             ("a,b,c,count\n", "the table is empty", "no rows"),
-            ("a,b,c,count\n1,0,0,0\n", "the table is empty", "only zero counts"),
-            ("a,b,c,total\n1,0,0,1\n", "the last column must be named `count`", "no count column"),
-            ("a,b,c,count\n1,0,5\n", "line 2: expected 4 fields", "short row"),
-            ("a,a,c,count\n1,0,0,5\n", "list `a` appears twice", "duplicate list"),
+            (
+                "a,b,c,count\n1,0,0,0\n",
+                "the table is empty",
+                "only zero counts",
+            ),
+            (
+                "a,b,c,total\n1,0,0,1\n",
+                "the last column must be named `count`",
+                "no count column",
+            ),
+            (
+                "a,b,c,count\n1,0,5\n",
+                "line 2: expected 4 fields",
+                "short row",
+            ),
+            (
+                "a,a,c,count\n1,0,0,5\n",
+                "list `a` appears twice",
+                "duplicate list",
+            ),
         ];
         for (input, expected, description) in cases {
             let error = CaptureTable::parse_csv(input).unwrap_err().to_string();
@@ -428,6 +473,9 @@ mod tests {
         assert!(error.to_string().contains("capture history 1"), "{error}");
         let people: Vec<&[bool]> = vec![&[true]];
         let error = CaptureTable::from_histories(lists, people).unwrap_err();
-        assert!(error.to_string().contains("expected 2 lists; got 1"), "{error}");
+        assert!(
+            error.to_string().contains("expected 2 lists; got 1"),
+            "{error}"
+        );
     }
 }

@@ -4,9 +4,12 @@ use estimate::loglinear::{self, Criterion, LoglinearOptions};
 use estimate::table::CaptureTable;
 
 fn table(name: &str) -> CaptureTable {
-    let path = format!("{}/../../../shared/data/mse/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap();
-    CaptureTable::parse_csv(&text).unwrap()
+    let path = format!(
+        "{}/../../../shared/data/mse/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    CaptureTable::parse_csv(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 #[test]
@@ -28,7 +31,10 @@ fn kosovo_best_bic_model_up_to_three_way_is_10356_5() {
 #[test]
 fn kosovo_best_pairwise_model_is_14341_7_and_independence_7394_6() {
     let t = table("kosovo.csv");
-    let options = LoglinearOptions { max_order: Some(2), ..LoglinearOptions::default() };
+    let options = LoglinearOptions {
+        max_order: Some(2),
+        ..LoglinearOptions::default()
+    };
     let result = loglinear::fit_all(&t, &options).unwrap();
     assert_eq!(format!("{:.1}", result.best().estimate), "14341.7");
     let independence = loglinear::fit_model(&t, &[]).unwrap();
@@ -57,7 +63,10 @@ fn madigan_york_three_lists_match_dga() {
     let result = estimate::dga::dga(&t, &options).unwrap();
     let top = &result.models[0];
     eprintln!("{:#?}", &result.models[..3]);
-    eprintln!("{} {} {:?} {:?}", result.bayes_estimate, result.mode, result.interval, result.median);
+    eprintln!(
+        "{} {} {:?} {:?}",
+        result.bayes_estimate, result.mode, result.interval, result.median
+    );
     assert_eq!(format!("{:.4}", top.probability), "0.3738");
     assert_eq!(top.bayes_estimate.round(), 731.0);
     assert_eq!(top.mode, 729.0);
@@ -76,11 +85,19 @@ fn madigan_york_five_lists_match_dga() {
     };
     let result = estimate::dga::dga(&t, &options).unwrap();
     eprintln!("{:#?}", &result.models[..5]);
-    eprintln!("{} {} {:?} {:?}", result.bayes_estimate, result.mode, result.interval, result.median);
+    eprintln!(
+        "{} {} {:?} {:?}",
+        result.bayes_estimate, result.mode, result.interval, result.median
+    );
     let published = [0.21707345, 0.16029369, 0.08226562, 0.06535887, 0.05193514];
     for (model, expected) in result.models.iter().zip(published) {
         // Published to 8 decimals; we match all of them.
-        assert!((model.probability - expected).abs() < 5e-9, "{}: {}", model.model, model.probability);
+        assert!(
+            (model.probability - expected).abs() < 5e-9,
+            "{}: {}",
+            model.model,
+            model.probability
+        );
     }
     assert_eq!(result.bayes_estimate.round(), 617.0);
     assert_eq!(result.mode, 614.0);
@@ -96,16 +113,36 @@ fn kosovo_lcmcr_with_the_published_settings_lands_within_monte_carlo_tolerance()
     use estimate::lcmcr::{LcmcrOptions, lcmcr};
     let t = table("kosovo.csv");
     let started = std::time::Instant::now();
-    let options = LcmcrOptions { chains: 4, ..LcmcrOptions::default() };
+    let options = LcmcrOptions {
+        chains: 4,
+        ..LcmcrOptions::default()
+    };
     let result = lcmcr(&t, &options).unwrap();
     eprintln!(
         "median {} mean {} interval {:?} ess {} geweke {} in {:?}",
-        result.median, result.mean, result.interval, result.effective_sample_size, result.geweke_z,
+        result.median,
+        result.mean,
+        result.interval,
+        result.effective_sample_size,
+        result.geweke_z,
         started.elapsed()
     );
-    let within = |ours: f64, published: f64, tolerance: f64| (ours / published - 1.0).abs() <= tolerance;
-    assert!(within(result.median, 10_430.0, 0.02), "median {}", result.median);
-    assert!(within(result.interval.0, 9_060.0, 0.05), "lower {}", result.interval.0);
-    assert!(within(result.interval.1, 14_080.0, 0.05), "upper {}", result.interval.1);
+    let within =
+        |ours: f64, published: f64, tolerance: f64| (ours / published - 1.0).abs() <= tolerance;
+    assert!(
+        within(result.median, 10_430.0, 0.02),
+        "median {}",
+        result.median
+    );
+    assert!(
+        within(result.interval.0, 9_060.0, 0.05),
+        "lower {}",
+        result.interval.0
+    );
+    assert!(
+        within(result.interval.1, 14_080.0, 0.05),
+        "upper {}",
+        result.interval.1
+    );
     assert!(result.has_mixed());
 }
