@@ -605,6 +605,21 @@ mod tests {
     }
 
     #[test]
+    fn a_sampler_that_cannot_run_says_why() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
+        let error = negative_binomial(&mut rng, 10, 1.0)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("LCMCR cannot run"), "{error}");
+        assert!(error.contains("too little overlap"), "{error}");
+        let mut out = vec![0; 2];
+        let error = multinomial(&mut rng, 5, &[0.0, 0.0], &[0, 1], &mut out).unwrap_err();
+        assert!(error.to_string().contains("collapsed to zero"), "{error}");
+        let empty = CaptureTable::from_counts(vec!["a".into(), "b".into()], vec![0; 4]);
+        assert!(empty.unwrap_err().to_string().contains("empty"));
+    }
+
+    #[test]
     fn quantiles_follow_r_type_7() {
         let x = [1.0, 2.0, 3.0, 4.0];
         assert_eq!(quantile(&x, 0.5), 2.5);
