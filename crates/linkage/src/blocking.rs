@@ -32,6 +32,21 @@ pub struct BlockingRule {
 }
 
 impl BlockingRule {
+    /// The fields whose agreement the rule demands (the birth counts as `birth_date`).
+    pub fn fields(&self) -> Vec<CanonicalField> {
+        let mut fields = Vec::new();
+        for part in &self.parts {
+            match part {
+                KeyPart::Skeleton(field) | KeyPart::Exact(field) => fields.push(*field),
+                KeyPart::NamePair => {
+                    fields.extend([CanonicalField::GivenName, CanonicalField::Surname]);
+                }
+                KeyPart::BirthYear | KeyPart::BirthDay => fields.push(CanonicalField::BirthDate),
+            }
+        }
+        fields
+    }
+
     /// A rule from its parts.
     pub fn new(parts: &[KeyPart]) -> BlockingRule {
         BlockingRule {
@@ -55,8 +70,8 @@ impl BlockingRule {
     }
 }
 
-/// The default rules: names in pairs, names with the birth year, then identifiers and dates of
-/// birth; rules whose fields the records lack are dropped.
+/// The default rules: names in pairs, names with the birth year or the city, then identifiers
+/// and dates of birth; rules whose fields the records lack are dropped.
 pub fn default_rules() -> Vec<BlockingRule> {
     use CanonicalField::{City, FatherName, GivenName, NationalId, PostalCode, Surname};
     use KeyPart::{BirthDay, BirthYear, Exact, NamePair, Skeleton};
@@ -66,6 +81,8 @@ pub fn default_rules() -> Vec<BlockingRule> {
         BlockingRule::new(&[Skeleton(GivenName), Skeleton(FatherName)]),
         BlockingRule::new(&[Skeleton(Surname), BirthYear]),
         BlockingRule::new(&[Skeleton(GivenName), BirthYear]),
+        BlockingRule::new(&[Skeleton(Surname), Skeleton(City)]),
+        BlockingRule::new(&[Skeleton(GivenName), Skeleton(City), BirthYear]),
         BlockingRule::new(&[Exact(NationalId)]),
         BlockingRule::new(&[BirthDay]),
         BlockingRule::new(&[Exact(PostalCode), Skeleton(City)]),
@@ -136,6 +153,17 @@ pub(crate) struct Blocking {
     duplicate_free: Vec<bool>,
     source_of: Vec<u16>,
     pub(crate) report: BlockingReport,
+    /// The rules used, in order.
+    pub(crate) rules: Vec<BlockingRule>,
+}
+
+/// Which pairs a fold visits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PairScope {
+    /// Every candidate pair once, under the first rule that holds it.
+    Union,
+    /// Every pair in the blocks of one rule, whether earlier rules hold it or not.
+    WithinRule(usize),
 }
 
 /// Rows per task: blocks larger than this are split so that both cores share them.
@@ -183,6 +211,7 @@ impl Blocking {
                 rules: Vec::new(),
                 max_block_size,
             },
+            rules: usable.iter().map(|rule| (*rule).clone()).collect(),
         };
         for (rule, (spec, rule_keys)) in usable.iter().zip(per_rule).enumerate() {
             blocking.add_rule(rule, spec, rule_keys, max_block_size);
@@ -267,10 +296,11 @@ impl Blocking {
         a != b && self.is_comparable(a, b) && self.is_held_before(self.rule_count, a, b)
     }
 
-    /// Folds over every candidate pair once, in parallel; `sample` keeps only some blocks
-    /// (by index) when training on a part of the pairs.
+    /// Folds over the pairs of `scope` in parallel; `sample` keeps only some blocks (by index)
+    /// when training on a part of the pairs.
     pub(crate) fn fold_pairs<T, Init, Step, Merge>(
         &self,
+        scope: PairScope,
         sample: impl Fn(usize) -> bool + Sync,
         init: Init,
         step: Step,
@@ -284,18 +314,35 @@ impl Blocking {
     {
         self.tasks
             .par_iter()
+            .filter(|task| self.is_in_scope(scope, task.block as usize))
             .filter(|task| sample(task.block as usize))
             .fold(&init, |mut acc, task| {
-                self.run_task(task, |a, b| step(&mut acc, a, b));
+                self.run_task(scope, task, |a, b| step(&mut acc, a, b));
                 acc
             })
             .reduce(&init, &merge)
     }
 
-    fn run_task(&self, task: &Task, mut visit: impl FnMut(RecordIndex, RecordIndex)) {
+    /// Whether a block belongs to a scope.
+    pub(crate) fn is_in_scope(&self, scope: PairScope, block: usize) -> bool {
+        match scope {
+            PairScope::Union => true,
+            PairScope::WithinRule(rule) => self.blocks[block].rule as usize == rule,
+        }
+    }
+
+    fn run_task(
+        &self,
+        scope: PairScope,
+        task: &Task,
+        mut visit: impl FnMut(RecordIndex, RecordIndex),
+    ) {
         let block = self.blocks[task.block as usize];
-        let rule = block.rule as usize;
-        let members = &self.members[rule][block.start as usize..][..block.len as usize];
+        let rule = match scope {
+            PairScope::Union => block.rule as usize,
+            PairScope::WithinRule(_) => 0,
+        };
+        let members = &self.members[block.rule as usize][block.start as usize..][..block.len as usize];
         for i in task.first as usize..task.last as usize {
             let a = members[i];
             for &b in &members[i + 1..] {
@@ -320,9 +367,9 @@ impl Blocking {
             .sum()
     }
 
-    /// The number of blocks compared.
-    pub(crate) fn block_count(&self) -> usize {
-        self.blocks.len()
+    /// The blocks of a rule, by index.
+    pub(crate) fn blocks_of(&self, rule: usize) -> impl Iterator<Item = usize> + '_ {
+        (0..self.blocks.len()).filter(move |&b| self.blocks[b].rule as usize == rule)
     }
 
     /// Pairs in the compared blocks, counted before de-duplication across rules.

@@ -91,7 +91,8 @@ impl ComparisonKind {
     }
 }
 
-const NAME_SWAPPED: u8 = 4;
+/// The level of a given name and surname found swapped.
+pub(crate) const NAME_SWAPPED: u8 = 4;
 
 /// What a comparison reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,6 +168,7 @@ pub(crate) fn comparisons_for(features: &Features) -> Vec<Comparison> {
 }
 
 /// Computes the level of each comparison for one pair into `levels`.
+#[inline]
 pub(crate) fn compare_pair(
     features: &Features,
     comparisons: &[Comparison],
@@ -174,66 +176,96 @@ pub(crate) fn compare_pair(
     b: RecordIndex,
     levels: &mut [u8],
 ) {
+    let (ra, rb) = (features.rows.row(a), features.rows.row(b));
     for (comparison, level) in comparisons.iter().zip(levels.iter_mut()) {
-        *level = compare_one(features, comparison, a, b);
+        *level = compare_rows(features, comparison, ra, rb);
     }
 }
 
-/// The level of one comparison for one pair.
-pub(crate) fn compare_one(
-    features: &Features,
-    comparison: &Comparison,
-    a: RecordIndex,
-    b: RecordIndex,
-) -> u8 {
-    let (a, b) = (a as usize, b as usize);
+/// The level of one comparison for two records' rows.
+#[inline]
+fn compare_rows(features: &Features, comparison: &Comparison, ra: &[u32], rb: &[u32]) -> u8 {
+    let rows = &features.rows;
     match comparison.input {
         Input::Text { feature, partner } => {
             let text = &features.texts[feature];
-            match comparison.kind {
-                ComparisonKind::Name => {
-                    let partner = partner.map(|p| &features.texts[p]);
-                    name_level(text, partner, a, b)
+            let (x, y) = (ra[feature], rb[feature]);
+            if x == NULL_ID || y == NULL_ID {
+                return 0;
+            }
+            if x == y {
+                return 1;
+            }
+            let level = match &text.level_table {
+                Some(table) => table[x as usize * text.vocabulary.text.len() + y as usize],
+                None => text_level(text, comparison.kind, x, y),
+            };
+            match partner {
+                Some(p) if level > NAME_SWAPPED => {
+                    let partner = &features.texts[p];
+                    if is_swapped(text, partner, (x, rb[p]), (y, ra[p])) {
+                        NAME_SWAPPED
+                    } else {
+                        level
+                    }
                 }
-                ComparisonKind::Code => code_level(text, a, b),
-                _ => place_level(text, a, b),
+                _ => level,
             }
         }
-        Input::Birth => match &features.births {
-            Some(births) => birth_level(births[a], births[b]),
-            None => 0,
-        },
+        Input::Birth => birth_level(
+            Birth::from_words(&ra[rows.birth..rows.birth + 3]),
+            Birth::from_words(&rb[rows.birth..rows.birth + 3]),
+        ),
         Input::Date { feature } => {
-            let dates = &features.dates[feature].dates;
-            event_level(dates[a], dates[b])
+            let at = rows.dates + 2 * feature;
+            let date = |r: &[u32]| EventDate {
+                first_day: r[at] as i32,
+                last_day: r[at + 1] as i32,
+            };
+            event_level(date(ra), date(rb))
         }
-        Input::Sex => match &features.sexes {
-            Some(sexes) => sex_level(sexes[a], sexes[b]),
-            None => 0,
-        },
+        Input::Sex => sex_level(ra[rows.sex] as u8, rb[rows.sex] as u8),
     }
 }
 
-fn name_level(text: &TextFeature, partner: Option<&TextFeature>, a: usize, b: usize) -> u8 {
-    let (x, y) = (text.ids[a], text.ids[b]);
-    if x == NULL_ID || y == NULL_ID {
-        return 0;
+/// The level of two different, present values of a text field (the swap check aside).
+pub(crate) fn text_level(text: &TextFeature, kind: ComparisonKind, x: u32, y: u32) -> u8 {
+    match kind {
+        ComparisonKind::Name => name_level(text, x as usize, y as usize),
+        ComparisonKind::Code => code_level(text, x as usize, y as usize),
+        _ => place_level(text, x as usize, y as usize),
     }
-    if x == y {
-        return 1;
+}
+
+/// Fills the level tables of text fields with at most `max_entries` distinct values.
+pub(crate) fn build_level_tables(features: &mut Features, comparisons: &[Comparison], max_entries: usize) {
+    use rayon::prelude::*;
+    for comparison in comparisons {
+        let Input::Text { feature, .. } = comparison.input else {
+            continue;
+        };
+        let text = &features.texts[feature];
+        let n = text.vocabulary.text.len();
+        if n > max_entries {
+            continue;
+        }
+        let mut table = vec![0u8; n * n];
+        table.par_chunks_mut(n.max(1)).enumerate().skip(1).for_each(|(x, row)| {
+            for (y, level) in row.iter_mut().enumerate().skip(1) {
+                *level = if x == y { 1 } else { text_level(text, comparison.kind, x as u32, y as u32) };
+            }
+        });
+        features.texts[feature].level_table = Some(table);
     }
+}
+
+fn name_level(text: &TextFeature, x: usize, y: usize) -> u8 {
     let v = &text.vocabulary;
-    let (x, y) = (x as usize, y as usize);
     if v.folded[x] == v.folded[y] {
         return 2;
     }
     if v.skeleton[x] == v.skeleton[y] && v.skeleton[x] != NULL_ID {
         return 3;
-    }
-    if let Some(partner) = partner
-        && is_swapped(text, partner, a, b)
-    {
-        return NAME_SWAPPED;
     }
     let similarity = text_similarity(text, x, y, 0.80);
     if similarity >= 0.94 {
@@ -248,26 +280,35 @@ fn name_level(text: &TextFeature, partner: Option<&TextFeature>, a: usize, b: us
 }
 
 /// Whether a's value in this field is b's in the partner field and the other way round, by
-/// skeleton (skeleton ids are per field, so the skeletons' letters are compared).
-fn is_swapped(text: &TextFeature, partner: &TextFeature, a: usize, b: usize) -> bool {
-    let crosses = |x: usize, y: usize| {
-        let (t, p) = (text.ids[x] as usize, partner.ids[y] as usize);
-        let letters = &text.vocabulary.skeleton_letters[t];
-        p != NULL_ID as usize && !letters.is_empty() && **letters == *partner.vocabulary.skeleton_letters[p]
+/// skeleton (skeleton ids are per field, so the skeletons' letters are compared): equal, or
+/// Jaro–Winkler ≥ 0.88 when their first letters agree. Each argument is (this field's entry,
+/// the partner field's entry of the other record).
+fn is_swapped(text: &TextFeature, partner: &TextFeature, ab: (u32, u32), ba: (u32, u32)) -> bool {
+    let crosses = |(t, p): (u32, u32)| {
+        if p == NULL_ID {
+            return false;
+        }
+        let s = &text.vocabulary.skeleton_letters[t as usize];
+        let r = &partner.vocabulary.skeleton_letters[p as usize];
+        if s.is_empty() || r.is_empty() || s[0] != r[0] {
+            return false;
+        }
+        s == r || similarity(s, r, 0.88) >= 0.88
     };
-    crosses(a, b) && crosses(b, a)
+    crosses(ab) && crosses(ba)
 }
 
-fn place_level(text: &TextFeature, a: usize, b: usize) -> u8 {
-    let (x, y) = (text.ids[a], text.ids[b]);
-    if x == NULL_ID || y == NULL_ID {
-        return 0;
-    }
-    if x == y {
-        return 1;
-    }
+fn similarity(s: &[u8], t: &[u8], cutoff: f64) -> f64 {
+    jaro_winkler::similarity_with_args(
+        s.iter().copied(),
+        t.iter().copied(),
+        &jaro_winkler::Args::default().score_cutoff(cutoff),
+    )
+    .unwrap_or(0.0)
+}
+
+fn place_level(text: &TextFeature, x: usize, y: usize) -> u8 {
     let v = &text.vocabulary;
-    let (x, y) = (x as usize, y as usize);
     if v.skeleton[x] == v.skeleton[y] && v.skeleton[x] != NULL_ID {
         return 2;
     }
@@ -289,24 +330,12 @@ fn text_similarity(text: &TextFeature, x: usize, y: usize, cutoff: f64) -> f64 {
     } else {
         (&v.skeleton_letters[x], &v.skeleton_letters[y])
     };
-    jaro_winkler::similarity_with_args(
-        s.iter().copied(),
-        t.iter().copied(),
-        &jaro_winkler::Args::default().score_cutoff(cutoff),
-    )
-    .unwrap_or(0.0)
+    similarity(s, t, cutoff)
 }
 
-fn code_level(text: &TextFeature, a: usize, b: usize) -> u8 {
-    let (x, y) = (text.ids[a], text.ids[b]);
-    if x == NULL_ID || y == NULL_ID {
-        return 0;
-    }
-    if x == y {
-        return 1;
-    }
+fn code_level(text: &TextFeature, x: usize, y: usize) -> u8 {
     let v = &text.vocabulary;
-    let (s, t) = (&v.letters[x as usize], &v.letters[y as usize]);
+    let (s, t) = (&v.letters[x], &v.letters[y]);
     let edits = osa::distance_with_args(
         s.iter().copied(),
         t.iter().copied(),

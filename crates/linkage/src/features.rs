@@ -61,6 +61,78 @@ pub(crate) struct TextFeature {
     pub(crate) ids: Vec<u32>,
     /// The distinct values.
     pub(crate) vocabulary: Vocabulary,
+    /// For small vocabularies, the comparison level of every pair of entries
+    /// (`level[x * entries + y]`), computed once instead of per pair.
+    pub(crate) level_table: Option<Vec<u8>>,
+}
+
+/// Every record's features side by side (one row of `u32` words per record), so that comparing
+/// a pair touches two short rows instead of a dozen columns spread over memory.
+#[derive(Debug, Default)]
+pub(crate) struct Rows {
+    /// Words per row.
+    pub(crate) stride: usize,
+    /// Where the birth's three words start (day, digits, years).
+    pub(crate) birth: usize,
+    /// Where the event dates' two words each (first day, last day) start.
+    pub(crate) dates: usize,
+    /// Where the sex word is.
+    pub(crate) sex: usize,
+    words: Vec<u32>,
+}
+
+impl Rows {
+    /// The row of a record.
+    #[inline]
+    pub(crate) fn row(&self, record: RecordIndex) -> &[u32] {
+        &self.words[record as usize * self.stride..][..self.stride]
+    }
+
+    fn build(features: &Features) -> Rows {
+        let texts = features.texts.len();
+        let birth = texts;
+        let dates = birth + 3;
+        let sex = dates + 2 * features.dates.len();
+        let stride = sex + 1;
+        let mut words = vec![0u32; features.len * stride];
+        words
+            .par_chunks_mut(stride)
+            .enumerate()
+            .for_each(|(record, row)| {
+                for (t, text) in features.texts.iter().enumerate() {
+                    row[t] = text.ids[record];
+                }
+                let b = features.births.as_ref().map_or(Birth::UNKNOWN, |b| b[record]);
+                row[birth] = b.day as u32;
+                row[birth + 1] = b.digits;
+                row[birth + 2] = (u32::from(b.first_year as u16) << 16) | u32::from(b.last_year as u16);
+                for (d, date) in features.dates.iter().enumerate() {
+                    row[dates + 2 * d] = date.dates[record].first_day as u32;
+                    row[dates + 2 * d + 1] = date.dates[record].last_day as u32;
+                }
+                row[sex] = u32::from(features.sexes.as_ref().map_or(0, |s| s[record]));
+            });
+        Rows {
+            stride,
+            birth,
+            dates,
+            sex,
+            words,
+        }
+    }
+}
+
+impl Birth {
+    /// Reads a birth back from its three row words.
+    #[inline]
+    pub(crate) fn from_words(words: &[u32]) -> Birth {
+        Birth {
+            day: words[0] as i32,
+            digits: words[1],
+            first_year: (words[2] >> 16) as u16 as i16,
+            last_year: (words[2] & 0xFFFF) as u16 as i16,
+        }
+    }
 }
 
 impl TextFeature {
@@ -151,6 +223,8 @@ pub(crate) struct Features {
     pub(crate) sexes: Option<Vec<u8>>,
     /// Cells that could not be read (dates, ages, sex values), counted per field.
     pub(crate) unreadable: Vec<(CanonicalField, usize)>,
+    /// The features again, record by record.
+    pub(crate) rows: Rows,
 }
 
 impl Features {
@@ -223,18 +297,22 @@ pub(crate) fn prepare(records: &Records) -> Features {
     let (sexes, bad_sexes) = sexes(records);
     unreadable.push((CanonicalField::Sex, bad_sexes));
     unreadable.retain(|(_, count)| *count > 0);
-    Features {
+    let mut features = Features {
         len: records.len(),
         texts,
         births,
         dates,
         sexes,
         unreadable,
-    }
+        rows: Rows::default(),
+    };
+    features.rows = Rows::build(&features);
+    features
 }
 
 /// Given names and surnames per record, taken from `full_name` when a record has no split name:
-/// the last word is the surname, the words before it the given name.
+/// `Surname, Given` (Latin or Persian comma) when there is a comma, else the last word is the
+/// surname and the words before it the given name.
 struct SplitNames<'a> {
     records: &'a Records,
     from_full: HashMap<RecordIndex, (&'a str, &'a str)>,
@@ -270,9 +348,13 @@ fn split_full_names(records: &Records) -> SplitNames<'_> {
             if name.is_empty() || has_split {
                 continue;
             }
-            let split = match name.rfind(char::is_whitespace) {
-                Some(at) => (name[..at].trim(), name[at..].trim()),
-                None => ("", name),
+            let split = match (name.find([',', '،']), name.rfind(char::is_whitespace)) {
+                (Some(comma), _) => {
+                    let after = name[comma..].trim_start_matches([',', '،']);
+                    (after.trim(), name[..comma].trim())
+                }
+                (None, Some(at)) => (name[..at].trim(), name[at..].trim()),
+                (None, None) => ("", name),
             };
             from_full.insert(r, split);
         }
@@ -323,6 +405,7 @@ fn intern_text<'a>(
         kind,
         ids,
         vocabulary,
+        level_table: None,
     }
 }
 

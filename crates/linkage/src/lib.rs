@@ -278,6 +278,9 @@ pub struct LinkReport {
     pub clustering: ClusterReport,
 }
 
+/// Text fields with at most this many distinct values get a table of levels per pair of values.
+const LEVEL_TABLE_ENTRIES: usize = 2048;
+
 /// A prepared set of records, blocked and ready to train, link and explain.
 #[derive(Debug)]
 pub struct Linker {
@@ -292,8 +295,9 @@ impl Linker {
     /// Prepares the records' features and blocks.
     pub fn new(records: &Records, options: LinkOptions) -> Result<Linker, LinkageError> {
         options.check()?;
-        let features = features::prepare(records);
+        let mut features = features::prepare(records);
         let comparisons = comparisons_for(&features);
+        compare::build_level_tables(&mut features, &comparisons, LEVEL_TABLE_ENTRIES);
         let blocking = Blocking::new(records, &features, &options.rules, options.max_block_size);
         Ok(Linker {
             source_bit: source_bits(records),
@@ -382,6 +386,7 @@ impl Linker {
         let comparisons = model.comparisons();
         let n = comparisons.len();
         self.blocking.fold_pairs(
+            blocking::PairScope::Union,
             |_| true,
             || (Vec::new(), 0u64),
             |(kept, count), a, b| {

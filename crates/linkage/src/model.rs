@@ -27,17 +27,20 @@ pub enum MSource {
 pub struct TrainingReport {
     /// Random pairs sampled to estimate u.
     pub u_sample_pairs: u64,
-    /// Blocked pairs (a sample of blocks) that EM trained on.
+    /// Blocked pairs (samples of each session's blocks) that EM trained on.
     pub em_pairs: u64,
     /// Distinct comparison patterns among them.
     pub em_patterns: usize,
-    /// EM iterations run.
+    /// EM iterations run, over all sessions.
     pub em_iterations: usize,
+    /// The EM sessions: the blocking rule each trained on, and whether its result was kept
+    /// (false when it collapsed).
+    pub em_sessions: Vec<(String, bool)>,
     /// Labelled pairs used (same and different).
     pub labels_used: usize,
     /// How m was estimated.
     pub m_source: MSource,
-    /// The estimated share of matches among the blocked pairs.
+    /// The estimated share of matches among the first session's pairs.
     pub blocked_match_share: f64,
     /// The estimated number of matching pairs among all pairs.
     pub expected_matches: f64,
@@ -170,7 +173,7 @@ impl Model {
             Some(feature) if kind.has_frequency_adjustment(level) => {
                 let text = &features.texts[feature];
                 let frequency = |r: RecordIndex| {
-                    text.vocabulary.log2_frequency[text.ids[r as usize] as usize]
+                    text.vocabulary.log2_frequency[features.rows.row(r)[feature] as usize]
                 };
                 let adjusted = self.log2_m[c][level as usize] - frequency(a).max(frequency(b));
                 (adjusted, adjusted - base)

@@ -14,8 +14,8 @@
 //!    skeleton for most matches); if not, EM has collapsed, and the priors are used instead.
 //! 5. Weights are made non-increasing from strong to weak agreement ([`crate::model::Model`]).
 
-use crate::blocking::{Blocking, mix};
-use crate::compare::{Comparison, ComparisonKind, MAX_COMPARISONS, compare_pair};
+use crate::blocking::{Blocking, BlockingRule, PairScope, mix};
+use crate::compare::{Comparison, ComparisonKind, MAX_COMPARISONS, NAME_SWAPPED, compare_pair};
 use crate::features::Features;
 use crate::model::{MSource, Model, TrainingReport};
 use crate::records::RecordIndex;
@@ -64,7 +64,13 @@ const PRIOR_STRENGTH: f64 = 50.0;
 /// Together the labelled pairs weigh this share of the estimated matches.
 const LABEL_SHARE: f64 = 0.25;
 
-/// Trains a model on the blocked pairs and the labels.
+/// The most EM sessions (one per blocking rule, in rule order).
+const MAX_SESSIONS: usize = 4;
+
+/// Trains a model on the blocked pairs and the labels: one EM session per blocking rule (as
+/// Splink does), each on the pairs of that rule's blocks with u held at its random-sampling
+/// value, estimating m only for the fields the rule does not block on (those agree by
+/// construction there). A field's m is the mean over the sessions that estimated it.
 pub(crate) fn train(
     features: &Features,
     comparisons: Vec<Comparison>,
@@ -73,36 +79,132 @@ pub(crate) fn train(
     options: &TrainOptions,
 ) -> Model {
     let u = estimate_u(features, &comparisons, blocking, options);
-    let histogram = pattern_histogram(features, &comparisons, blocking, options);
     let label_patterns: Vec<(u64, bool)> = labels
         .iter()
         .filter(|label| label.decision != Decision::Unsure && label.a != label.b)
         .map(|label| {
             let levels = levels_of(features, &comparisons, label.a, label.b);
-            (encode(&levels), label.decision == Decision::Same)
+            (encode(&levels[..comparisons.len()]), label.decision == Decision::Same)
         })
         .collect();
-    let em = run_em(&comparisons, &u, &histogram, &label_patterns, options);
+    let session_count = blocking.rules.len().min(MAX_SESSIONS);
+    let per_session = options.em_max_pairs / session_count.max(1) as u64;
+    let sessions: Vec<Session> = (0..session_count)
+        .map(|rule| {
+            let ignored = ignored_comparisons(&comparisons, &blocking.rules[rule]);
+            let histogram =
+                pattern_histogram(features, &comparisons, blocking, rule, per_session, options);
+            let em = run_em(&comparisons, &u, &histogram, &label_patterns, &ignored, options);
+            Session {
+                rule,
+                ignored,
+                em,
+                histogram_pairs: histogram.pairs,
+                patterns: histogram.counts.len(),
+                rule_pairs: histogram.rule_pairs,
+            }
+        })
+        .collect();
+    let prior = priors(&comparisons);
+    let usable: Vec<&Session> = sessions.iter().filter(|s| !s.em.has_collapsed).collect();
+    let m = combine_m(&prior, &usable);
+    let expected_matches = usable
+        .first()
+        .map(|session| {
+            let recall = rule_recall(&comparisons, &m, &session.ignored);
+            session.em.match_share * session.rule_pairs / recall.max(0.05)
+        })
+        .unwrap_or(features.len as f64 / 2.0);
     let total_comparable = comparable_pairs(blocking, features.len);
-    let expected_matches = em.match_share * histogram.candidate_pairs;
-    let prior = (expected_matches.max(1.0) / total_comparable.max(2.0)).min(0.5);
+    let prior_share = (expected_matches.max(1.0) / total_comparable.max(2.0)).min(0.5);
+    let m_source = if usable.is_empty() {
+        MSource::PriorAfterEmCollapse
+    } else if label_patterns.is_empty() {
+        MSource::Em
+    } else {
+        MSource::EmWithLabels
+    };
     let report = TrainingReport {
         u_sample_pairs: options.u_sample_pairs,
-        em_pairs: histogram.pairs,
-        em_patterns: histogram.counts.len(),
-        em_iterations: em.iterations,
+        em_pairs: sessions.iter().map(|s| s.histogram_pairs).sum(),
+        em_patterns: sessions.iter().map(|s| s.patterns).sum(),
+        em_iterations: sessions.iter().map(|s| s.em.iterations).sum(),
+        em_sessions: sessions
+            .iter()
+            .map(|s| (blocking.rules[s.rule].describe(), !s.em.has_collapsed))
+            .collect(),
         labels_used: label_patterns.len(),
-        m_source: em.source,
-        blocked_match_share: em.match_share,
+        m_source,
+        blocked_match_share: usable.first().map_or(0.0, |s| s.em.match_share),
         expected_matches,
     };
     Model::new(
         comparisons,
-        em.m,
+        m,
         u,
-        (prior / (1.0 - prior)).log2(),
+        (prior_share / (1.0 - prior_share)).log2(),
         report,
     )
+}
+
+struct Session {
+    rule: usize,
+    ignored: Vec<bool>,
+    em: EmResult,
+    histogram_pairs: u64,
+    patterns: usize,
+    rule_pairs: f64,
+}
+
+/// The comparisons a rule blocks on, which its session cannot estimate.
+fn ignored_comparisons(comparisons: &[Comparison], rule: &BlockingRule) -> Vec<bool> {
+    let fields = rule.fields();
+    comparisons.iter().map(|c| fields.contains(&c.field)).collect()
+}
+
+/// m per comparison: the mean of the sessions that estimated it, else the prior.
+fn combine_m(prior: &[Vec<f64>], sessions: &[&Session]) -> Vec<Vec<f64>> {
+    prior
+        .iter()
+        .enumerate()
+        .map(|(c, prior)| {
+            let estimates: Vec<&Vec<f64>> = sessions
+                .iter()
+                .filter(|s| !s.ignored[c])
+                .map(|s| &s.em.m[c])
+                .collect();
+            if estimates.is_empty() {
+                return prior.clone();
+            }
+            (0..prior.len())
+                .map(|level| {
+                    estimates.iter().map(|m| m[level]).sum::<f64>() / estimates.len() as f64
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The share of true matches a rule's key agreement keeps, from m of its fields' agreeing
+/// levels (fields taken as independent given a match).
+fn rule_recall(comparisons: &[Comparison], m: &[Vec<f64>], ignored: &[bool]) -> f64 {
+    comparisons
+        .iter()
+        .zip(m)
+        .zip(ignored)
+        .filter(|(_, ignored)| **ignored)
+        .map(|((c, m), _)| agreeing_levels(c.kind).map(|level| m[level]).sum::<f64>())
+        .product()
+}
+
+/// The levels that mean the field agrees (a blocking key on it would match).
+fn agreeing_levels(kind: ComparisonKind) -> std::ops::RangeInclusive<usize> {
+    match kind {
+        ComparisonKind::Name => 1..=4,
+        ComparisonKind::Place | ComparisonKind::EventDate => 1..=2,
+        ComparisonKind::Code | ComparisonKind::Sex => 1..=1,
+        ComparisonKind::Birth => 1..=3,
+    }
 }
 
 fn levels_of(
@@ -202,31 +304,29 @@ fn estimate_u(
         .collect()
 }
 
-/// Counts of comparison patterns over a sample of blocks.
+/// Counts of comparison patterns over a sample of one rule's blocks.
 struct Histogram {
     counts: Vec<(u64, f64)>,
     pairs: u64,
-    /// The estimated number of candidate pairs over all blocks (de-duplicated).
-    candidate_pairs: f64,
+    /// Pairs in all of the rule's blocks.
+    rule_pairs: f64,
 }
 
 fn pattern_histogram(
     features: &Features,
     comparisons: &[Comparison],
     blocking: &Blocking,
+    rule: usize,
+    max_pairs: u64,
     options: &TrainOptions,
 ) -> Histogram {
-    let total_block_pairs: u64 = (0..blocking.block_count())
-        .map(|b| blocking.block_pairs(b))
-        .sum();
-    let share = (options.em_max_pairs as f64 / total_block_pairs.max(1) as f64).min(1.0);
+    let rule_pairs: u64 = blocking.blocks_of(rule).map(|b| blocking.block_pairs(b)).sum();
+    let share = (max_pairs as f64 / rule_pairs.max(1) as f64).min(1.0);
     let threshold = (share * u64::MAX as f64) as u64;
-    let is_sampled = |block: usize| share >= 1.0 || mix(block as u64 ^ options.seed) <= threshold;
-    let sampled_block_pairs: u64 = (0..blocking.block_count())
-        .filter(|&b| is_sampled(b))
-        .map(|b| blocking.block_pairs(b))
-        .sum();
+    let is_sampled =
+        |block: usize| share >= 1.0 || mix(block as u64 ^ options.seed) <= threshold;
     let counts: HashMap<u64, u64> = blocking.fold_pairs(
+        PairScope::WithinRule(rule),
         is_sampled,
         HashMap::default,
         |counts: &mut HashMap<u64, u64>, a, b| {
@@ -241,11 +341,10 @@ fn pattern_histogram(
         },
     );
     let pairs: u64 = counts.values().sum();
-    let scale = total_block_pairs as f64 / sampled_block_pairs.max(1) as f64;
     Histogram {
         counts: counts.into_iter().map(|(p, c)| (p, c as f64)).collect(),
         pairs,
-        candidate_pairs: pairs as f64 * scale,
+        rule_pairs: rule_pairs as f64,
     }
 }
 
@@ -253,7 +352,7 @@ struct EmResult {
     m: Vec<Vec<f64>>,
     match_share: f64,
     iterations: usize,
-    source: MSource,
+    has_collapsed: bool,
 }
 
 fn priors(comparisons: &[Comparison]) -> Vec<Vec<f64>> {
@@ -267,21 +366,34 @@ fn priors(comparisons: &[Comparison]) -> Vec<Vec<f64>> {
         .collect()
 }
 
-/// EM over the pattern histogram; labelled patterns keep their class.
+/// EM over a pattern histogram with u fixed; comparisons in `ignored` are left out, and
+/// labelled patterns keep their class.
 fn run_em(
     comparisons: &[Comparison],
     u: &[Vec<f64>],
     histogram: &Histogram,
     labels: &[(u64, bool)],
+    ignored: &[bool],
     options: &TrainOptions,
 ) -> EmResult {
     let prior = priors(comparisons);
     let mut m = prior.clone();
-    let mut v: Vec<Vec<f64>> = u.to_vec();
-    let mut share = 0.05f64;
+    let mut share = 0.01f64;
     let mut iterations = 0;
     for _ in 0..options.em_max_iterations {
         iterations += 1;
+        let log_ratio: Vec<Vec<f64>> = m
+            .iter()
+            .zip(u)
+            .zip(ignored)
+            .map(|((m, u), ignored)| {
+                m.iter()
+                    .zip(u)
+                    .enumerate()
+                    .map(|(level, (m, u))| if level == 0 || *ignored { 0.0 } else { (m / u).ln() })
+                    .collect()
+            })
+            .collect();
         let label_weight = if labels.is_empty() {
             0.0
         } else {
@@ -291,77 +403,75 @@ fn run_em(
             .iter()
             .map(|p| p.iter().map(|x| x * PRIOR_STRENGTH).collect())
             .collect();
-        let mut v_counts: Vec<Vec<f64>> = u
-            .iter()
-            .map(|p| p.iter().map(|x| x * PRIOR_STRENGTH).collect())
-            .collect();
         let mut matched = 0.0;
         let mut total = 0.0;
-        let weighted = histogram
-            .counts
-            .iter()
-            .map(|&(pattern, count)| (pattern, count, None))
-            .chain(labels.iter().map(|&(pattern, same)| (pattern, label_weight, Some(same))));
-        for (pattern, count, label) in weighted {
-            let p = match label {
-                Some(true) => 1.0,
-                Some(false) => 0.0,
-                None => posterior(comparisons, &m, &v, share, pattern),
-            };
+        let prior_log_odds = (share / (1.0 - share)).ln();
+        for &(pattern, count) in &histogram.counts {
+            let mut log_odds = prior_log_odds;
+            for (c, ratios) in log_ratio.iter().enumerate() {
+                log_odds += ratios[level_in(pattern, c)];
+            }
+            let p = 1.0 / (1.0 + (-log_odds).exp());
             matched += count * p;
             total += count;
-            for c in 0..comparisons.len() {
-                let level = level_in(pattern, c);
-                if level > 0 {
-                    m_counts[c][level] += count * p;
-                    v_counts[c][level] += count * (1.0 - p);
-                }
+            add_counts(&mut m_counts, pattern, count * p);
+        }
+        for &(pattern, same) in labels {
+            if same {
+                add_counts(&mut m_counts, pattern, label_weight);
             }
         }
         let previous = share;
         share = (matched / total.max(1.0)).clamp(1e-6, 0.999);
         m = normalise(m_counts);
-        v = normalise(v_counts);
-        for (c, comparison) in comparisons.iter().enumerate() {
-            if comparison.kind == ComparisonKind::Sex {
-                m[c] = prior[c].clone();
-            }
-        }
-        if (share - previous).abs() < 1e-6 {
+        hold_rare_levels(comparisons, &mut m, &prior, ignored);
+        if (share - previous).abs() < 1e-7 {
             break;
         }
     }
-    let source = if has_collapsed(comparisons, &m) {
-        m = prior;
-        MSource::PriorAfterEmCollapse
-    } else if labels.is_empty() {
-        MSource::Em
-    } else {
-        MSource::EmWithLabels
-    };
     EmResult {
+        has_collapsed: has_collapsed(comparisons, &m, ignored),
         m,
         match_share: share,
         iterations,
-        source,
     }
 }
 
-fn posterior(
+/// Levels EM cannot see enough of keep their prior: all of sex (shared by half of all pairs,
+/// it is what a collapsing match class latches onto), the swapped-name level (swapped pairs
+/// rarely share a block with the sessions that estimate names), and every level of a field
+/// the session blocks on.
+fn hold_rare_levels(
     comparisons: &[Comparison],
-    m: &[Vec<f64>],
-    v: &[Vec<f64>],
-    share: f64,
-    pattern: u64,
-) -> f64 {
-    let mut log_ratio = (share / (1.0 - share)).ln();
-    for c in 0..comparisons.len() {
-        let level = level_in(pattern, c);
-        if level > 0 {
-            log_ratio += (m[c][level] / v[c][level]).ln();
+    m: &mut [Vec<f64>],
+    prior: &[Vec<f64>],
+    ignored: &[bool],
+) {
+    let swapped = usize::from(NAME_SWAPPED);
+    for (c, comparison) in comparisons.iter().enumerate() {
+        if comparison.kind == ComparisonKind::Sex || ignored[c] {
+            m[c] = prior[c].clone();
+        } else if comparison.kind == ComparisonKind::Name {
+            let held = prior[c][swapped];
+            let rest: f64 = m[c][1..].iter().sum::<f64>() - m[c][swapped];
+            for (level, value) in m[c].iter_mut().enumerate().skip(1) {
+                *value = if level == swapped {
+                    held
+                } else {
+                    *value * (1.0 - held) / rest.max(f64::MIN_POSITIVE)
+                };
+            }
         }
     }
-    1.0 / (1.0 + (-log_ratio).exp())
+}
+
+fn add_counts(m_counts: &mut [Vec<f64>], pattern: u64, weight: f64) {
+    for (c, counts) in m_counts.iter_mut().enumerate() {
+        let level = level_in(pattern, c);
+        if level > 0 {
+            counts[level] += weight;
+        }
+    }
 }
 
 fn normalise(counts: Vec<Vec<f64>>) -> Vec<Vec<f64>> {
@@ -379,14 +489,14 @@ fn normalise(counts: Vec<Vec<f64>>) -> Vec<Vec<f64>> {
 }
 
 /// EM has collapsed when its match class no longer agrees on names: fewer than half of its
-/// pairs agree (exactly, by variant or by skeleton) on the given name or on the surname.
-fn has_collapsed(comparisons: &[Comparison], m: &[Vec<f64>]) -> bool {
-    use domain::fields::CanonicalField::{GivenName, Surname};
+/// pairs agree (exactly, by variant, by skeleton or swapped) on some estimated name field.
+fn has_collapsed(comparisons: &[Comparison], m: &[Vec<f64>], ignored: &[bool]) -> bool {
     comparisons
         .iter()
         .zip(m)
-        .filter(|(c, _)| matches!(c.field, GivenName | Surname) && c.kind == ComparisonKind::Name)
-        .any(|(_, m)| m[1] + m[2] + m[3] + m[4] < 0.5)
+        .zip(ignored)
+        .filter(|((c, _), ignored)| c.kind == ComparisonKind::Name && !**ignored)
+        .any(|((_, m), _)| m[1] + m[2] + m[3] + m[4] < 0.5)
 }
 
 #[cfg(test)]

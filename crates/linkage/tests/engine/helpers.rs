@@ -70,3 +70,55 @@ pub fn link_and_score(
     );
     (scores, recall)
 }
+
+/// Reads lists in the canonical columns (as `whereabouts synth` writes them) and their truth.
+pub fn load_canonical(dir: &std::path::Path, stems: &[String]) -> (Records, Vec<Option<u32>>) {
+    let fields: Vec<CanonicalField> = CanonicalField::ALL
+        .iter()
+        .copied()
+        .filter(|f| *f != CanonicalField::RecordId)
+        .collect();
+    let mut builder = Records::builder(&fields);
+    let mut keys = Vec::new();
+    for stem in stems {
+        let source = builder.add_source(SourceSpec::new(stem.as_str())).unwrap();
+        let mut reader = csv::Reader::from_path(dir.join(format!("{stem}.csv"))).unwrap();
+        let headers = reader.headers().unwrap().clone();
+        let position = |f: CanonicalField| headers.iter().position(|h| h == f.as_str());
+        let columns: Vec<Option<usize>> = fields.iter().map(|&f| position(f)).collect();
+        let id_column = position(CanonicalField::RecordId).unwrap();
+        for row in reader.records() {
+            let row = row.unwrap();
+            let cells: Vec<&str> = columns.iter().map(|c| c.map_or("", |c| &row[c])).collect();
+            builder.push(source, &row[id_column], &cells).unwrap();
+            keys.push((stem.clone(), row[id_column].to_string()));
+        }
+    }
+    let mut persons = std::collections::HashMap::new();
+    let mut reader = csv::Reader::from_path(dir.join("truth.csv")).unwrap();
+    for row in reader.records() {
+        let row = row.unwrap();
+        let next = persons.len() as u32;
+        let person = *persons.entry(row[2].to_string()).or_insert(next);
+        persons.insert(format!("{}|{}", &row[0], &row[1]), person);
+    }
+    let truth = keys
+        .iter()
+        .map(|(s, r)| persons.get(&format!("{s}|{r}")).copied())
+        .collect();
+    (builder.build().unwrap(), truth)
+}
+
+/// Writes synthetic two-script lists into a temporary folder; returns it and the list stems.
+pub fn synth_lists(persons: u64, sources: u32, seed: u64) -> (tempfile::TempDir, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = synth::SynthConfig {
+        persons,
+        sources,
+        seed,
+        ..synth::SynthConfig::default()
+    };
+    let summary = synth::write_lists(&config, dir.path()).unwrap();
+    let stems = summary.styles.iter().map(|s| s.stem.clone()).collect();
+    (dir, stems)
+}

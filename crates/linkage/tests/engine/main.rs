@@ -1,4 +1,5 @@
 //! End-to-end tests of the engine: FEBRL benchmarks, cross-script lists, bad input.
 
+mod cross_script;
 mod febrl;
 mod helpers;
