@@ -15,6 +15,16 @@ code_enum!(
 );
 
 code_enum!(
+    /// A reviewer's decision on two records: the linkage model's training data and a
+    /// constraint the next linkage run respects.
+    PairDecision {
+        Same => "same": "The two records are one person.",
+        Different => "different": "The two records are different persons.",
+        Unsure => "unsure": "The reviewer could not tell.",
+    }
+);
+
+code_enum!(
     /// Where a claim stands.
     ClaimState {
         Asserted => "asserted": "Stated by its source and not contested.",

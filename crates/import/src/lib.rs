@@ -231,7 +231,7 @@ pub fn read_list(
     bytes: &[u8],
     options: &ReadOptions,
 ) -> Result<ParsedList, ImportError> {
-    let (table, media_type, encoding) = if is_spreadsheet(bytes) {
+    let (mut table, media_type, encoding) = if is_spreadsheet(bytes) {
         (
             table::read_spreadsheet(file_name, bytes)?,
             spreadsheet_media_type(bytes),
@@ -252,7 +252,15 @@ pub fn read_list(
             message,
         }
     })?;
-    let problems = validate::check_rows(&table, &columns, options.calendar);
+    let mut problems = std::mem::take(&mut table.problems);
+    let misshapen: std::collections::HashSet<u64> = problems.iter().map(|p| p.row).collect();
+    problems.extend(validate::check_rows(
+        &table,
+        &columns,
+        options.calendar,
+        &misshapen,
+    ));
+    problems.sort_by_key(|p| p.row);
     if !problems.is_empty() {
         return Err(ImportError::Rows {
             file: file_name.to_string(),

@@ -31,6 +31,8 @@ pub struct RawTable {
     pub rows: Vec<RawRow>,
     /// The delimiter used (`,`, `;`, `\t`, `|`), or empty for spreadsheets.
     pub delimiter: String,
+    /// Rows that do not fit the header (ragged, a quote that never closes, a field too large).
+    pub problems: Vec<RowProblem>,
 }
 
 const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
@@ -61,7 +63,7 @@ pub fn sniff_delimiter(text: &str) -> u8 {
     best.0
 }
 
-/// Reads CSV text into a table, reporting every structural problem found.
+/// Reads CSV text into a table; rows that do not fit the header are listed in its `problems`.
 pub fn read_csv(file: &str, text: &str) -> Result<RawTable, ImportError> {
     if text.trim().is_empty() {
         return Err(ImportError::Empty {
@@ -122,13 +124,7 @@ pub fn read_csv(file: &str, text: &str) -> Result<RawTable, ImportError> {
         rows.iter()
             .filter_map(|row| shape_problem(&header, &row.cells, row.row_number, row.line)),
     );
-    if !problems.is_empty() {
-        return Err(ImportError::Rows {
-            file: file.to_string(),
-            problems,
-        });
-    }
-    if rows.is_empty() {
+    if rows.is_empty() && problems.is_empty() {
         return Err(ImportError::HeaderOnly {
             file: file.to_string(),
         });
@@ -137,6 +133,7 @@ pub fn read_csv(file: &str, text: &str) -> Result<RawTable, ImportError> {
         header,
         rows,
         delimiter: (delimiter as char).to_string(),
+        problems,
     })
 }
 
@@ -288,13 +285,7 @@ pub fn read_spreadsheet(file: &str, bytes: &[u8]) -> Result<RawTable, ImportErro
             cells,
         });
     }
-    if !problems.is_empty() {
-        return Err(ImportError::Rows {
-            file: file.to_string(),
-            problems,
-        });
-    }
-    if rows.is_empty() {
+    if rows.is_empty() && problems.is_empty() {
         return Err(ImportError::HeaderOnly {
             file: file.to_string(),
         });
@@ -303,6 +294,7 @@ pub fn read_spreadsheet(file: &str, bytes: &[u8]) -> Result<RawTable, ImportErro
         header,
         rows,
         delimiter: String::new(),
+        problems,
     })
 }
 
@@ -353,10 +345,7 @@ mod tests {
 
     #[test]
     fn a_ragged_row_is_named() {
-        let Err(ImportError::Rows { problems, .. }) = read_csv("l.csv", "a,b,c\n1,2,3\n4,5\n")
-        else {
-            panic!("ragged row accepted")
-        };
+        let problems = read_csv("l.csv", "a,b,c\n1,2,3\n4,5\n").unwrap().problems;
         assert_eq!(problems.len(), 1);
         assert_eq!((problems[0].row, problems[0].line), (2, 3));
         assert!(
@@ -368,11 +357,15 @@ mod tests {
 
     #[test]
     fn a_quote_that_never_closes_is_named_with_its_column() {
-        let Err(ImportError::Rows { problems, .. }) =
-            read_csv("l.csv", "a,b,c\n1,\"two,3\n4,5,6\n")
-        else {
-            panic!("unbalanced quote accepted")
-        };
+        let problems = read_csv(
+            "l.csv",
+            "a,b,c
+1,\"two,3
+4,5,6
+",
+        )
+        .unwrap()
+        .problems;
         assert_eq!(problems[0].column.as_deref(), Some("b"));
         assert!(
             problems[0].message.contains("quote"),
@@ -400,8 +393,8 @@ mod tests {
     #[test]
     fn an_oversized_field_is_refused_without_echoing_it() {
         let text = format!("a,b\n1,{}\n", "x".repeat(MAX_FIELD_BYTES + 1));
-        let error = read_csv("l.csv", &text).unwrap_err();
-        let message = error.to_string();
+        let problems = read_csv("l.csv", &text).unwrap().problems;
+        let message = problems[0].to_string();
         assert!(message.contains("limit"), "{message}");
         assert!(message.len() < 1000);
     }

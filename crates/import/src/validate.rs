@@ -8,20 +8,26 @@ use domain::date::Calendar;
 use domain::fields::CanonicalField;
 use domain::record::{FieldValue, NewSourceRecord};
 use domain::sex::Sex;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-/// Every problem in every row: values that do not parse, and record ids used twice.
+/// Every problem in every row: values that do not parse, and record ids used twice. Rows in
+/// `misshapen` (already reported for not fitting the header) are skipped.
 pub(crate) fn check_rows(
     table: &RawTable,
     columns: &ColumnMap,
     calendar: Option<Calendar>,
+    misshapen: &HashSet<u64>,
 ) -> Vec<RowProblem> {
     let mut problems = Vec::new();
     let mut ids: HashMap<&str, u64> = HashMap::new();
     let id_column = columns
         .column_of(CanonicalField::RecordId)
         .unwrap_or("record_id");
-    for row in &table.rows {
+    for row in table
+        .rows
+        .iter()
+        .filter(|r| !misshapen.contains(&r.row_number))
+    {
         problems.extend(record_from_row(row, columns, calendar).1);
         let Some(id) = cell(row, columns, CanonicalField::RecordId) else {
             continue;
@@ -145,7 +151,7 @@ mod tests {
     fn problems_of(csv: &str) -> Vec<RowProblem> {
         let table = read_csv("t.csv", csv).unwrap();
         let columns = ColumnMap::new(&table.header, None).unwrap();
-        check_rows(&table, &columns, None)
+        check_rows(&table, &columns, None, &HashSet::new())
     }
 
     #[test]

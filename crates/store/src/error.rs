@@ -63,6 +63,9 @@ pub enum StoreError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// A request the registry cannot carry out as asked.
+    #[error("{0}")]
+    Invalid(String),
     /// A stored value could not be read back (a damaged or hand-edited database).
     #[error("stored data is damaged: {0}")]
     Corrupt(String),

@@ -21,8 +21,10 @@ pub mod audit;
 pub mod backup;
 mod error;
 pub mod files;
+pub mod linkage;
 mod model;
 mod sqlite;
+mod sqlite_linkage;
 
 pub use error::StoreError;
 pub use model::{
@@ -30,11 +32,16 @@ pub use model::{
     StoredClaim, StoredRecord,
 };
 
+use crate::linkage::{
+    LinkageOutcome, LinkageReceipt, NewPairDecision, PersonSources, ReviewItem, StoredPairDecision,
+};
 use domain::actor::Actor;
+use domain::fields::CanonicalField;
 use domain::ids::{ClaimId, PersonId, RecordId};
 use domain::person::{ClaimSubject, MembershipMethod, NewClaim};
 use domain::record::NewSourceRecord;
 use files::FileArea;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Where a registry's parts live inside its folder.
@@ -62,6 +69,15 @@ impl RegistryPaths {
     pub fn exists(&self) -> bool {
         self.database.is_file()
     }
+}
+
+/// Which pairs of the review queue to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewFilter {
+    /// Only pairs without a decision.
+    Pending,
+    /// Every pair, with its newest decision.
+    All,
 }
 
 /// The registry.
@@ -153,6 +169,19 @@ impl Store {
         self.db.records_page(after, limit).await
     }
 
+    /// One record by its registry id.
+    pub async fn record(&self, id: RecordId) -> Result<Option<StoredRecord>, StoreError> {
+        let page = self
+            .db
+            .records_page(Some(RecordId(id.get() - 1)), 1)
+            .await?;
+        Ok(page
+            .records
+            .into_iter()
+            .next()
+            .filter(|record| record.id == id))
+    }
+
     /// Creates a new person identity.
     pub async fn create_person(&self, actor: &Actor) -> Result<PersonId, StoreError> {
         self.db.create_person(actor).await
@@ -185,6 +214,58 @@ impl Store {
         subject: ClaimSubject,
     ) -> Result<Vec<StoredClaim>, StoreError> {
         self.db.claims_about(subject).await
+    }
+
+    /// Records a reviewer's decision on two records (appended; the newest per pair wins).
+    pub async fn record_decision(
+        &self,
+        decision: &NewPairDecision,
+        actor: &Actor,
+    ) -> Result<i64, StoreError> {
+        self.db.record_decision(decision, actor).await
+    }
+
+    /// The newest decision on every decided pair.
+    pub async fn pair_decisions(&self) -> Result<Vec<StoredPairDecision>, StoreError> {
+        self.db.pair_decisions().await
+    }
+
+    /// The person each linked record currently belongs to.
+    pub async fn current_memberships(&self) -> Result<HashMap<RecordId, PersonId>, StoreError> {
+        self.db.current_memberships().await
+    }
+
+    /// Applies a linkage run in one transaction: person ids stay stable (a cluster keeps the
+    /// person most of its records had), changed records get new memberships, persons left empty
+    /// point at the person they were merged into, and the review queue is replaced.
+    pub async fn apply_linkage(
+        &self,
+        outcome: &LinkageOutcome,
+        actor: &Actor,
+    ) -> Result<LinkageReceipt, StoreError> {
+        self.db.apply_linkage(outcome, actor).await
+    }
+
+    /// The latest run's review queue, most probable first.
+    pub async fn review_queue(
+        &self,
+        filter: ReviewFilter,
+        limit: u32,
+    ) -> Result<Vec<ReviewItem>, StoreError> {
+        self.db.review_queue(filter, limit).await
+    }
+
+    /// One entry of the review queue.
+    pub async fn review_item(&self, id: i64) -> Result<Option<ReviewItem>, StoreError> {
+        self.db.review_item(id).await
+    }
+
+    /// Each current person with the sources that recorded them, and their stratum under `by`.
+    pub async fn person_sources(
+        &self,
+        by: Option<CanonicalField>,
+    ) -> Result<Vec<PersonSources>, StoreError> {
+        self.db.person_sources(by).await
     }
 
     /// Recomputes the audit chain and the digests of imported records; names the first break.

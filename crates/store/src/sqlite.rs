@@ -34,10 +34,10 @@ const AUDIT_PAGE: i64 = 10_000;
 
 #[derive(Debug, Clone)]
 pub(crate) struct SqliteBackend {
-    pool: SqlitePool,
+    pub(crate) pool: SqlitePool,
 }
 
-fn now() -> String {
+pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
@@ -696,7 +696,7 @@ async fn insert_records(
     Ok(())
 }
 
-async fn append_audit(
+pub(crate) async fn append_audit(
     tx: &mut SqliteConnection,
     actor: &Actor,
     action: &str,
