@@ -12,7 +12,8 @@
 # one line per seed and table and, at the end, coverage and median relative error per method.
 #
 # Environment: WHEREABOUTS (binary, default target/release/whereabouts, built if missing),
-# ESTIMATE_ARGS (extra flags for estimate, e.g. "--chains 2"), KEEP=1 to keep the work dir.
+# ESTIMATE_ARGS (extra flags for estimate, e.g. "--chains 2"), SYNTH_ARGS (extra flags for synth,
+# e.g. "--heterogeneity 0"), KEEP=1 to keep the work dir.
 set -euo pipefail
 
 SEEDS=${1:-20}
@@ -33,7 +34,8 @@ if "$BIN" link-files --help >/dev/null 2>&1; then has_link_files=1; fi
 
 for seed in $(seq 1 "$SEEDS"); do
   dir=$WORK/seed$seed
-  "$BIN" synth --out "$dir" --persons "$PERSONS" --sources "$SOURCES" --seed "$seed" >/dev/null
+  # shellcheck disable=SC2086
+  "$BIN" synth --out "$dir" --persons "$PERSONS" --sources "$SOURCES" --seed "$seed" ${SYNTH_ARGS:-} >/dev/null
   # Perfect linkage: pattern_counts from meta.json.
   python3 - "$dir" <<'PY'
 import json, sys, os
@@ -87,7 +89,7 @@ PY
 done
 
 echo
-echo "coverage of the 95% interval over $SEEDS seeds ($PERSONS persons, $SOURCES lists):"
+echo "coverage of the 95% interval over $SEEDS seeds ($PERSONS persons, $SOURCES lists, synth ${SYNTH_ARGS:-defaults}):"
 python3 - "$RESULTS" <<'PY'
 import sys, collections, statistics
 by = collections.defaultdict(list)
