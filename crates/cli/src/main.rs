@@ -24,6 +24,10 @@ enum Command {
     Demo(commands::demo::DemoArgs),
     /// Import a list (CSV or XLSX) as a source: every row checked, all or nothing.
     Import(commands::import::ImportArgs),
+    /// Link the registry's records into persons (trained on review decisions).
+    Link(commands::link::LinkArgs),
+    /// Review the pairs linkage could not decide.
+    Review(commands::review::ReviewArgs),
     /// Check the audit chain.
     Audit(commands::audit::AuditArgs),
     /// Write a verified backup of the registry to one file.
@@ -34,6 +38,8 @@ enum Command {
     Export(commands::export::ExportArgs),
     /// Write synthetic victim lists with ground truth (source_<k>.csv, truth.csv, meta.json).
     Synth(commands::synth::SynthArgs),
+    /// Link CSV lists without a registry: writes source,record_id,cluster_id; --truth scores it.
+    LinkFiles(commands::link_files::LinkFilesArgs),
     /// Estimate how many people no list recorded (MSE: log-linear, LCMCR, dga, Chao).
     Estimate(commands::estimate::EstimateArgs),
 }
@@ -44,18 +50,33 @@ fn main() -> ExitCode {
         Command::Init(args) => commands::init::run(args),
         Command::Demo(args) => commands::demo::run(args),
         Command::Import(args) => commands::import::run(args),
+        Command::Link(args) => commands::link::run(args),
+        Command::Review(args) => commands::review::run(args),
         Command::Audit(args) => commands::audit::run(args),
         Command::Backup(args) => commands::backup::backup(args),
         Command::Restore(args) => commands::backup::restore(args),
         Command::Export(args) => commands::export::run(args),
         Command::Synth(args) => commands::synth::run(args),
+        Command::LinkFiles(args) => commands::link_files::run(args),
         Command::Estimate(args) => commands::estimate::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// Whether the error is only that the reader of our output went away (`… | head`).
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    let broken = |io: &std::io::Error| io.kind() == std::io::ErrorKind::BrokenPipe;
+    error.chain().any(|cause| {
+        cause.downcast_ref::<std::io::Error>().is_some_and(broken)
+            || cause
+                .downcast_ref::<csv::Error>()
+                .is_some_and(|e| matches!(e.kind(), csv::ErrorKind::Io(io) if broken(io)))
+    })
 }

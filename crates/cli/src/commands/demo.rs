@@ -2,9 +2,10 @@
 //!
 //! Creates the registry, writes synthetic lists with `synth` into `<data>/demo-lists/`,
 //! imports each list as its own source (named after the file, as `link-files` and the truth
-//! file name them), and prints a summary. Run twice, it only prints the summary.
+//! file name them), links the records into persons, and prints a summary. Run twice, it only prints the summary.
 
 use crate::commands::import::store_checked_list;
+use crate::commands::link::{DEFAULT_THRESHOLD, link_registry};
 use crate::registry::{DataDir, block_on};
 use anyhow::Context;
 use domain::source::{NewSource, Reliability, SourceKind};
@@ -83,6 +84,7 @@ async fn fill(args: &DemoArgs, root: &Path) -> anyhow::Result<Store> {
             store_checked_list(&store, &list, &bytes, source, DuplicateFile::Refuse).await?;
         println!("imported {:>7} records from {name}.csv", receipt.records);
     }
+    link_registry(&store, DEFAULT_THRESHOLD).await?;
     Ok(store)
 }
 
@@ -108,6 +110,8 @@ async fn summarise(store: &Store) -> anyhow::Result<()> {
     let data = store.paths().root.display();
     println!();
     println!("next: whereabouts export records --data {data} | head");
+    println!("      whereabouts review list --data {data}");
+    println!("      whereabouts estimate --data {data}");
     println!("      whereabouts audit verify --data {data}");
     Ok(())
 }

@@ -6,4 +6,7 @@ pub mod estimate;
 pub mod export;
 pub mod import;
 pub mod init;
+pub mod link;
+pub mod link_files;
+pub mod review;
 pub mod synth;

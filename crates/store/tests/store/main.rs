@@ -405,3 +405,209 @@ async fn a_damaged_backup_is_refused_and_nothing_is_restored() {
     assert!(matches!(error, StoreError::BadBackup { .. }), "{error}");
     assert!(!target.exists());
 }
+
+mod linkage {
+    use super::*;
+    use domain::person::PairDecision;
+    use store::ReviewFilter;
+    use store::linkage::{LinkageOutcome, NewPairDecision, NewReviewPair};
+
+    fn outcome(clusters: &[&[i64]], review: &[(i64, i64)]) -> LinkageOutcome {
+        LinkageOutcome {
+            clusters: clusters
+                .iter()
+                .map(|c| c.iter().map(|r| RecordId(*r)).collect())
+                .collect(),
+            review: review
+                .iter()
+                .map(|(a, b)| NewReviewPair {
+                    a: RecordId(*a),
+                    b: RecordId(*b),
+                    probability: 0.7,
+                    explanation: "{}".into(),
+                })
+                .collect(),
+            summary: "{\"threshold\":0.9}".into(),
+        }
+    }
+
+    async fn registry_with(records: u64) -> TestRegistry {
+        let registry = TestRegistry::new().await;
+        let rows: Vec<_> = (1..=records).map(|n| record(n, "Ali")).collect();
+        registry.import("list-a", b"rows", &rows).await.unwrap();
+        registry
+    }
+
+    #[tokio::test]
+    async fn a_rerun_keeps_person_ids_and_a_merge_points_at_the_survivor() {
+        let registry = registry_with(4).await;
+        let actor = Actor::cli("tester");
+        let first = registry
+            .store
+            .apply_linkage(&outcome(&[&[1, 2], &[3], &[4]], &[(3, 4)]), &actor)
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                first.persons_created,
+                first.memberships_changed,
+                first.review_pairs
+            ),
+            (3, 4, 1)
+        );
+        let before = registry.store.current_memberships().await.unwrap();
+
+        let same = registry
+            .store
+            .apply_linkage(&outcome(&[&[1, 2], &[3], &[4]], &[]), &actor)
+            .await
+            .unwrap();
+        assert_eq!((same.persons_created, same.memberships_changed), (0, 0));
+        assert_eq!(registry.store.current_memberships().await.unwrap(), before);
+
+        let merged = registry
+            .store
+            .apply_linkage(&outcome(&[&[1, 2, 3], &[4]], &[]), &actor)
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                merged.persons_created,
+                merged.persons_merged,
+                merged.memberships_changed
+            ),
+            (0, 1, 1)
+        );
+        let after = registry.store.current_memberships().await.unwrap();
+        assert_eq!(
+            after[&RecordId(3)],
+            before[&RecordId(1)],
+            "record 3 joined the person of records 1 and 2"
+        );
+        assert_eq!(registry.store.counts().await.unwrap().persons, 2);
+        assert_eq!(registry.store.verify_audit().await.unwrap().broken, None);
+    }
+
+    #[tokio::test]
+    async fn decisions_are_appended_the_newest_wins_and_the_queue_shows_them() {
+        let registry = registry_with(3).await;
+        let actor = Actor::cli("tester");
+        registry
+            .store
+            .apply_linkage(&outcome(&[&[1], &[2], &[3]], &[(1, 2), (2, 3)]), &actor)
+            .await
+            .unwrap();
+        assert_eq!(
+            registry
+                .store
+                .review_queue(ReviewFilter::Pending, 10)
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+
+        for decision in [PairDecision::Same, PairDecision::Different] {
+            let new = NewPairDecision {
+                a: RecordId(2),
+                b: RecordId(1),
+                decision,
+                note: None,
+            };
+            registry.store.record_decision(&new, &actor).await.unwrap();
+        }
+        let decisions = registry.store.pair_decisions().await.unwrap();
+        assert_eq!(decisions.len(), 1);
+        assert_eq!(
+            (decisions[0].a, decisions[0].b, decisions[0].decision),
+            (RecordId(1), RecordId(2), PairDecision::Different)
+        );
+        let pending = registry
+            .store
+            .review_queue(ReviewFilter::Pending, 10)
+            .await
+            .unwrap();
+        assert_eq!(
+            pending.iter().map(|i| (i.a, i.b)).collect::<Vec<_>>(),
+            vec![(RecordId(2), RecordId(3))]
+        );
+        let all = registry
+            .store
+            .review_queue(ReviewFilter::All, 10)
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 2);
+        assert_eq!(registry.store.verify_audit().await.unwrap().broken, None);
+    }
+
+    #[tokio::test]
+    async fn a_record_cannot_be_paired_with_itself_or_with_a_missing_record() {
+        let registry = registry_with(2).await;
+        let actor = Actor::cli("tester");
+        let itself = NewPairDecision {
+            a: RecordId(1),
+            b: RecordId(1),
+            decision: PairDecision::Same,
+            note: None,
+        };
+        let error = registry
+            .store
+            .record_decision(&itself, &actor)
+            .await
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("cannot be paired with itself"),
+            "{error}"
+        );
+        let missing = NewPairDecision {
+            a: RecordId(1),
+            b: RecordId(99),
+            decision: PairDecision::Same,
+            note: None,
+        };
+        assert!(matches!(
+            registry.store.record_decision(&missing, &actor).await,
+            Err(StoreError::Invalid(_))
+        ));
+        assert!(registry.store.pair_decisions().await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn each_person_lists_the_sources_that_recorded_them() {
+        let registry = TestRegistry::new().await;
+        registry
+            .import("list-a", b"a", &[record(1, "Ali"), record(2, "Reza")])
+            .await
+            .unwrap();
+        registry
+            .import("list-b", b"b", &[record(1, "Ali")])
+            .await
+            .unwrap();
+        let actor = Actor::cli("tester");
+        registry
+            .store
+            .apply_linkage(&outcome(&[&[1, 3], &[2]], &[]), &actor)
+            .await
+            .unwrap();
+        let persons = registry
+            .store
+            .person_sources(Some(CanonicalField::GivenName))
+            .await
+            .unwrap();
+        let seen: Vec<_> = persons
+            .iter()
+            .map(|p| (p.sources.clone(), p.stratum.clone()))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (
+                    vec!["list-a".to_string(), "list-b".to_string()],
+                    Some("Ali".to_string())
+                ),
+                (vec!["list-a".to_string()], Some("Reza".to_string())),
+            ]
+        );
+        assert!(persons.iter().all(|p| p.person.get() > 0));
+    }
+}
