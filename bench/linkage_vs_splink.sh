@@ -16,7 +16,7 @@ mkdir -p "$WORK"
 
 if [ -z "${SKIP_SPLINK:-}" ] && [ ! -x /tmp/splink-venv/bin/python ]; then
   python3 -m venv /tmp/splink-venv
-  /tmp/splink-venv/bin/pip install -q splink==5.0.0
+  /tmp/splink-venv/bin/pip install -q splink==5.0.0 pandas
 fi
 cargo build --release -q -p whereabouts
 BIN=target/release/whereabouts

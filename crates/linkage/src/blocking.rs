@@ -29,6 +29,9 @@ pub enum KeyPart {
 pub struct BlockingRule {
     /// The key parts.
     pub parts: Vec<KeyPart>,
+    /// A cap of the rule's own, below the run's (for loose rules whose big blocks the stricter
+    /// rules already split).
+    pub max_block_size: Option<usize>,
 }
 
 impl BlockingRule {
@@ -51,7 +54,14 @@ impl BlockingRule {
     pub fn new(parts: &[KeyPart]) -> BlockingRule {
         BlockingRule {
             parts: parts.to_vec(),
+            max_block_size: None,
         }
+    }
+
+    /// The same rule with a cap of its own.
+    pub fn capped_at(mut self, max_block_size: usize) -> BlockingRule {
+        self.max_block_size = Some(max_block_size);
+        self
     }
 
     /// A short description, e.g. `skeleton(surname)+birth_year`.
@@ -70,19 +80,21 @@ impl BlockingRule {
     }
 }
 
-/// The default rules: names in pairs, names with the birth year or the city, then identifiers
-/// and dates of birth; rules whose fields the records lack are dropped.
+/// The default rules. Names agree in three of four of given name, surname, father's name and
+/// birth year (so one typo or one missing field still meets), or name and city; then the name
+/// pair alone (common names exceed the cap and are left to the stricter rules); then
+/// identifiers, days of birth and postal codes. Rules whose fields the records lack are dropped.
 pub fn default_rules() -> Vec<BlockingRule> {
     use CanonicalField::{City, FatherName, GivenName, NationalId, PostalCode, Surname};
     use KeyPart::{BirthDay, BirthYear, Exact, NamePair, Skeleton};
     vec![
-        BlockingRule::new(&[NamePair]),
-        BlockingRule::new(&[Skeleton(Surname), Skeleton(FatherName)]),
-        BlockingRule::new(&[Skeleton(GivenName), Skeleton(FatherName)]),
-        BlockingRule::new(&[Skeleton(Surname), BirthYear]),
-        BlockingRule::new(&[Skeleton(GivenName), BirthYear]),
-        BlockingRule::new(&[Skeleton(Surname), Skeleton(City)]),
-        BlockingRule::new(&[Skeleton(GivenName), Skeleton(City), BirthYear]),
+        BlockingRule::new(&[NamePair, Skeleton(FatherName)]),
+        BlockingRule::new(&[NamePair, BirthYear]),
+        BlockingRule::new(&[Skeleton(Surname), Skeleton(FatherName), BirthYear]),
+        BlockingRule::new(&[Skeleton(GivenName), Skeleton(FatherName), BirthYear]).capped_at(300),
+        BlockingRule::new(&[NamePair, Skeleton(City)]),
+        BlockingRule::new(&[Skeleton(Surname), Skeleton(City), BirthYear]),
+        BlockingRule::new(&[NamePair]).capped_at(100),
         BlockingRule::new(&[Exact(NationalId)]),
         BlockingRule::new(&[BirthDay]),
         BlockingRule::new(&[Exact(PostalCode), Skeleton(City)]),
@@ -114,6 +126,8 @@ pub struct RuleReport {
     pub blocks: usize,
     /// Pairs in those blocks (some are also in an earlier rule's block and are scored there).
     pub pairs: u64,
+    /// The cap that applied.
+    pub cap: usize,
     /// Blocks over the cap, skipped.
     pub capped_blocks: usize,
     /// Records in the largest capped block.
@@ -214,7 +228,8 @@ impl Blocking {
             rules: usable.iter().map(|rule| (*rule).clone()).collect(),
         };
         for (rule, (spec, rule_keys)) in usable.iter().zip(per_rule).enumerate() {
-            blocking.add_rule(rule, spec, rule_keys, max_block_size);
+            let cap = spec.max_block_size.map_or(max_block_size, |own| own.min(max_block_size));
+            blocking.add_rule(rule, spec, rule_keys, cap);
         }
         blocking.tasks = blocking.make_tasks();
         blocking
@@ -240,6 +255,7 @@ impl Blocking {
             let len = end - start;
             let pairs = (len as u64) * (len as u64 - 1) / 2;
             if len > cap {
+                report.cap = cap;
                 report.capped_blocks += 1;
                 report.largest_capped_block = report.largest_capped_block.max(len);
                 report.skipped_pairs += pairs;

@@ -298,7 +298,11 @@ fn is_swapped(text: &TextFeature, partner: &TextFeature, ab: (u32, u32), ba: (u3
     crosses(ab) && crosses(ba)
 }
 
+/// Jaro–Winkler similarity, or 0 when it is below `cutoff` (which must be at least 0.7).
 fn similarity(s: &[u8], t: &[u8], cutoff: f64) -> f64 {
+    if !may_reach(s, t, cutoff) {
+        return 0.0;
+    }
     jaro_winkler::similarity_with_args(
         s.iter().copied(),
         t.iter().copied(),
@@ -320,6 +324,24 @@ fn place_level(text: &TextFeature, x: usize, y: usize) -> u8 {
     } else {
         5
     }
+}
+
+/// A cheap upper bound on Jaro–Winkler, to skip most hopeless pairs: letters of one string
+/// that occur nowhere in the other cannot match, so at most `m` letters match, and
+/// Jaro ≤ (m/|s| + m/|t| + 1) / 3; Winkler's prefix bonus (four letters at most) needs
+/// Jaro ≥ (cutoff − 0.4) / 0.6 to reach `cutoff`. Letters share bits of a 64-bit mask, which only
+/// loosens the bound.
+fn may_reach(s: &[u8], t: &[u8], cutoff: f64) -> bool {
+    let mask = |x: &[u8]| x.iter().fold(0u64, |m, &c| m | 1u64 << (c & 63));
+    let (ms, mt) = (mask(s), mask(t));
+    let absent = |x: &[u8], other: u64| x.iter().filter(|&&c| other & (1u64 << (c & 63)) == 0).count();
+    let (ls, lt) = (s.len() as f64, t.len() as f64);
+    if ls == 0.0 || lt == 0.0 {
+        return false;
+    }
+    let matches = (s.len() - absent(s, mt)).min(t.len() - absent(t, ms)) as f64;
+    let jaro_bound = (matches / ls + matches / lt + 1.0) / 3.0;
+    jaro_bound >= (cutoff - 0.4) / 0.6
 }
 
 /// Jaro–Winkler within a script on the re-encoded letters; across scripts on the skeletons.
@@ -430,6 +452,21 @@ mod tests {
         for (a, b, level, description) in cases {
             assert_eq!(birth_level(a, b), level, "{description}");
         }
+    }
+
+    #[test]
+    fn the_quick_bound_never_rejects_a_pair_jaro_winkler_would_keep() {
+        let names = ["mohammad", "muhammad", "mahmoud", "ali", "alireza", "reza", "rezaei", "hossein",
+            "hosein", "hassan", "zahra", "zohreh", "MHMD", "HMD", "MD", "xyz"];
+        for s in names {
+            for t in names {
+                let jw = jaro_winkler::similarity(s.bytes(), t.bytes());
+                if jw >= 0.8 {
+                    assert!(may_reach(s.as_bytes(), t.as_bytes(), 0.8), "{s} / {t}: {jw}");
+                }
+            }
+        }
+        assert!(!may_reach(b"abc", b"xyz", 0.8));
     }
 
     #[test]

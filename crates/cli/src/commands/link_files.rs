@@ -1,0 +1,580 @@
+//! `whereabouts link-files`: stateless linkage of CSV lists (see `docs/linkage.md`).
+//!
+//! Reads each FILE (UTF-8 CSV with a header row; the source name is the file's stem), maps its
+//! columns onto the canonical fields, runs the `linkage` engine and writes
+//! `source,record_id,cluster_id`. With `--truth` it prints pairwise precision, recall and F1,
+//! cluster counts and blocking recall, and can simulate review decisions from the truth.
+//!
+//! The files are read with a plain, fast `csv` reader (UTF-8 only). The `import` crate owns
+//! encoding detection, delimiter sniffing and row validation for the registry; this command may
+//! move onto it later.
+
+use anyhow::{Context, bail};
+use domain::fields::CanonicalField;
+use indicatif::{ProgressBar, ProgressStyle};
+use linkage::evaluate::pairwise_scores;
+use linkage::{
+    Decision, Duplicates, LinkOptions, Linkage, Linker, PairLabel, RecordIndex, Records,
+    ReviewBand, SourceSpec, WeakLinks,
+};
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Arguments of `link-files`.
+#[derive(clap::Args, Debug)]
+pub struct LinkFilesArgs {
+    /// The lists to link (UTF-8 CSV with a header); each file's stem is its source name.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Where to write the clusters: `source,record_id,cluster_id`.
+    #[arg(long, value_name = "CLUSTERS.csv")]
+    pub out: PathBuf,
+    /// Columns onto canonical fields, for every file: `record_id=rec_id,given_name=first`.
+    /// Join columns with `+`: `address=street_number+address_1`. Columns named like a
+    /// canonical field need no mapping; other columns are ignored.
+    #[arg(long, value_name = "FIELD=COLUMN,...")]
+    pub map: Option<String>,
+    /// Ground truth `source,record_id,person_id`: prints precision, recall, F1, blocking recall.
+    #[arg(long, value_name = "TRUTH.csv")]
+    pub truth: Option<PathBuf>,
+    /// Pairs at or above this match probability are linked.
+    #[arg(long, default_value_t = 0.9)]
+    pub threshold: f64,
+    /// The lowest match probability sent to review.
+    #[arg(long, default_value_t = 0.5)]
+    pub review_lower: f64,
+    /// Pairs at or above this probability are not sent to review.
+    #[arg(long, default_value_t = 0.98)]
+    pub review_upper: f64,
+    /// Write the review pairs here: `source_a,record_id_a,source_b,record_id_b,probability`.
+    #[arg(long, value_name = "REVIEW.csv")]
+    pub review_out: Option<PathBuf>,
+    /// Lists declared free of duplicates (file stems, comma-separated, or `all`): their records
+    /// are never linked to each other.
+    #[arg(long, value_name = "STEM,...")]
+    pub duplicate_free: Option<String>,
+    /// Blocks with more records than this are skipped (and reported).
+    #[arg(long, default_value_t = 1000)]
+    pub max_block_size: usize,
+    /// Keep clusters whole even when one weak link holds them together.
+    #[arg(long)]
+    pub keep_weak_links: bool,
+    /// With --truth: label this many review pairs from the truth, retrain and link again.
+    #[arg(long, value_name = "N", requires = "truth")]
+    pub simulate_review: Option<usize>,
+    /// Seed for sampling, so runs repeat.
+    #[arg(long, default_value_t = 1988)]
+    pub seed: u64,
+}
+
+/// Links the files and writes the clusters.
+pub fn run(args: LinkFilesArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let mapping = parse_map(args.map.as_deref())?;
+    let free = duplicate_free_stems(args.duplicate_free.as_deref());
+    let input = stage("reading lists", || read_lists(&args.files, &mapping, &free))?;
+    let records = &input.records;
+    eprintln!(
+        "{} records in {} lists",
+        records.len(),
+        records.sources().len()
+    );
+    let linker = stage("preparing and blocking", || {
+        Linker::new(records, options(&args)).context("preparing the records")
+    })?;
+    report_blocking(&linker);
+    let model = stage("training", || {
+        linker.train(&[]).context("training the model")
+    })?;
+    report_training(&model);
+    let scoring = Instant::now();
+    let linkage = stage("scoring and clustering", || {
+        linker.link(&model, &[]).context("linking")
+    })?;
+    report_linkage(&linkage, scoring.elapsed());
+    write_clusters(&args.out, records, &linkage.clusters)?;
+    if let Some(path) = &args.review_out {
+        write_review(path, records, &linkage)?;
+    }
+    eprintln!(
+        "wrote {} in {:.1} s in all",
+        args.out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    if let Some(path) = &args.truth {
+        let truth = read_truth(path, &input)?;
+        print_scores("linkage", &linker, &linkage, &truth)?;
+        if let Some(decisions) = args.simulate_review {
+            simulate_review(&linker, &linkage, &truth, decisions)?;
+        }
+    }
+    Ok(())
+}
+
+fn options(args: &LinkFilesArgs) -> LinkOptions {
+    let mut options = LinkOptions {
+        max_block_size: args.max_block_size,
+        match_threshold: args.threshold,
+        review: ReviewBand {
+            lower: args.review_lower,
+            upper: args.review_upper,
+        },
+        ..LinkOptions::default()
+    };
+    options.train.seed = args.seed;
+    if args.keep_weak_links {
+        options.weak_links = WeakLinks::Keep;
+    }
+    options
+}
+
+/// Runs one step under a spinner that ends with the step's time.
+fn stage<T>(name: &str, step: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
+    let spinner = ProgressBar::new_spinner();
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} {elapsed}") {
+        spinner.set_style(style);
+    }
+    spinner.set_message(name.to_string());
+    spinner.enable_steady_tick(Duration::from_millis(120));
+    let started = Instant::now();
+    let result = step();
+    spinner.finish_and_clear();
+    eprintln!("{name}: {:.2} s", started.elapsed().as_secs_f64());
+    result
+}
+
+/// A field and the columns joined into it.
+type Mapping = Vec<(CanonicalField, Vec<String>)>;
+
+fn parse_map(map: Option<&str>) -> anyhow::Result<Mapping> {
+    let Some(map) = map else {
+        return Ok(Vec::new());
+    };
+    map.split(',')
+        .filter(|pair| !pair.trim().is_empty())
+        .map(|pair| {
+            let Some((field, columns)) = pair.split_once('=') else {
+                bail!("--map entries look like FIELD=COLUMN; got `{pair}`");
+            };
+            let Some(field) = CanonicalField::parse(field) else {
+                let known: Vec<&str> = CanonicalField::ALL.iter().map(|f| f.as_str()).collect();
+                bail!(
+                    "--map: `{}` is not a canonical field; use one of {}",
+                    field.trim(),
+                    known.join(", ")
+                );
+            };
+            let columns = columns.split('+').map(|c| c.trim().to_string()).collect();
+            Ok((field, columns))
+        })
+        .collect()
+}
+
+fn duplicate_free_stems(list: Option<&str>) -> Option<Vec<String>> {
+    list.map(|list| list.split(',').map(|s| s.trim().to_string()).collect())
+}
+
+/// The records read, and each record's (source, id) for output and truth.
+struct Input {
+    records: Records,
+    stems: Vec<String>,
+    index_of: HashMap<(String, String), RecordIndex>,
+}
+
+const FIELDS: &[CanonicalField] = linkage::records::MATCHED_FIELDS;
+
+fn read_lists(
+    files: &[PathBuf],
+    mapping: &Mapping,
+    free: &Option<Vec<String>>,
+) -> anyhow::Result<Input> {
+    let mut builder = Records::builder(FIELDS);
+    let mut stems = Vec::new();
+    let mut index_of = HashMap::new();
+    for path in files {
+        let stem = stem_of(path)?;
+        let is_free = free
+            .as_ref()
+            .is_some_and(|list| list.iter().any(|s| s == "all" || *s == stem));
+        let spec = SourceSpec {
+            duplicates: if is_free {
+                Duplicates::Free
+            } else {
+                Duplicates::Possible
+            },
+            ..SourceSpec::new(stem.clone())
+        };
+        let source = builder
+            .add_source(spec)
+            .with_context(|| format!("adding {}", path.display()))?;
+        read_list(path, &stem, mapping, |id, cells| {
+            let index = builder.push(source, id, cells)?;
+            if index_of
+                .insert((stem.clone(), id.to_string()), index)
+                .is_some()
+            {
+                bail!("{}: record id `{id}` appears twice", path.display());
+            }
+            Ok(())
+        })?;
+        stems.push(stem);
+    }
+    let records = builder.build().context("checking the lists")?;
+    Ok(Input {
+        records,
+        stems,
+        index_of,
+    })
+}
+
+fn stem_of(path: &Path) -> anyhow::Result<String> {
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .map(str::to_string)
+        .with_context(|| {
+            format!(
+                "{} has no file name to use as a source name",
+                path.display()
+            )
+        })
+}
+
+/// Reads one file, handing each row's id and matched cells to `push`.
+fn read_list(
+    path: &Path,
+    stem: &str,
+    mapping: &Mapping,
+    mut push: impl FnMut(&str, &[&str]) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_path(path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    let headers = reader
+        .headers()
+        .with_context(|| format!("reading the header of {}", path.display()))?
+        .clone();
+    let plan = column_plan(&headers, mapping)
+        .with_context(|| format!("mapping the columns of {}", path.display()))?;
+    let mut record = csv::StringRecord::new();
+    let mut joined: Vec<String> = vec![String::new(); FIELDS.len()];
+    let mut row = 0usize;
+    loop {
+        let has_row = reader.read_record(&mut record).with_context(|| {
+            format!(
+                "{}: reading row {} (UTF-8 CSV expected)",
+                path.display(),
+                row + 1
+            )
+        })?;
+        if !has_row {
+            break;
+        }
+        row += 1;
+        let id = match plan.id {
+            Some(column) => record.get(column).unwrap_or("").trim().to_string(),
+            None => row.to_string(),
+        };
+        if id.is_empty() {
+            bail!("{}: row {row} has an empty record id", path.display());
+        }
+        for (cell, columns) in joined.iter_mut().zip(&plan.fields) {
+            cell.clear();
+            for &column in columns {
+                let value = record.get(column).unwrap_or("").trim();
+                if !value.is_empty() {
+                    if !cell.is_empty() {
+                        cell.push(' ');
+                    }
+                    cell.push_str(value);
+                }
+            }
+        }
+        let cells: Vec<&str> = joined.iter().map(String::as_str).collect();
+        push(&id, &cells).with_context(|| format!("{stem}: row {row}"))?;
+    }
+    Ok(())
+}
+
+/// Which columns feed the record id and each matched field.
+struct ColumnPlan {
+    id: Option<usize>,
+    fields: Vec<Vec<usize>>,
+}
+
+fn column_plan(headers: &csv::StringRecord, mapping: &Mapping) -> anyhow::Result<ColumnPlan> {
+    let position = |name: &str| headers.iter().position(|h| h.trim() == name);
+    let columns_of = |field: CanonicalField| -> anyhow::Result<Vec<usize>> {
+        match mapping.iter().find(|(f, _)| *f == field) {
+            Some((_, columns)) => columns
+                .iter()
+                .map(|column| {
+                    position(column).with_context(|| {
+                        let known: Vec<&str> = headers.iter().collect();
+                        format!(
+                            "--map {field}={column}: there is no column `{column}` (columns: {})",
+                            known.join(", ")
+                        )
+                    })
+                })
+                .collect(),
+            None => Ok(position(field.as_str()).into_iter().collect()),
+        }
+    };
+    let id = columns_of(CanonicalField::RecordId)?.first().copied();
+    let fields = FIELDS
+        .iter()
+        .map(|&field| columns_of(field))
+        .collect::<anyhow::Result<_>>()?;
+    Ok(ColumnPlan { id, fields })
+}
+
+fn report_blocking(linker: &Linker) {
+    let report = linker.blocking_report();
+    for rule in &report.rules {
+        eprintln!(
+            "  block {:<44} {:>8} blocks {:>11} pairs",
+            rule.rule, rule.blocks, rule.pairs
+        );
+        if rule.capped_blocks > 0 {
+            eprintln!(
+                "    capped: {} blocks over {} records skipped (largest {}), {} pairs not compared",
+                rule.capped_blocks,
+                rule.cap,
+                rule.largest_capped_block,
+                rule.skipped_pairs
+            );
+        }
+    }
+    for (field, count) in linker.unreadable_cells() {
+        eprintln!("  {count} cells of {field} could not be read and count as missing");
+    }
+}
+
+fn report_training(model: &linkage::Model) {
+    let t = &model.training;
+    eprintln!(
+        "  u from {} random pairs; m by EM on {} pairs ({} patterns, {} iterations), {:?}; \
+         expected matches {:.0}",
+        t.u_sample_pairs,
+        t.em_pairs,
+        t.em_patterns,
+        t.em_iterations,
+        t.m_source,
+        t.expected_matches
+    );
+    for (rule, kept) in &t.em_sessions {
+        if !kept {
+            eprintln!("  EM session on {rule} collapsed and was discarded");
+        }
+    }
+}
+
+fn report_linkage(linkage: &Linkage, took: Duration) {
+    let r = &linkage.report;
+    let seconds = took.as_secs_f64().max(1e-9);
+    eprintln!(
+        "  {} pairs scored ({:.1} M pairs/s), {} links, {} clusters, {} pairs for review",
+        r.scored_pairs,
+        r.scored_pairs as f64 / seconds / 1e6,
+        r.links,
+        r.clusters,
+        linkage.review.len()
+    );
+    let c = &r.clustering;
+    if c.refused_duplicate_free + c.refused_by_review + c.weak_links_cut > 0 {
+        eprintln!(
+            "  clustering refused {} links inside duplicate-free lists, {} against review; cut {} weak links",
+            c.refused_duplicate_free, c.refused_by_review, c.weak_links_cut
+        );
+    }
+}
+
+fn write_clusters(path: &Path, records: &Records, clusters: &[u32]) -> anyhow::Result<()> {
+    let file =
+        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut out = std::io::BufWriter::new(file);
+    let write = |out: &mut std::io::BufWriter<std::fs::File>| -> std::io::Result<()> {
+        writeln!(out, "source,record_id,cluster_id")?;
+        for (record, cluster) in clusters.iter().enumerate() {
+            let record = record as RecordIndex;
+            let source = &records.sources()[records.source_of(record).0 as usize].name;
+            writeln!(
+                out,
+                "{},{},{cluster}",
+                csv_cell(source),
+                csv_cell(records.id(record))
+            )?;
+        }
+        out.flush()
+    };
+    write(&mut out).with_context(|| format!("writing {}", path.display()))
+}
+
+fn write_review(path: &Path, records: &Records, linkage: &Linkage) -> anyhow::Result<()> {
+    let file =
+        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut out = std::io::BufWriter::new(file);
+    let name = |r: RecordIndex| {
+        let source = &records.sources()[records.source_of(r).0 as usize].name;
+        format!("{},{}", csv_cell(source), csv_cell(records.id(r)))
+    };
+    let write = |out: &mut std::io::BufWriter<std::fs::File>| -> std::io::Result<()> {
+        writeln!(out, "source_a,record_id_a,source_b,record_id_b,probability")?;
+        for pair in &linkage.review {
+            writeln!(
+                out,
+                "{},{},{:.4}",
+                name(pair.a),
+                name(pair.b),
+                pair.probability()
+            )?;
+        }
+        out.flush()
+    };
+    write(&mut out).with_context(|| format!("writing {}", path.display()))
+}
+
+fn csv_cell(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// The person of each record per the truth file; a record the truth does not name is a
+/// person of its own, and a truth row naming no record is an error.
+fn read_truth(path: &Path, input: &Input) -> anyhow::Result<Vec<Option<u32>>> {
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("opening {}", path.display()))?;
+    let headers = reader.headers()?.clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim() == name)
+            .with_context(|| {
+                format!(
+                    "{} has no `{name}` column (source,record_id,person_id)",
+                    path.display()
+                )
+            })
+    };
+    let (source, id, person) = (
+        column("source")?,
+        column("record_id")?,
+        column("person_id")?,
+    );
+    let mut truth = vec![None; input.records.len()];
+    let mut persons: HashMap<String, u32> = HashMap::new();
+    for (line, row) in reader.records().enumerate() {
+        let row = row.with_context(|| format!("{}: reading line {}", path.display(), line + 2))?;
+        let (s, r) = (row.get(source).unwrap_or(""), row.get(id).unwrap_or(""));
+        let index = find_record(input, s, r).with_context(|| {
+            format!(
+                "{} line {}: record ({s}, {r}) is in none of the lists (sources: {})",
+                path.display(),
+                line + 2,
+                input.stems.join(", ")
+            )
+        })?;
+        let next = persons.len() as u32;
+        let p = *persons
+            .entry(row.get(person).unwrap_or("").to_string())
+            .or_insert(next);
+        truth[index as usize] = Some(p);
+    }
+    let unknown = truth.iter().filter(|t| t.is_none()).count();
+    if unknown > 0 {
+        eprintln!(
+            "  {unknown} records are not in the truth file and count as persons of their own"
+        );
+    }
+    Ok(truth)
+}
+
+/// Finds a record by source and id; a truth source `3` also finds the stem `source_3`.
+fn find_record(input: &Input, source: &str, id: &str) -> Option<RecordIndex> {
+    let direct = input.index_of.get(&(source.to_string(), id.to_string()));
+    direct.copied().or_else(|| {
+        input
+            .stems
+            .iter()
+            .find(|stem| stem.rsplit('_').next() == Some(source))
+            .and_then(|stem| input.index_of.get(&(stem.clone(), id.to_string())).copied())
+    })
+}
+
+fn print_scores(
+    label: &str,
+    linker: &Linker,
+    linkage: &Linkage,
+    truth: &[Option<u32>],
+) -> anyhow::Result<()> {
+    let scores = pairwise_scores(&linkage.clusters, truth);
+    let recall = linker.blocking_recall(truth)?;
+    println!(
+        "{label}: precision {:.4}  recall {:.4}  F1 {:.4}  ({} true pairs, {} predicted, {} correct)",
+        scores.precision,
+        scores.recall,
+        scores.f1,
+        scores.true_pairs,
+        scores.predicted_pairs,
+        scores.true_positive_pairs
+    );
+    println!(
+        "{label}: {} clusters for {} true persons; blocking recall {:.4} ({} of {} true pairs compared)",
+        scores.clusters,
+        scores.true_persons,
+        recall.recall,
+        recall.blocked_true_pairs,
+        recall.true_pairs
+    );
+    Ok(())
+}
+
+/// Labels the first `decisions` review pairs (most uncertain first) from the truth, as a
+/// reviewer would, then retrains and links again with the labels.
+fn simulate_review(
+    linker: &Linker,
+    linkage: &Linkage,
+    truth: &[Option<u32>],
+    decisions: usize,
+) -> anyhow::Result<()> {
+    let mut queue = linkage.review.clone();
+    queue.sort_by(|x, y| {
+        let distance = |p: &linkage::ScoredPair| (p.probability() - 0.5).abs();
+        distance(x).total_cmp(&distance(y))
+    });
+    let labels: Vec<PairLabel> = queue
+        .iter()
+        .take(decisions)
+        .map(|pair| {
+            let same = truth[pair.a as usize].is_some()
+                && truth[pair.a as usize] == truth[pair.b as usize];
+            PairLabel {
+                a: pair.a,
+                b: pair.b,
+                decision: if same {
+                    Decision::Same
+                } else {
+                    Decision::Different
+                },
+            }
+        })
+        .collect();
+    let model = linker
+        .train(&labels)
+        .context("retraining with review decisions")?;
+    let relinked = linker
+        .link(&model, &labels)
+        .context("linking with review decisions")?;
+    print_scores(
+        &format!("after {} review decisions", labels.len()),
+        linker,
+        &relinked,
+        truth,
+    )
+}
