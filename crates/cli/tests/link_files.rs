@@ -31,7 +31,11 @@ const LIST_B: &str = "id,given_name,surname,father_name,birth_year\n\
 fn two_lists_in_two_scripts_are_linked_into_clusters() {
     let dir = tempfile::tempdir().unwrap();
     let a = write(dir.path(), "list_a.csv", LIST_A);
-    let b = write(dir.path(), "list_b.csv", LIST_B.replace("id,", "record_id,").as_str());
+    let b = write(
+        dir.path(),
+        "list_b.csv",
+        LIST_B.replace("id,", "record_id,").as_str(),
+    );
     let out = dir.path().join("clusters.csv");
     let output = link_files(&[&a, &b, "--out", out.to_str().unwrap()]);
     assert!(output.status.success(), "{}", stderr(&output));
@@ -39,7 +43,16 @@ fn two_lists_in_two_scripts_are_linked_into_clusters() {
     let lines: Vec<&str> = clusters.lines().collect();
     assert_eq!(lines[0], "source,record_id,cluster_id");
     assert_eq!(lines.len(), 5);
-    let cluster = |prefix: &str| lines.iter().find(|l| l.starts_with(prefix)).unwrap().rsplit(',').next().unwrap().to_string();
+    let cluster = |prefix: &str| {
+        lines
+            .iter()
+            .find(|l| l.starts_with(prefix))
+            .unwrap()
+            .rsplit(',')
+            .next()
+            .unwrap()
+            .to_string()
+    };
     assert_eq!(cluster("list_a,1,"), cluster("list_b,7,"), "{clusters}");
     assert_ne!(cluster("list_a,2,"), cluster("list_b,8,"), "{clusters}");
 }
@@ -49,21 +62,39 @@ fn a_map_onto_a_missing_column_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let a = write(dir.path(), "list_a.csv", LIST_A);
     let out = dir.path().join("clusters.csv");
-    let output = link_files(&[&a, "--out", out.to_str().unwrap(), "--map", "given_name=vorname"]);
+    let output = link_files(&[
+        &a,
+        "--out",
+        out.to_str().unwrap(),
+        "--map",
+        "given_name=vorname",
+    ]);
     assert!(!output.status.success());
-    assert!(stderr(&output).contains("no column `vorname`"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("no column `vorname`"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
 fn lists_with_no_usable_name_column_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let a = write(dir.path(), "places.csv", "record_id,city\n1,Tehran\n");
-    let empty = write(dir.path(), "empty.csv", "record_id,given_name,surname\n1,,\n2,,\n");
+    let empty = write(
+        dir.path(),
+        "empty.csv",
+        "record_id,given_name,surname\n1,,\n2,,\n",
+    );
     for file in [a, empty] {
         let out = dir.path().join("clusters.csv");
         let output = link_files(&[&file, "--out", out.to_str().unwrap()]);
         assert!(!output.status.success(), "{file}");
-        assert!(stderr(&output).contains("no usable name column"), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains("no usable name column"),
+            "{}",
+            stderr(&output)
+        );
     }
 }
 
@@ -74,16 +105,28 @@ fn the_same_list_given_twice_is_refused() {
     let out = dir.path().join("clusters.csv");
     let output = link_files(&[&a, &a, "--out", out.to_str().unwrap()]);
     assert!(!output.status.success());
-    assert!(stderr(&output).contains("given twice"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("given twice"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
 fn a_truth_file_naming_unknown_records_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let a = write(dir.path(), "list_a.csv", LIST_A);
-    let truth = write(dir.path(), "truth.csv", "source,record_id,person_id\nlist_a,1,p1\nlist_a,99,p2\n");
+    let truth = write(
+        dir.path(),
+        "truth.csv",
+        "source,record_id,person_id\nlist_a,1,p1\nlist_a,99,p2\n",
+    );
     let out = dir.path().join("clusters.csv");
     let output = link_files(&[&a, "--out", out.to_str().unwrap(), "--truth", &truth]);
     assert!(!output.status.success());
-    assert!(stderr(&output).contains("(list_a, 99) is in none of the lists"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("(list_a, 99) is in none of the lists"),
+        "{}",
+        stderr(&output)
+    );
 }

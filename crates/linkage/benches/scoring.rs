@@ -18,7 +18,9 @@ fn synthetic_records(persons: u64) -> Records {
     let fields: Vec<CanonicalField> = CanonicalField::ALL[1..].to_vec();
     let mut builder = Records::builder(&fields);
     for style in &summary.styles {
-        let source = builder.add_source(SourceSpec::new(style.stem.as_str())).unwrap();
+        let source = builder
+            .add_source(SourceSpec::new(style.stem.as_str()))
+            .unwrap();
         let path = dir.path().join(format!("{}.csv", style.stem));
         let mut reader = csv::Reader::from_path(path).unwrap();
         let headers = reader.headers().unwrap().clone();

@@ -228,7 +228,9 @@ impl Blocking {
             rules: usable.iter().map(|rule| (*rule).clone()).collect(),
         };
         for (rule, (spec, rule_keys)) in usable.iter().zip(per_rule).enumerate() {
-            let cap = spec.max_block_size.map_or(max_block_size, |own| own.min(max_block_size));
+            let cap = spec
+                .max_block_size
+                .map_or(max_block_size, |own| own.min(max_block_size));
             blocking.add_rule(rule, spec, rule_keys, cap);
         }
         blocking.tasks = blocking.make_tasks();
@@ -358,7 +360,8 @@ impl Blocking {
             PairScope::Union => block.rule as usize,
             PairScope::WithinRule(_) => 0,
         };
-        let members = &self.members[block.rule as usize][block.start as usize..][..block.len as usize];
+        let members =
+            &self.members[block.rule as usize][block.start as usize..][..block.len as usize];
         for i in task.first as usize..task.last as usize {
             let a = members[i];
             for &b in &members[i + 1..] {

@@ -209,7 +209,10 @@ fn bridges_in(links: &[ScoredPair], group: &[usize], strong: f32) -> Vec<usize> 
         })
     };
     for &index in group {
-        let (a, b) = (node(links[index].a, &mut adjacency), node(links[index].b, &mut adjacency));
+        let (a, b) = (
+            node(links[index].a, &mut adjacency),
+            node(links[index].b, &mut adjacency),
+        );
         adjacency[a].push((b, index));
         adjacency[b].push((a, index));
     }

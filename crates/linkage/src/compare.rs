@@ -98,7 +98,10 @@ pub(crate) const NAME_SWAPPED: u8 = 4;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Input {
     /// A text feature by position, with the partner feature for swaps (given name ↔ surname).
-    Text { feature: usize, partner: Option<usize> },
+    Text {
+        feature: usize,
+        partner: Option<usize>,
+    },
     /// The birth.
     Birth,
     /// An event date by position.
@@ -238,7 +241,11 @@ pub(crate) fn text_level(text: &TextFeature, kind: ComparisonKind, x: u32, y: u3
 }
 
 /// Fills the level tables of text fields with at most `max_entries` distinct values.
-pub(crate) fn build_level_tables(features: &mut Features, comparisons: &[Comparison], max_entries: usize) {
+pub(crate) fn build_level_tables(
+    features: &mut Features,
+    comparisons: &[Comparison],
+    max_entries: usize,
+) {
     use rayon::prelude::*;
     for comparison in comparisons {
         let Input::Text { feature, .. } = comparison.input else {
@@ -250,11 +257,19 @@ pub(crate) fn build_level_tables(features: &mut Features, comparisons: &[Compari
             continue;
         }
         let mut table = vec![0u8; n * n];
-        table.par_chunks_mut(n.max(1)).enumerate().skip(1).for_each(|(x, row)| {
-            for (y, level) in row.iter_mut().enumerate().skip(1) {
-                *level = if x == y { 1 } else { text_level(text, comparison.kind, x as u32, y as u32) };
-            }
-        });
+        table
+            .par_chunks_mut(n.max(1))
+            .enumerate()
+            .skip(1)
+            .for_each(|(x, row)| {
+                for (y, level) in row.iter_mut().enumerate().skip(1) {
+                    *level = if x == y {
+                        1
+                    } else {
+                        text_level(text, comparison.kind, x as u32, y as u32)
+                    };
+                }
+            });
         features.texts[feature].level_table = Some(table);
     }
 }
@@ -334,7 +349,11 @@ fn place_level(text: &TextFeature, x: usize, y: usize) -> u8 {
 fn may_reach(s: &[u8], t: &[u8], cutoff: f64) -> bool {
     let mask = |x: &[u8]| x.iter().fold(0u64, |m, &c| m | 1u64 << (c & 63));
     let (ms, mt) = (mask(s), mask(t));
-    let absent = |x: &[u8], other: u64| x.iter().filter(|&&c| other & (1u64 << (c & 63)) == 0).count();
+    let absent = |x: &[u8], other: u64| {
+        x.iter()
+            .filter(|&&c| other & (1u64 << (c & 63)) == 0)
+            .count()
+    };
     let (ls, lt) = (s.len() as f64, t.len() as f64);
     if ls == 0.0 || lt == 0.0 {
         return false;
@@ -382,9 +401,8 @@ fn birth_level(a: Birth, b: Birth) -> u8 {
             return 2;
         }
     }
-    let gap = (i32::from(a.first_year.max(b.first_year))
-        - i32::from(a.last_year.min(b.last_year)))
-    .max(0);
+    let gap = (i32::from(a.first_year.max(b.first_year)) - i32::from(a.last_year.min(b.last_year)))
+        .max(0);
     match gap {
         0 => 3,
         1 => 4,
@@ -400,7 +418,8 @@ fn is_date_typo(a: u32, b: u32) -> bool {
         return false;
     }
     let differing = da.bytes().zip(db.bytes()).filter(|(x, y)| x != y).count();
-    let swapped = a / 10_000 == b / 10_000 && a % 100 == (b / 100) % 100 && (a / 100) % 100 == b % 100;
+    let swapped =
+        a / 10_000 == b / 10_000 && a % 100 == (b / 100) % 100 && (a / 100) % 100 == b % 100;
     differing == 1 || swapped
 }
 
@@ -443,7 +462,12 @@ mod tests {
             last_year: last,
         };
         let cases = [
-            (year(1960, 1960), year(1960, 1961), 3, "a Solar Hijri year overlaps"),
+            (
+                year(1960, 1960),
+                year(1960, 1961),
+                3,
+                "a Solar Hijri year overlaps",
+            ),
             (year(1960, 1960), year(1961, 1961), 4, "one year apart"),
             (year(1960, 1960), year(1963, 1963), 5, "three years apart"),
             (year(1960, 1960), year(1970, 1970), 6, "ten years apart"),
@@ -456,13 +480,18 @@ mod tests {
 
     #[test]
     fn the_quick_bound_never_rejects_a_pair_jaro_winkler_would_keep() {
-        let names = ["mohammad", "muhammad", "mahmoud", "ali", "alireza", "reza", "rezaei", "hossein",
-            "hosein", "hassan", "zahra", "zohreh", "MHMD", "HMD", "MD", "xyz"];
+        let names = [
+            "mohammad", "muhammad", "mahmoud", "ali", "alireza", "reza", "rezaei", "hossein",
+            "hosein", "hassan", "zahra", "zohreh", "MHMD", "HMD", "MD", "xyz",
+        ];
         for s in names {
             for t in names {
                 let jw = jaro_winkler::similarity(s.bytes(), t.bytes());
                 if jw >= 0.8 {
-                    assert!(may_reach(s.as_bytes(), t.as_bytes(), 0.8), "{s} / {t}: {jw}");
+                    assert!(
+                        may_reach(s.as_bytes(), t.as_bytes(), 0.8),
+                        "{s} / {t}: {jw}"
+                    );
                 }
             }
         }

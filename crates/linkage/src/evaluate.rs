@@ -79,7 +79,10 @@ pub(crate) fn true_pairs(truth: &[Option<u32>]) -> Vec<(RecordIndex, RecordIndex
     let mut by_person: HashMap<u32, Vec<RecordIndex>> = HashMap::default();
     for (record, person) in truth.iter().enumerate() {
         if let Some(person) = person {
-            by_person.entry(*person).or_default().push(record as RecordIndex);
+            by_person
+                .entry(*person)
+                .or_default()
+                .push(record as RecordIndex);
         }
     }
     let mut pairs = Vec::new();

@@ -102,10 +102,14 @@ impl Rows {
                 for (t, text) in features.texts.iter().enumerate() {
                     row[t] = text.ids[record];
                 }
-                let b = features.births.as_ref().map_or(Birth::UNKNOWN, |b| b[record]);
+                let b = features
+                    .births
+                    .as_ref()
+                    .map_or(Birth::UNKNOWN, |b| b[record]);
                 row[birth] = b.day as u32;
                 row[birth + 1] = b.digits;
-                row[birth + 2] = (u32::from(b.first_year as u16) << 16) | u32::from(b.last_year as u16);
+                row[birth + 2] =
+                    (u32::from(b.first_year as u16) << 16) | u32::from(b.last_year as u16);
                 for (d, date) in features.dates.iter().enumerate() {
                     row[dates + 2 * d] = date.dates[record].first_day as u32;
                     row[dates + 2 * d + 1] = date.dates[record].last_day as u32;

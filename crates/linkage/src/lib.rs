@@ -406,7 +406,12 @@ impl Linker {
     }
 
     /// The match weight of any pair, blocked or not.
-    pub fn score(&self, model: &Model, a: RecordIndex, b: RecordIndex) -> Result<f64, LinkageError> {
+    pub fn score(
+        &self,
+        model: &Model,
+        a: RecordIndex,
+        b: RecordIndex,
+    ) -> Result<f64, LinkageError> {
         self.check_pair(a, b)?;
         Ok(f64::from(model.score(&self.features, a, b)))
     }

@@ -191,7 +191,12 @@ impl Model {
     }
 
     /// Explains a pair's score field by field.
-    pub(crate) fn explain(&self, features: &Features, a: RecordIndex, b: RecordIndex) -> Explanation {
+    pub(crate) fn explain(
+        &self,
+        features: &Features,
+        a: RecordIndex,
+        b: RecordIndex,
+    ) -> Explanation {
         let mut levels = [0u8; MAX_COMPARISONS];
         let levels = &mut levels[..self.comparisons.len()];
         compare_pair(features, &self.comparisons, a, b, levels);

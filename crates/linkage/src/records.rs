@@ -196,8 +196,10 @@ impl RecordsBuilder {
         if self.sources.iter().any(|s| s.name == spec.name) {
             return Err(LinkageError::DuplicateSource { name: spec.name });
         }
-        let index = u16::try_from(self.sources.len())
-            .map_err(|_| LinkageError::TooManySources { limit: u16::MAX as usize })?;
+        let index =
+            u16::try_from(self.sources.len()).map_err(|_| LinkageError::TooManySources {
+                limit: u16::MAX as usize,
+            })?;
         self.sources.push(spec);
         Ok(SourceIndex(index))
     }
@@ -235,9 +237,10 @@ impl RecordsBuilder {
         if self.source_of.is_empty() {
             return Err(LinkageError::NoRecords);
         }
-        let has_names = self.columns.iter().any(|(field, column)| {
-            NAME_FIELDS.contains(field) && !column.is_all_empty()
-        });
+        let has_names = self
+            .columns
+            .iter()
+            .any(|(field, column)| NAME_FIELDS.contains(field) && !column.is_all_empty());
         if !has_names {
             let fields = self.columns.iter().map(|(f, _)| f.as_str()).collect();
             return Err(LinkageError::NoNameColumn { fields });
@@ -280,7 +283,10 @@ mod tests {
         let source = builder.add_source(SourceSpec::new("a")).unwrap();
         builder.push(source, "1", &["Tehran"]).unwrap();
         let error = builder.build().unwrap_err();
-        assert!(matches!(error, LinkageError::NoNameColumn { .. }), "{error}");
+        assert!(
+            matches!(error, LinkageError::NoNameColumn { .. }),
+            "{error}"
+        );
     }
 
     #[test]

@@ -84,7 +84,10 @@ pub(crate) fn train(
         .filter(|label| label.decision != Decision::Unsure && label.a != label.b)
         .map(|label| {
             let levels = levels_of(features, &comparisons, label.a, label.b);
-            (encode(&levels[..comparisons.len()]), label.decision == Decision::Same)
+            (
+                encode(&levels[..comparisons.len()]),
+                label.decision == Decision::Same,
+            )
         })
         .collect();
     let session_count = blocking.rules.len().min(MAX_SESSIONS);
@@ -94,7 +97,14 @@ pub(crate) fn train(
             let ignored = ignored_comparisons(&comparisons, &blocking.rules[rule]);
             let histogram =
                 pattern_histogram(features, &comparisons, blocking, rule, per_session, options);
-            let em = run_em(&comparisons, &u, &histogram, &label_patterns, &ignored, options);
+            let em = run_em(
+                &comparisons,
+                &u,
+                &histogram,
+                &label_patterns,
+                &ignored,
+                options,
+            );
             Session {
                 rule,
                 ignored,
@@ -159,7 +169,10 @@ struct Session {
 /// The comparisons a rule blocks on, which its session cannot estimate.
 fn ignored_comparisons(comparisons: &[Comparison], rule: &BlockingRule) -> Vec<bool> {
     let fields = rule.fields();
-    comparisons.iter().map(|c| fields.contains(&c.field)).collect()
+    comparisons
+        .iter()
+        .map(|c| fields.contains(&c.field))
+        .collect()
 }
 
 /// m per comparison: the mean of the sessions that estimated it, else the prior.
@@ -214,7 +227,13 @@ fn levels_of(
     b: RecordIndex,
 ) -> [u8; MAX_COMPARISONS] {
     let mut levels = [0u8; MAX_COMPARISONS];
-    compare_pair(features, comparisons, a, b, &mut levels[..comparisons.len()]);
+    compare_pair(
+        features,
+        comparisons,
+        a,
+        b,
+        &mut levels[..comparisons.len()],
+    );
     levels
 }
 
@@ -271,7 +290,13 @@ fn estimate_u(
                 if a == b || !blocking.is_comparable(a, b) {
                     continue;
                 }
-                compare_pair(features, comparisons, a, b, &mut levels[..comparisons.len()]);
+                compare_pair(
+                    features,
+                    comparisons,
+                    a,
+                    b,
+                    &mut levels[..comparisons.len()],
+                );
                 for (count, &level) in counts.iter_mut().zip(&levels) {
                     count[level as usize] += 1;
                 }
@@ -320,18 +345,22 @@ fn pattern_histogram(
     max_pairs: u64,
     options: &TrainOptions,
 ) -> Histogram {
-    let rule_pairs: u64 = blocking.blocks_of(rule).map(|b| blocking.block_pairs(b)).sum();
+    let rule_pairs: u64 = blocking
+        .blocks_of(rule)
+        .map(|b| blocking.block_pairs(b))
+        .sum();
     let share = (max_pairs as f64 / rule_pairs.max(1) as f64).min(1.0);
     let threshold = (share * u64::MAX as f64) as u64;
-    let is_sampled =
-        |block: usize| share >= 1.0 || mix(block as u64 ^ options.seed) <= threshold;
+    let is_sampled = |block: usize| share >= 1.0 || mix(block as u64 ^ options.seed) <= threshold;
     let counts: HashMap<u64, u64> = blocking.fold_pairs(
         PairScope::WithinRule(rule),
         is_sampled,
         HashMap::default,
         |counts: &mut HashMap<u64, u64>, a, b| {
             let levels = levels_of(features, comparisons, a, b);
-            *counts.entry(encode(&levels[..comparisons.len()])).or_insert(0) += 1;
+            *counts
+                .entry(encode(&levels[..comparisons.len()]))
+                .or_insert(0) += 1;
         },
         |mut x, y| {
             for (pattern, count) in y {
@@ -390,7 +419,13 @@ fn run_em(
                 m.iter()
                     .zip(u)
                     .enumerate()
-                    .map(|(level, (m, u))| if level == 0 || *ignored { 0.0 } else { (m / u).ln() })
+                    .map(|(level, (m, u))| {
+                        if level == 0 || *ignored {
+                            0.0
+                        } else {
+                            (m / u).ln()
+                        }
+                    })
                     .collect()
             })
             .collect();

@@ -341,10 +341,7 @@ fn report_blocking(linker: &Linker) {
         if rule.capped_blocks > 0 {
             eprintln!(
                 "    capped: {} blocks over {} records skipped (largest {}), {} pairs not compared",
-                rule.capped_blocks,
-                rule.cap,
-                rule.largest_capped_block,
-                rule.skipped_pairs
+                rule.capped_blocks, rule.cap, rule.largest_capped_block, rule.skipped_pairs
             );
         }
     }

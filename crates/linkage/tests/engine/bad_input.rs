@@ -11,8 +11,14 @@ fn a_record_paired_with_itself_is_an_error() {
     builder.push(source, "2", &["Reza", "Karimi"]).unwrap();
     let linker = Linker::new(&builder.build().unwrap(), LinkOptions::default()).unwrap();
     let model = linker.train(&[]).unwrap();
-    assert!(matches!(linker.explain(&model, 1, 1), Err(LinkageError::SelfPair { record: 1 })));
-    assert!(matches!(linker.explain(&model, 0, 9), Err(LinkageError::UnknownRecord { .. })));
+    assert!(matches!(
+        linker.explain(&model, 1, 1),
+        Err(LinkageError::SelfPair { record: 1 })
+    ));
+    assert!(matches!(
+        linker.explain(&model, 0, 9),
+        Err(LinkageError::UnknownRecord { .. })
+    ));
 }
 
 #[test]
@@ -21,7 +27,9 @@ fn a_giant_block_is_capped_and_reported_and_the_run_carries_on() {
     let source = builder.add_source(SourceSpec::new("a")).unwrap();
     for i in 0..3000 {
         let id = i.to_string();
-        builder.push(source, &id, &["Mohammad", "Ahmadi", "1340"]).unwrap();
+        builder
+            .push(source, &id, &["Mohammad", "Ahmadi", "1340"])
+            .unwrap();
     }
     let options = LinkOptions {
         max_block_size: 500,
@@ -30,7 +38,10 @@ fn a_giant_block_is_capped_and_reported_and_the_run_carries_on() {
     let linker = Linker::new(&builder.build().unwrap(), options).unwrap();
     let report = linker.blocking_report();
     assert!(report.skipped_pairs() >= 3000 * 2999 / 2, "{report:?}");
-    assert!(report.rules.iter().any(|r| r.largest_capped_block == 3000), "{report:?}");
+    assert!(
+        report.rules.iter().any(|r| r.largest_capped_block == 3000),
+        "{report:?}"
+    );
     let model = linker.train(&[]).unwrap();
     let linkage = linker.link(&model, &[]).unwrap();
     assert_eq!(linkage.clusters.len(), 3000);
