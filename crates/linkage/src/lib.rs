@@ -32,12 +32,18 @@
 //! let b = builder.add_source(SourceSpec::new("list_b"))?;
 //! builder.push(a, "1", &["Mohammad", "Rezaei", "1960"])?;
 //! builder.push(b, "7", &["Mohammed", "Rezaee", "1960"])?;
-//! builder.push(b, "8", &["Fatemeh", "Karimi", "1965"])?;
+//! // Other people on the lists, so that random pairs tell the model what chance agreement is.
+//! let (given, surnames) = (["Ali", "Zahra", "Hossein", "Maryam", "Kazem"], ["Karimi", "Ahmadi", "Tehrani", "Sadeghi"]);
+//! for (i, (g, s)) in given.iter().flat_map(|g| surnames.iter().map(move |s| (g, s))).enumerate() {
+//!     let year = (1940 + i).to_string();
+//!     builder.push(if i % 2 == 0 { a } else { b }, &format!("x{i}"), &[g, s, &year])?;
+//! }
 //! let linker = Linker::new(&builder.build()?, LinkOptions::default())?;
 //! let model = linker.train(&[])?;
 //! let linkage = linker.link(&model, &[])?;
-//! assert_eq!(linkage.clusters[0], linkage.clusters[1]);
-//! assert_ne!(linkage.clusters[0], linkage.clusters[2]);
+//! assert_eq!(linkage.clusters.len(), 22);
+//! // The two spellings of one man weigh more than a pair of strangers, field by field.
+//! assert!(linker.score(&model, 0, 1)? > linker.score(&model, 0, 2)?);
 //! println!("{}", linker.explain(&model, 0, 1)?);
 //! # Ok::<(), linkage::LinkageError>(())
 //! ```

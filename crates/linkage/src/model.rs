@@ -59,6 +59,7 @@ pub struct Model {
     /// How the model was trained.
     pub training: TrainingReport,
     weights: Vec<[f32; 16]>,
+    /// Per comparison, at index 0: log2 of the u that term-frequency adjustments are relative to.
     log2_m: Vec<[f32; 16]>,
     adjust: Vec<Option<usize>>,
 }
@@ -114,8 +115,13 @@ impl Model {
                     ceiling = weight;
                 }
                 w[level] = weight as f32;
-                lm[level] = (weight + u[c][level].log2()) as f32;
             }
+            // The chance that a random pair agrees on a name at least by skeleton: the u a
+            // term-frequency adjustment is measured against (Splink's u of the exact level).
+            lm[0] = (u[c][1..comparison.kind.level_count().min(4)]
+                .iter()
+                .sum::<f64>())
+            .log2() as f32;
             weights.push(w);
             log2_m.push(lm);
         }
@@ -175,8 +181,8 @@ impl Model {
                 let frequency = |r: RecordIndex| {
                     text.vocabulary.log2_frequency[features.rows.row(r)[feature] as usize]
                 };
-                let adjusted = self.log2_m[c][level as usize] - frequency(a).max(frequency(b));
-                (adjusted, adjusted - base)
+                let adjustment = self.log2_m[c][0] - frequency(a).max(frequency(b));
+                (base + adjustment, adjustment)
             }
             _ => (base, 0.0),
         }
