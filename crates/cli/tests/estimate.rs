@@ -1,5 +1,7 @@
 //! End-to-end tests of `whereabouts estimate` on the published tables in `shared/data/mse`.
 
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap should fail loudly
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 

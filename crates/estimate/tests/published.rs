@@ -1,5 +1,7 @@
 //! Every figure published in `shared/data/mse/README.md`, reproduced to the printed digits.
 
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap should fail loudly
+
 use estimate::loglinear::{self, Criterion, LoglinearOptions};
 use estimate::table::CaptureTable;
 

@@ -93,10 +93,7 @@ pub(crate) fn record_from_row(
             Err(message) => problems.push(RowProblem::cell(
                 row.row_number,
                 row.line,
-                &columns
-                    .column_of(field)
-                    .unwrap_or(field.as_str())
-                    .to_string(),
+                columns.column_of(field).unwrap_or(field.as_str()),
                 message,
             )),
         }

@@ -1,5 +1,7 @@
 //! Spreadsheet lists (XLSX) read like CSV ones: header, rows, typed cells, row problems.
 
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap should fail loudly
+
 use domain::fields::CanonicalField;
 use domain::record::FieldValue;
 use import::{ImportError, ReadOptions, read_list};

@@ -12,26 +12,39 @@
 //! "upper"}, "warnings", "summary"}` — no single `point`, because the methods' spread is the
 //! answer.
 //!
-//! Registry input (`--data DIR [--by FIELD]`) is for the registry-side command: it builds
-//! [`estimate::table::StratifiedTables::from_histories`] from linked persons and calls
-//! [`estimate::report::estimate_strata`].
+//! Without `--table`, the capture histories come from the registry (`--data DIR`): each linked
+//! person's sources (after `whereabouts link`) feed
+//! [`estimate::table::StratifiedTables::from_histories`]; with `--by FIELD` every stratum is
+//! estimated too ([`estimate::report::estimate_strata`]). JSON then has `{"overall": …,
+//! "strata": [{"stratum", "observed", "skipped", "estimate"}]}`.
 
 use std::fs::File;
 use std::path::PathBuf;
 
-use anyhow::Context;
+use crate::registry::{DataDir, block_on};
+use anyhow::{Context, bail};
+use domain::fields::CanonicalField;
 use estimate::lcmcr::LcmcrOptions;
 use estimate::loglinear::{Criterion, LoglinearOptions};
 use estimate::report::{self, EstimateOptions, Method, Report};
 use estimate::table::CaptureTable;
+use estimate::table::StratifiedTables;
 use serde_json::{Value, json};
+use std::collections::BTreeSet;
 
 /// Flags of `whereabouts estimate`.
 #[derive(clap::Args, Debug)]
 pub struct EstimateArgs {
-    /// Capture-pattern CSV: one 0/1 column per list, then `count`.
+    /// Capture-pattern CSV: one 0/1 column per list, then `count`. Without it, the capture
+    /// histories of the registry's linked persons are used.
     #[arg(long, value_name = "FILE")]
-    pub table: PathBuf,
+    pub table: Option<PathBuf>,
+    /// With the registry: also estimate each stratum of this field (e.g. prison, province,
+    /// execution_date by month).
+    #[arg(long, value_name = "FIELD", value_parser = parse_field)]
+    pub by: Option<CanonicalField>,
+    #[command(flatten)]
+    pub data: DataDir,
     /// Which method to run; `all` runs every one and compares them.
     #[arg(long, value_enum, default_value_t = MethodArg::All)]
     pub method: MethodArg,
@@ -103,12 +116,99 @@ pub enum CriterionArg {
     Aic,
 }
 
+fn parse_field(name: &str) -> Result<CanonicalField, String> {
+    CanonicalField::parse(name).ok_or_else(|| {
+        let all: Vec<&str> = CanonicalField::ALL.iter().map(|f| f.as_str()).collect();
+        format!("`{name}` is not a field; use one of {}", all.join(", "))
+    })
+}
+
 /// Runs the command.
 pub fn run(args: EstimateArgs) -> anyhow::Result<()> {
-    let file = File::open(&args.table)
-        .with_context(|| format!("opening the capture-pattern table {}", args.table.display()))?;
+    let options = estimate_options(&args);
+    let Some(path) = &args.table else {
+        return run_on_registry(&args, &options);
+    };
+    let file = File::open(path)
+        .with_context(|| format!("opening the capture-pattern table {}", path.display()))?;
     let table = CaptureTable::from_csv_reader(file)
-        .with_context(|| format!("reading {}", args.table.display()))?;
+        .with_context(|| format!("reading {}", path.display()))?;
+    let report = report::estimate(&table, &options).context("estimating")?;
+    print_report(&args, &report)
+}
+
+/// Estimates from the registry's linked persons, overall and (with `--by`) per stratum.
+fn run_on_registry(args: &EstimateArgs, options: &EstimateOptions) -> anyhow::Result<()> {
+    let persons = block_on(async {
+        let store = store::Store::open(&args.data.path).await?;
+        let persons = store.person_sources(args.by).await;
+        store.close().await;
+        anyhow::Ok(persons?)
+    })??;
+    if persons.is_empty() {
+        bail!("the registry has no linked persons yet: run `whereabouts link` first");
+    }
+    let lists: Vec<String> = persons
+        .iter()
+        .flat_map(|p| p.sources.iter().cloned())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let histories: Vec<(Option<String>, Vec<bool>)> = persons
+        .iter()
+        .map(|p| {
+            (
+                p.stratum.clone(),
+                lists.iter().map(|l| p.sources.contains(l)).collect(),
+            )
+        })
+        .collect();
+    let tables = StratifiedTables::from_histories(
+        lists,
+        histories
+            .iter()
+            .map(|(stratum, seen)| (stratum.clone(), seen.as_slice())),
+    )
+    .context("building capture histories from the registry")?;
+    if args.by.is_none() {
+        let report = report::estimate(&tables.overall, options).context("estimating")?;
+        return print_report(args, &report);
+    }
+    let (overall, strata) = report::estimate_strata(&tables, options).context("estimating")?;
+    match args.format {
+        Format::Text => {
+            print!("{}", overall.summary());
+            for stratum in &strata {
+                println!(
+                    "\n== {} ({} people seen)",
+                    stratum.stratum, stratum.observed
+                );
+                match (&stratum.report, &stratum.skipped) {
+                    (Some(report), _) => print!("{}", report.summary()),
+                    (None, reason) => {
+                        println!("not estimated: {}", reason.as_deref().unwrap_or(""))
+                    }
+                }
+            }
+        }
+        Format::Json => {
+            let strata: Vec<Value> = strata
+                .iter()
+                .map(|s| {
+                    json!({
+                        "stratum": s.stratum, "observed": s.observed, "skipped": s.skipped,
+                        "estimate": s.report.as_ref().map(|r| to_json(r, args.method)),
+                    })
+                })
+                .collect();
+            let out = json!({ "overall": to_json(&overall, args.method), "strata": strata });
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        }
+    }
+    Ok(())
+}
+
+fn estimate_options(args: &EstimateArgs) -> EstimateOptions {
     let methods = match args.method {
         MethodArg::Loglinear => vec![Method::Loglinear],
         MethodArg::Lcmcr => vec![Method::Lcmcr],
@@ -116,7 +216,7 @@ pub fn run(args: EstimateArgs) -> anyhow::Result<()> {
         MethodArg::Chao => vec![Method::Chao],
         MethodArg::All => Method::ALL.to_vec(),
     };
-    let options = EstimateOptions {
+    EstimateOptions {
         methods,
         loglinear: LoglinearOptions {
             max_order: args.max_order,
@@ -139,17 +239,19 @@ pub fn run(args: EstimateArgs) -> anyhow::Result<()> {
             delta: args.delta,
             ..estimate::dga::DgaOptions::default()
         },
-    };
-    let report = report::estimate(&table, &options).context("estimating")?;
+    }
+}
+
+fn print_report(args: &EstimateArgs, report: &Report) -> anyhow::Result<()> {
     if let Some(path) = &args.plot {
-        let svg = estimate::plot::svg(&report).context("drawing the plot")?;
+        let svg = estimate::plot::svg(report).context("drawing the plot")?;
         std::fs::write(path, svg).with_context(|| format!("writing {}", path.display()))?;
     }
     match args.format {
         Format::Text => print!("{}", report.summary()),
         Format::Json => println!(
             "{}",
-            serde_json::to_string_pretty(&to_json(&report, args.method))?
+            serde_json::to_string_pretty(&to_json(report, args.method))?
         ),
     }
     Ok(())

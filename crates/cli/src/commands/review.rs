@@ -141,13 +141,13 @@ async fn record(store: &Store, id: RecordId) -> anyhow::Result<StoredRecord> {
 
 /// The two records' fields side by side, then the weight each field contributed.
 fn side_by_side(item: &ReviewItem, a: &StoredRecord, b: &StoredRecord) -> String {
-    let mut out = format!(
-        "pair {}  match probability {:.3}\n{:<16} {:<36} {}\n",
-        item.id,
-        item.probability,
-        "",
+    let (left, right) = (
         format!("{} row {}", a.source_name, a.row_number),
-        format!("{} row {}", b.source_name, b.row_number)
+        format!("{} row {}", b.source_name, b.row_number),
+    );
+    let mut out = format!(
+        "pair {}  match probability {:.3}\n{:<16} {left:<36} {right}\n",
+        item.id, item.probability, ""
     );
     for field in CanonicalField::ALL {
         let (left, right) = (a.field(*field), b.field(*field));

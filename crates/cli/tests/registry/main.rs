@@ -2,6 +2,8 @@
 //! input it must refuse without changing the registry), audit verify, backup and restore,
 //! export, and an import killed half-way.
 
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap should fail loudly
+
 mod helpers;
 
 use helpers::{TestRegistry, binary};

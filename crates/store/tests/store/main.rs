@@ -1,5 +1,7 @@
 //! The store's behaviour through its public API, on a fresh registry per test.
 
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap should fail loudly
+
 mod helpers;
 
 use domain::actor::Actor;

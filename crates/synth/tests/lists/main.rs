@@ -1,6 +1,8 @@
 //! The files `write_lists` produces: determinism, truth, capture patterns, dates, noise and
 //! duplicates.
 
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap should fail loudly
+
 mod helpers;
 
 use chrono::NaiveDate;
