@@ -402,6 +402,20 @@ fn demo_links_and_a_review_decision_is_kept_and_used_by_the_next_link() {
         .unwrap();
     assert!(persons > 0, "{}", demo.stdout);
 
+    let estimate = run(&["estimate", "--method", "chao", "--format", "json"]);
+    assert!(estimate.success, "{}", estimate.stderr);
+    let json: serde_json::Value = serde_json::from_str(&estimate.stdout).unwrap();
+    assert_eq!(
+        json["observed"].as_u64(),
+        Some(persons),
+        "{}",
+        estimate.stdout
+    );
+    assert!(json["point"].as_f64().unwrap() >= persons as f64);
+    let by_prison = run(&["estimate", "--method", "chao", "--by", "prison"]);
+    assert!(by_prison.success, "{}", by_prison.stderr);
+    assert!(by_prison.stdout.contains("== "), "{}", by_prison.stdout);
+
     let listed = run(&["review", "list", "--limit", "1"]);
     assert!(listed.success, "{}", listed.stderr);
     let Some(id) = listed
