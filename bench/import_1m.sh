@@ -12,7 +12,7 @@ out=${BENCH_OUT:-bench/out/import}
 command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time; }
 
 cargo build --release --quiet
-bin=target/release/whereabouts
+bin="${CARGO_TARGET_DIR:-target}/release/whereabouts"
 rm -rf "$out" && mkdir -p "$out"
 
 # ~2 records per person over 6 lists: generate enough persons, then cut one file of $rows rows.
