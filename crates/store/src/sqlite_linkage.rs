@@ -17,6 +17,17 @@ use sqlx::sqlite::SqliteConnection;
 use sqlx::{QueryBuilder, Row, Sqlite};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+/// The columns `decode_review_item` reads: a queued pair and its newest decision.
+macro_rules! review_item_select {
+    () => {
+        "SELECT q.id, q.record_a, q.record_b, q.probability, q.explanation,
+                (SELECT d.decision FROM pair_decisions d
+                 WHERE d.record_a = q.record_a AND d.record_b = q.record_b
+                 ORDER BY d.id DESC LIMIT 1) AS decision
+         FROM review_pairs q"
+    };
+}
+
 /// Rows per multi-row INSERT (7 columns at most).
 const ROWS_PER_INSERT: usize = 2_000;
 
@@ -172,15 +183,11 @@ impl SqliteBackend {
         filter: ReviewFilter,
         limit: u32,
     ) -> Result<Vec<ReviewItem>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT q.id, q.record_a, q.record_b, q.probability, q.explanation,
-                    (SELECT d.decision FROM pair_decisions d
-                     WHERE d.record_a = q.record_a AND d.record_b = q.record_b
-                     ORDER BY d.id DESC LIMIT 1) AS decision
-             FROM review_pairs q
-             WHERE q.run_id = (SELECT max(id) FROM linkage_runs)
-             ORDER BY q.probability DESC, q.id",
-        )
+        let rows = sqlx::query(concat!(
+            review_item_select!(),
+            " WHERE q.run_id = (SELECT max(id) FROM linkage_runs)
+                  ORDER BY q.probability DESC, q.id"
+        ))
         .fetch_all(&self.pool)
         .await
         .context("reading the review queue")?;
@@ -198,17 +205,11 @@ impl SqliteBackend {
     }
 
     pub(crate) async fn review_item(&self, id: i64) -> Result<Option<ReviewItem>, StoreError> {
-        let row = sqlx::query(
-            "SELECT q.id, q.record_a, q.record_b, q.probability, q.explanation,
-                    (SELECT d.decision FROM pair_decisions d
-                     WHERE d.record_a = q.record_a AND d.record_b = q.record_b
-                     ORDER BY d.id DESC LIMIT 1) AS decision
-             FROM review_pairs q WHERE q.id = ?",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await
-        .context("reading a review pair")?;
+        let row = sqlx::query(concat!(review_item_select!(), " WHERE q.id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .context("reading a review pair")?;
         row.as_ref().map(decode_review_item).transpose()
     }
 
