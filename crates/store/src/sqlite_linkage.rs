@@ -13,6 +13,7 @@ use domain::fields::CanonicalField;
 use domain::ids::{PersonId, RecordId};
 use domain::record::FieldValue;
 use serde_json::json;
+use sqlx::query_builder::Separated;
 use sqlx::sqlite::SqliteConnection;
 use sqlx::{QueryBuilder, Row, Sqlite};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -367,21 +368,13 @@ async fn insert_persons(
     actor: &Actor,
     at: &str,
 ) -> Result<(), StoreError> {
-    for chunk in persons.chunks(ROWS_PER_INSERT) {
-        let mut builder: QueryBuilder<Sqlite> =
-            QueryBuilder::new("INSERT INTO persons (id, created_by, created_at) ");
-        builder.push_values(chunk, |mut b, person| {
-            b.push_bind(person.get())
-                .push_bind(actor.as_str().to_string())
-                .push_bind(at.to_string());
-        });
-        builder
-            .build()
-            .execute(&mut *tx)
-            .await
-            .context("creating persons")?;
-    }
-    Ok(())
+    let insert = "INSERT INTO persons (id, created_by, created_at) ";
+    insert_rows(tx, insert, persons, "creating persons", |b, person| {
+        b.push_bind(person.get())
+            .push_bind(actor.as_str().to_string())
+            .push_bind(at.to_string());
+    })
+    .await
 }
 
 async fn insert_memberships(
@@ -390,24 +383,21 @@ async fn insert_memberships(
     actor: &Actor,
     at: &str,
 ) -> Result<(), StoreError> {
-    for chunk in changed.chunks(ROWS_PER_INSERT) {
-        let mut builder: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO memberships (record_id, person_id, method, decided_by, decided_at) ",
-        );
-        builder.push_values(chunk, |mut b, (record, person)| {
+    let insert = "INSERT INTO memberships (record_id, person_id, method, decided_by, decided_at) ";
+    insert_rows(
+        tx,
+        insert,
+        changed,
+        "recording memberships",
+        |b, (record, person)| {
             b.push_bind(record.get())
                 .push_bind(person.get())
                 .push_bind("automatic")
                 .push_bind(actor.as_str().to_string())
                 .push_bind(at.to_string());
-        });
-        builder
-            .build()
-            .execute(&mut *tx)
-            .await
-            .context("recording memberships")?;
-    }
-    Ok(())
+        },
+    )
+    .await
 }
 
 async fn insert_review_pairs(
@@ -420,22 +410,35 @@ async fn insert_review_pairs(
         let (a, b) = ordered(pair.a, pair.b)?;
         pairs.push((a, b, pair.probability, pair.explanation.clone()));
     }
-    for chunk in pairs.chunks(ROWS_PER_INSERT) {
-        let mut builder: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO review_pairs (run_id, record_a, record_b, probability, explanation) ",
-        );
-        builder.push_values(chunk, |mut b, (a, x, probability, explanation)| {
+    let insert = "INSERT INTO review_pairs (run_id, record_a, record_b, probability, explanation) ";
+    insert_rows(
+        tx,
+        insert,
+        &pairs,
+        "queueing pairs for review",
+        |b, (a, x, p, explanation)| {
             b.push_bind(run_id)
                 .push_bind(a.get())
                 .push_bind(x.get())
-                .push_bind(*probability)
+                .push_bind(*p)
                 .push_bind(explanation.clone());
-        });
-        builder
-            .build()
-            .execute(&mut *tx)
-            .await
-            .context("queueing pairs for review")?;
+        },
+    )
+    .await
+}
+
+/// Inserts rows with multi-row INSERTs of [`ROWS_PER_INSERT`] rows; `bind` binds one row.
+async fn insert_rows<T>(
+    tx: &mut SqliteConnection,
+    insert: &'static str,
+    rows: &[T],
+    context: &'static str,
+    bind: impl Fn(&mut Separated<'_, Sqlite, &'static str>, &T),
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut builder: QueryBuilder<Sqlite> = QueryBuilder::new(insert);
+        builder.push_values(chunk, |mut b, row| bind(&mut b, row));
+        builder.build().execute(&mut *tx).await.context(context)?;
     }
     Ok(())
 }
