@@ -1,6 +1,8 @@
 //! `whereabouts link-files` end to end: small lists in, clusters out, and bad input refused
 //! with a message that names the problem.
 
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap should fail loudly
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -24,37 +26,56 @@ fn stderr(output: &Output) -> String {
 
 const LIST_A: &str = "record_id,given_name,surname,father_name,birth_year\n\
     1,Mohammad,Rezaei,Ali,1340\n2,Fatemeh,Karimi,Hassan,1345\n";
-const LIST_B: &str = "id,given_name,surname,father_name,birth_year\n\
-    7,محمد,رضایی,علی,1340\n8,Zahra,Ahmadi,Reza,1338\n";
 
 #[test]
-fn two_lists_in_two_scripts_are_linked_into_clusters() {
+fn synthetic_lists_in_two_scripts_are_linked_and_scored_against_truth() {
     let dir = tempfile::tempdir().unwrap();
-    let a = write(dir.path(), "list_a.csv", LIST_A);
-    let b = write(
-        dir.path(),
-        "list_b.csv",
-        LIST_B.replace("id,", "record_id,").as_str(),
-    );
+    let lists = dir.path().join("lists");
+    let synth = Command::new(env!("CARGO_BIN_EXE_whereabouts"))
+        .args([
+            "synth",
+            "--out",
+            lists.to_str().unwrap(),
+            "--persons",
+            "3000",
+            "--sources",
+            "3",
+        ])
+        .output()
+        .unwrap();
+    assert!(synth.status.success(), "{}", stderr(&synth));
+    let files: Vec<String> = (1..=3)
+        .map(|k| {
+            lists
+                .join(format!("source_{k}.csv"))
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
     let out = dir.path().join("clusters.csv");
-    let output = link_files(&[&a, &b, "--out", out.to_str().unwrap()]);
+    let truth = lists.join("truth.csv");
+    let mut args: Vec<&str> = files.iter().map(String::as_str).collect();
+    args.extend([
+        "--out",
+        out.to_str().unwrap(),
+        "--truth",
+        truth.to_str().unwrap(),
+    ]);
+    let output = link_files(&args);
     assert!(output.status.success(), "{}", stderr(&output));
     let clusters = std::fs::read_to_string(&out).unwrap();
-    let lines: Vec<&str> = clusters.lines().collect();
-    assert_eq!(lines[0], "source,record_id,cluster_id");
-    assert_eq!(lines.len(), 5);
-    let cluster = |prefix: &str| {
-        lines
-            .iter()
-            .find(|l| l.starts_with(prefix))
-            .unwrap()
-            .rsplit(',')
-            .next()
-            .unwrap()
-            .to_string()
-    };
-    assert_eq!(cluster("list_a,1,"), cluster("list_b,7,"), "{clusters}");
-    assert_ne!(cluster("list_a,2,"), cluster("list_b,8,"), "{clusters}");
+    let truth_rows = std::fs::read_to_string(&truth).unwrap().lines().count();
+    assert_eq!(clusters.lines().next(), Some("source,record_id,cluster_id"));
+    assert_eq!(clusters.lines().count(), truth_rows, "one row per record");
+    let report = String::from_utf8_lossy(&output.stdout);
+    let f1: f64 = report
+        .split("F1 ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|f1| f1.parse().ok())
+        .unwrap();
+    assert!(f1 > 0.8, "{report}");
+    assert!(report.contains("blocking recall"), "{report}");
 }
 
 #[test]
