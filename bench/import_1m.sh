@@ -17,10 +17,9 @@ rm -rf "$out" && mkdir -p "$out"
 
 # ~2 records per person over 6 lists: generate enough persons, then cut one file of $rows rows.
 "$bin" synth --out "$out/lists" --persons $((rows * 6 / 10)) --sources 6 --seed 7 >/dev/null
-{
-    head -n 1 "$out/lists/source_1.csv"
-    for f in "$out"/lists/source_*.csv; do tail -n +2 "$f"; done
-} | head -n $((rows + 1)) > "$out/list.csv"
+# One header, then rows from each list in turn, up to $rows rows.
+awk -v max=$((rows + 1)) 'FNR == 1 && NR != 1 { next } { print; if (++n == max) exit }' \
+    "$out"/lists/source_*.csv > "$out/list.csv"
 echo "file: $(($(wc -l < "$out/list.csv") - 1)) rows, $(du -h "$out/list.csv" | cut -f1)"
 
 "$bin" init --data "$out/registry" >/dev/null
