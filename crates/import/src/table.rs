@@ -124,17 +124,13 @@ pub fn read_csv(file: &str, text: &str) -> Result<RawTable, ImportError> {
         rows.iter()
             .filter_map(|row| shape_problem(&header, &row.cells, row.row_number, row.line)),
     );
-    if rows.is_empty() && problems.is_empty() {
-        return Err(ImportError::HeaderOnly {
-            file: file.to_string(),
-        });
-    }
-    Ok(RawTable {
+    finish_table(
+        file,
         header,
         rows,
-        delimiter: (delimiter as char).to_string(),
+        (delimiter as char).to_string(),
         problems,
-    })
+    )
 }
 
 fn check_header(file: &str, header: &[String]) -> Result<(), ImportError> {
@@ -285,6 +281,17 @@ pub fn read_spreadsheet(file: &str, bytes: &[u8]) -> Result<RawTable, ImportErro
             cells,
         });
     }
+    finish_table(file, header, rows, String::new(), problems)
+}
+
+/// The table, unless it has a header and nothing else (rows with problems count as rows).
+fn finish_table(
+    file: &str,
+    header: Vec<String>,
+    rows: Vec<RawRow>,
+    delimiter: String,
+    problems: Vec<RowProblem>,
+) -> Result<RawTable, ImportError> {
     if rows.is_empty() && problems.is_empty() {
         return Err(ImportError::HeaderOnly {
             file: file.to_string(),
@@ -293,7 +300,7 @@ pub fn read_spreadsheet(file: &str, bytes: &[u8]) -> Result<RawTable, ImportErro
     Ok(RawTable {
         header,
         rows,
-        delimiter: String::new(),
+        delimiter,
         problems,
     })
 }
