@@ -11,6 +11,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod account;
 pub mod actor;
 pub mod date;
 pub mod fields;

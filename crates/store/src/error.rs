@@ -63,6 +63,12 @@ pub enum StoreError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// What was asked for exists already.
+    #[error("{0}")]
+    Conflict(String),
+    /// What was asked for does not exist.
+    #[error("{0}")]
+    NotFound(String),
     /// A request the registry cannot carry out as asked.
     #[error("{0}")]
     Invalid(String),

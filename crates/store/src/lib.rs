@@ -17,13 +17,18 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod accounts;
 pub mod audit;
 pub mod backup;
+pub mod browse;
 mod error;
 pub mod files;
 pub mod linkage;
 mod model;
+mod search;
 mod sqlite;
+mod sqlite_accounts;
+mod sqlite_browse;
 mod sqlite_linkage;
 
 pub use error::StoreError;
@@ -31,13 +36,18 @@ pub use model::{
     AuditVerdict, DuplicateFile, ImportReceipt, NewImport, RecordPage, RegistryCounts, SourceInfo,
     StoredClaim, StoredRecord,
 };
+pub use search::facet_key;
+pub use sqlite_accounts::UserChange;
 
+use crate::accounts::{LiveSession, NewUser, StoredUser};
+use crate::audit::AuditEntry;
+use crate::browse::{Facet, FacetCount, PersonList, PersonLookup, PersonQuery};
 use crate::linkage::{
     LinkageOutcome, LinkageReceipt, NewPairDecision, PersonSources, ReviewItem, StoredPairDecision,
 };
 use domain::actor::Actor;
 use domain::fields::CanonicalField;
-use domain::ids::{ClaimId, PersonId, RecordId};
+use domain::ids::{ClaimId, PersonId, RecordId, UserId};
 use domain::person::{ClaimSubject, MembershipMethod, NewClaim};
 use domain::record::NewSourceRecord;
 use files::FileArea;
@@ -117,6 +127,9 @@ impl Store {
 
     async fn connect(paths: RegistryPaths) -> Result<Store, StoreError> {
         let db = sqlite::SqliteBackend::connect(&paths.database).await?;
+        if db.index_is_incomplete().await? {
+            db.index_missing_records().await?;
+        }
         Ok(Store {
             db,
             files: FileArea::new(paths.files.clone()),
@@ -276,6 +289,126 @@ impl Store {
     /// Writes a consistent copy of the database to `path` while the registry stays in use.
     pub(crate) async fn snapshot_database(&self, path: &Path) -> Result<(), StoreError> {
         self.db.snapshot(path).await
+    }
+
+    /// Creates an account (audited).
+    pub async fn create_user(&self, user: &NewUser, actor: &Actor) -> Result<UserId, StoreError> {
+        self.db.create_user(user, actor).await
+    }
+
+    /// Every account, by login.
+    pub async fn users(&self) -> Result<Vec<StoredUser>, StoreError> {
+        self.db.users().await
+    }
+
+    /// The account with this login.
+    pub async fn user_by_login(&self, login: &str) -> Result<Option<StoredUser>, StoreError> {
+        self.db.user_by_login(login).await
+    }
+
+    /// Changes an account's password or disables it (audited); its sessions end.
+    pub async fn change_user(
+        &self,
+        login: &str,
+        change: UserChange<'_>,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        self.db.change_user(login, change, actor).await
+    }
+
+    /// Starts a session for a user; `token_sha256` is the hash of the cookie's value.
+    pub async fn create_session(
+        &self,
+        user: UserId,
+        token_sha256: &str,
+        csrf_token: &str,
+        expires_at: &str,
+    ) -> Result<(), StoreError> {
+        self.db
+            .create_session(user, token_sha256, csrf_token, expires_at)
+            .await
+    }
+
+    /// The live session with this token hash (not expired, account enabled).
+    pub async fn live_session(
+        &self,
+        token_sha256: &str,
+    ) -> Result<Option<LiveSession>, StoreError> {
+        self.db.live_session(token_sha256).await
+    }
+
+    /// Ends a session (and clears expired ones).
+    pub async fn end_session(&self, token_sha256: &str) -> Result<(), StoreError> {
+        self.db.end_session(token_sha256).await
+    }
+
+    /// Stores an API token for an account (audited); `token_sha256` is the token's hash.
+    pub async fn create_api_token(
+        &self,
+        login: &str,
+        token_sha256: &str,
+        label: &str,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        self.db
+            .create_api_token(login, token_sha256, label, actor)
+            .await
+    }
+
+    /// The enabled account an unrevoked API token belongs to.
+    pub async fn api_token_user(
+        &self,
+        token_sha256: &str,
+    ) -> Result<Option<StoredUser>, StoreError> {
+        self.db.api_token_user(token_sha256).await
+    }
+
+    /// Notes a failed login for throttling.
+    pub async fn record_login_failure(&self, login: &str) -> Result<(), StoreError> {
+        self.db.record_login_failure(login).await
+    }
+
+    /// Failed logins for a login name after an RFC 3339 time.
+    pub async fn login_failures_since(&self, login: &str, since: &str) -> Result<u64, StoreError> {
+        self.db.login_failures_since(login, since).await
+    }
+
+    /// Forgets the failed logins of a login name (after a successful login).
+    pub async fn clear_login_failures(&self, login: &str) -> Result<(), StoreError> {
+        self.db.clear_login_failures(login).await
+    }
+
+    /// Persons matching a search, one page.
+    pub async fn find_persons(&self, query: &PersonQuery) -> Result<PersonList, StoreError> {
+        self.db.find_persons(query).await
+    }
+
+    /// One person with their records and the decisions among them.
+    pub async fn person(&self, id: PersonId) -> Result<PersonLookup, StoreError> {
+        self.db.person(id).await
+    }
+
+    /// The person a record currently belongs to, if linked.
+    pub async fn person_of_record(&self, record: RecordId) -> Result<Option<PersonId>, StoreError> {
+        self.db.person_of_record(record).await
+    }
+
+    /// Persons per value of a facet (most first for places, in order for dates).
+    pub async fn facet_counts(
+        &self,
+        facet: Facet,
+        limit: u32,
+    ) -> Result<Vec<FacetCount>, StoreError> {
+        self.db.facet_counts(facet, limit).await
+    }
+
+    /// Audit entries before a sequence number (newest first).
+    pub async fn audit_entries(
+        &self,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        self.db.audit_entries(before, limit).await
     }
 
     /// Closes the connections, checkpointing the write-ahead log.

@@ -10,6 +10,7 @@ use crate::model::{
     AuditVerdict, DuplicateFile, ImportReceipt, NewImport, RecordPage, RegistryCounts, SourceInfo,
     StoredClaim, StoredRecord,
 };
+use crate::search::{IndexEntry, index_entry};
 use domain::actor::Actor;
 use domain::fields::CanonicalField;
 use domain::ids::{ClaimId, PersonId, RecordId, SourceId};
@@ -107,19 +108,27 @@ impl SqliteBackend {
         .await
         .context("recording the import")?;
 
+        let mut next_id: i64 =
+            sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM source_records")
+                .fetch_one(&mut *tx)
+                .await
+                .context("reading record ids")?;
         let mut digest = RecordsDigest::default();
         let mut written = 0u64;
         loop {
-            let rows: Vec<EncodedRecord> = (&mut *records)
+            let rows: Vec<(EncodedRecord, IndexEntry)> = (&mut *records)
                 .take(RECORDS_PER_INSERT)
-                .map(|record| EncodedRecord::new(&record, &import.columns))
+                .map(|record| {
+                    let entry = index_entry(&record.fields);
+                    (EncodedRecord::new(&record, &import.columns), entry)
+                })
                 .collect();
             if rows.is_empty() {
                 break;
             }
             written += rows.len() as u64;
-            rows.iter().for_each(|row| digest.add(row));
-            insert_records(&mut tx, source_id, import_id, rows).await?;
+            rows.iter().for_each(|(row, _)| digest.add(row));
+            next_id = insert_records(&mut tx, source_id, import_id, next_id, rows).await?;
             progress(written);
         }
         let records_sha256 = digest.finish();
@@ -667,32 +676,81 @@ impl RecordsDigest {
     }
 }
 
+/// Writes records with ids from `first_id` on, and their search index; returns the next id.
 async fn insert_records(
     tx: &mut SqliteConnection,
     source_id: SourceId,
     import_id: i64,
-    rows: Vec<EncodedRecord>,
-) -> Result<(), StoreError> {
+    first_id: i64,
+    rows: Vec<(EncodedRecord, IndexEntry)>,
+) -> Result<i64, StoreError> {
+    let next_id = first_id + rows.len() as i64;
+    let mut index = Vec::with_capacity(rows.len());
     let mut builder: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "INSERT INTO source_records (source_id, import_id, row_number, external_id, raw_text,
+        "INSERT INTO source_records (id, source_id, import_id, row_number, external_id, raw_text,
                                      raw_cells, fields, warnings, search_text) ",
     );
-    builder.push_values(rows, |mut b, row| {
-        b.push_bind(source_id.get())
-            .push_bind(import_id)
-            .push_bind(row.row_number)
-            .push_bind(row.external_id)
-            .push_bind(row.raw_text)
-            .push_bind(row.raw_cells)
-            .push_bind(row.fields)
-            .push_bind(row.warnings)
-            .push_bind(row.search_text);
-    });
+    builder.push_values(
+        rows.into_iter().zip(first_id..),
+        |mut b, ((row, entry), id)| {
+            index.push((RecordId(id), entry));
+            b.push_bind(id)
+                .push_bind(source_id.get())
+                .push_bind(import_id)
+                .push_bind(row.row_number)
+                .push_bind(row.external_id)
+                .push_bind(row.raw_text)
+                .push_bind(row.raw_cells)
+                .push_bind(row.fields)
+                .push_bind(row.warnings)
+                .push_bind(row.search_text);
+        },
+    );
     builder
         .build()
         .execute(&mut *tx)
         .await
         .context("writing records")?;
+    insert_index(tx, &index).await?;
+    Ok(next_id)
+}
+
+/// Writes the search index entries of records.
+pub(crate) async fn insert_index(
+    tx: &mut SqliteConnection,
+    entries: &[(RecordId, IndexEntry)],
+) -> Result<(), StoreError> {
+    for chunk in entries.chunks(RECORDS_PER_INSERT) {
+        let mut facets: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO record_facets (record_id, display_name, prison, city, death_year, \
+             death_month) ",
+        );
+        facets.push_values(chunk, |mut b, (id, entry)| {
+            b.push_bind(id.get())
+                .push_bind(entry.display_name.clone())
+                .push_bind(entry.prison.clone())
+                .push_bind(entry.city.clone())
+                .push_bind(entry.death_year)
+                .push_bind(entry.death_month.clone());
+        });
+        facets
+            .build()
+            .execute(&mut *tx)
+            .await
+            .context("indexing records")?;
+        let mut terms: QueryBuilder<Sqlite> =
+            QueryBuilder::new("INSERT INTO record_terms (rowid, names, skeletons) ");
+        terms.push_values(chunk, |mut b, (id, entry)| {
+            b.push_bind(id.get())
+                .push_bind(entry.names.clone())
+                .push_bind(entry.skeletons.clone());
+        });
+        terms
+            .build()
+            .execute(&mut *tx)
+            .await
+            .context("indexing records")?;
+    }
     Ok(())
 }
 
@@ -747,7 +805,7 @@ pub(crate) async fn append_audit(
     Ok(seq)
 }
 
-fn decode_audit_entry(row: &sqlx::sqlite::SqliteRow) -> Result<AuditEntry, StoreError> {
+pub(crate) fn decode_audit_entry(row: &sqlx::sqlite::SqliteRow) -> Result<AuditEntry, StoreError> {
     let get = |i: usize| -> Result<String, StoreError> {
         row.try_get::<String, _>(i).context("reading the audit log")
     };
@@ -764,7 +822,7 @@ fn decode_audit_entry(row: &sqlx::sqlite::SqliteRow) -> Result<AuditEntry, Store
     })
 }
 
-fn decode_record(row: &sqlx::sqlite::SqliteRow) -> Result<StoredRecord, StoreError> {
+pub(crate) fn decode_record(row: &sqlx::sqlite::SqliteRow) -> Result<StoredRecord, StoreError> {
     let id: i64 = row.try_get(0).context("reading records")?;
     let json_column = |i: usize| -> Result<String, StoreError> {
         row.try_get::<String, _>(i).context("reading records")

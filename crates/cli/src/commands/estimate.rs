@@ -22,15 +22,13 @@ use std::fs::File;
 use std::path::PathBuf;
 
 use crate::registry::{DataDir, block_on};
-use anyhow::{Context, bail};
+use anyhow::Context;
 use domain::fields::CanonicalField;
 use estimate::lcmcr::LcmcrOptions;
 use estimate::loglinear::{Criterion, LoglinearOptions};
 use estimate::report::{self, EstimateOptions, Method, Report};
 use estimate::table::CaptureTable;
-use estimate::table::StratifiedTables;
 use serde_json::{Value, json};
-use std::collections::BTreeSet;
 
 /// Flags of `whereabouts estimate`.
 #[derive(clap::Args, Debug)]
@@ -139,37 +137,12 @@ pub fn run(args: EstimateArgs) -> anyhow::Result<()> {
 
 /// Estimates from the registry's linked persons, overall and (with `--by`) per stratum.
 fn run_on_registry(args: &EstimateArgs, options: &EstimateOptions) -> anyhow::Result<()> {
-    let persons = block_on(async {
+    let tables = block_on(async {
         let store = store::Store::open(&args.data.path).await?;
-        let persons = store.person_sources(args.by).await;
+        let tables = pipeline::capture::registry_tables(&store, args.by).await;
         store.close().await;
-        anyhow::Ok(persons?)
+        tables
     })??;
-    if persons.is_empty() {
-        bail!("the registry has no linked persons yet: run `whereabouts link` first");
-    }
-    let lists: Vec<String> = persons
-        .iter()
-        .flat_map(|p| p.sources.iter().cloned())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let histories: Vec<(Option<String>, Vec<bool>)> = persons
-        .iter()
-        .map(|p| {
-            (
-                p.stratum.clone(),
-                lists.iter().map(|l| p.sources.contains(l)).collect(),
-            )
-        })
-        .collect();
-    let tables = StratifiedTables::from_histories(
-        lists,
-        histories
-            .iter()
-            .map(|(stratum, seen)| (stratum.clone(), seen.as_slice())),
-    )
-    .context("building capture histories from the registry")?;
     if args.by.is_none() {
         let report = report::estimate(&tables.overall, options).context("estimating")?;
         return print_report(args, &report);

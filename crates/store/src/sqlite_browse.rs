@@ -1,0 +1,296 @@
+//! SQLite statements for what pages and the API read: person search, the person view, counts
+//! per facet, the audit log, and rebuilding the search index of records written before it
+//! existed.
+
+use crate::StoreError;
+use crate::audit::AuditEntry;
+use crate::browse::{
+    Facet, FacetCount, PersonList, PersonLookup, PersonQuery, PersonRecord, PersonSummary,
+    PersonView,
+};
+use crate::error::DbContext;
+use crate::search::{facet_key, index_entry, match_query};
+use crate::sqlite::{SqliteBackend, decode_audit_entry, decode_record, insert_index};
+use crate::sqlite_linkage::decode_decision;
+use domain::ids::{PersonId, RecordId};
+use domain::person::MembershipMethod;
+use sqlx::{QueryBuilder, Row, Sqlite};
+use std::collections::HashMap;
+
+/// Records re-indexed per transaction when the index is rebuilt.
+const REINDEX_PAGE: i64 = 5_000;
+
+impl SqliteBackend {
+    pub(crate) async fn find_persons(&self, query: &PersonQuery) -> Result<PersonList, StoreError> {
+        let limit = query.limit.max(1);
+        let ids = self.matching_person_ids(query, limit + 1).await?;
+        let has_more = ids.len() > limit as usize;
+        let ids = &ids[..ids.len().min(limit as usize)];
+        let persons = self.summaries(ids).await?;
+        Ok(PersonList { persons, has_more })
+    }
+
+    async fn matching_person_ids(
+        &self,
+        query: &PersonQuery,
+        limit: u32,
+    ) -> Result<Vec<PersonId>, StoreError> {
+        let text = query.text.as_deref().and_then(match_query);
+        let prison = query.prison.as_deref().map(facet_key);
+        let city = query.city.as_deref().map(facet_key);
+        let filtered = prison.is_some() || city.is_some() || query.year.is_some();
+        let mut sql: QueryBuilder<Sqlite> = if text.is_none() && !filtered {
+            QueryBuilder::new("SELECT id FROM persons WHERE merged_into IS NULL ORDER BY id")
+        } else {
+            let mut sql = QueryBuilder::new("SELECT rp.person_id FROM record_person rp ");
+            if text.is_some() {
+                sql.push("JOIN record_terms t ON t.rowid = rp.record_id ");
+            }
+            sql.push("JOIN record_facets f ON f.record_id = rp.record_id WHERE 1 = 1");
+            if let Some(text) = text {
+                sql.push(" AND record_terms MATCH ").push_bind(text);
+            }
+            if let Some(prison) = prison {
+                sql.push(" AND f.prison = ").push_bind(prison);
+            }
+            if let Some(city) = city {
+                sql.push(" AND f.city = ").push_bind(city);
+            }
+            if let Some(year) = query.year {
+                sql.push(" AND f.death_year = ").push_bind(year);
+            }
+            sql.push(" GROUP BY rp.person_id ORDER BY rp.person_id");
+            sql
+        };
+        sql.push(" LIMIT ")
+            .push_bind(i64::from(limit))
+            .push(" OFFSET ")
+            .push_bind(i64::from(query.offset));
+        let ids: Vec<i64> = sql
+            .build_query_scalar()
+            .fetch_all(&self.pool)
+            .await
+            .context("searching persons")?;
+        Ok(ids.into_iter().map(PersonId).collect())
+    }
+
+    async fn summaries(&self, ids: &[PersonId]) -> Result<Vec<PersonSummary>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "SELECT rp.person_id, f.display_name, r.source_id FROM record_person rp
+             JOIN record_facets f ON f.record_id = rp.record_id
+             JOIN source_records r ON r.id = rp.record_id WHERE rp.person_id IN (",
+        );
+        let mut list = sql.separated(", ");
+        for id in ids {
+            list.push_bind(id.get());
+        }
+        sql.push(") ORDER BY rp.record_id");
+        let rows = sql
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .context("reading persons")?;
+        let mut by_person: HashMap<i64, (Vec<(String, u32)>, Vec<i64>, u32)> = HashMap::new();
+        for row in &rows {
+            let person: i64 = row.try_get(0).context("reading persons")?;
+            let name: String = row.try_get(1).context("reading persons")?;
+            let source: i64 = row.try_get(2).context("reading persons")?;
+            let (names, sources, records) = by_person.entry(person).or_default();
+            *records += 1;
+            if !sources.contains(&source) {
+                sources.push(source);
+            }
+            match names.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, count)) => *count += 1,
+                None if !name.is_empty() => names.push((name, 1)),
+                None => {}
+            }
+        }
+        Ok(ids
+            .iter()
+            .map(|id| {
+                let (mut names, sources, records) = by_person.remove(&id.get()).unwrap_or_default();
+                names.sort_by(|a, b| b.1.cmp(&a.1));
+                PersonSummary {
+                    id: *id,
+                    names: names.into_iter().map(|(n, _)| n).collect(),
+                    records,
+                    sources: sources.len() as u32,
+                }
+            })
+            .collect())
+    }
+
+    pub(crate) async fn person(&self, id: PersonId) -> Result<PersonLookup, StoreError> {
+        let merged_into: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT merged_into FROM persons WHERE id = ?")
+                .bind(id.get())
+                .fetch_optional(&self.pool)
+                .await
+                .context("reading a person")?;
+        match merged_into {
+            None => return Ok(PersonLookup::Missing),
+            Some(Some(survivor)) => return Ok(PersonLookup::MergedInto(PersonId(survivor))),
+            Some(None) => {}
+        }
+        let rows = sqlx::query(
+            "SELECT r.id, r.source_id, s.name, r.row_number, r.external_id, r.raw_text,
+                    r.raw_cells, r.fields, r.warnings, m.method, m.score, m.decided_by,
+                    m.decided_at
+             FROM record_person rp
+             JOIN source_records r ON r.id = rp.record_id
+             JOIN sources s ON s.id = r.source_id
+             JOIN memberships m ON m.id = (SELECT max(id) FROM memberships
+                                           WHERE record_id = rp.record_id)
+             WHERE rp.person_id = ? ORDER BY r.id",
+        )
+        .bind(id.get())
+        .fetch_all(&self.pool)
+        .await
+        .context("reading a person's records")?;
+        let mut records = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let method: String = row.try_get(9).context("reading memberships")?;
+            records.push(PersonRecord {
+                record: decode_record(row)?,
+                method: MembershipMethod::parse(&method).ok_or_else(|| {
+                    StoreError::Corrupt(format!("a membership has the method `{method}`"))
+                })?,
+                score: row.try_get(10).context("reading memberships")?,
+                decided_by: row.try_get(11).context("reading memberships")?,
+                decided_at: row.try_get(12).context("reading memberships")?,
+            });
+        }
+        let decisions = sqlx::query(
+            "SELECT record_a, record_b, decision, note, decided_by, decided_at FROM pair_decisions d
+             WHERE record_a IN (SELECT record_id FROM record_person WHERE person_id = ?1)
+               AND record_b IN (SELECT record_id FROM record_person WHERE person_id = ?1)
+               AND id = (SELECT max(id) FROM pair_decisions
+                         WHERE record_a = d.record_a AND record_b = d.record_b)
+             ORDER BY record_a, record_b",
+        )
+        .bind(id.get())
+        .fetch_all(&self.pool)
+        .await
+        .context("reading decisions")?
+        .iter()
+        .map(decode_decision)
+        .collect::<Result<Vec<_>, _>>()?;
+        Ok(PersonLookup::Found(PersonView {
+            id,
+            records,
+            decisions,
+        }))
+    }
+
+    pub(crate) async fn person_of_record(
+        &self,
+        record: RecordId,
+    ) -> Result<Option<PersonId>, StoreError> {
+        let person: Option<i64> =
+            sqlx::query_scalar("SELECT person_id FROM record_person WHERE record_id = ?")
+                .bind(record.get())
+                .fetch_optional(&self.pool)
+                .await
+                .context("reading a record's person")?;
+        Ok(person.map(PersonId))
+    }
+
+    pub(crate) async fn facet_counts(
+        &self,
+        facet: Facet,
+        limit: u32,
+    ) -> Result<Vec<FacetCount>, StoreError> {
+        let column = facet.column();
+        let order = match facet {
+            Facet::DeathMonth | Facet::DeathYear => format!("f.{column}"),
+            Facet::Prison | Facet::City => "2 DESC, 1".to_string(),
+        };
+        // The column and order come from the `Facet` enum, never from input.
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT CAST(f.{column} AS TEXT), count(DISTINCT rp.person_id) FROM record_facets f
+             JOIN record_person rp ON rp.record_id = f.record_id
+             WHERE f.{column} IS NOT NULL GROUP BY f.{column} ORDER BY {order} LIMIT ?"
+        )))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .context("counting persons")?;
+        rows.iter()
+            .map(|row| {
+                Ok(FacetCount {
+                    value: row.try_get(0).context("counting persons")?,
+                    persons: row.try_get::<i64, _>(1).context("counting persons")? as u64,
+                })
+            })
+            .collect()
+    }
+
+    pub(crate) async fn audit_entries(
+        &self,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, at, actor, action, entity, entity_id, payload, prev_hash, hash
+             FROM audit_log WHERE seq < ? ORDER BY seq DESC LIMIT ?",
+        )
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .context("reading the audit log")?;
+        rows.iter().map(decode_audit_entry).collect()
+    }
+
+    /// Whether some records have no search entry (they were imported before the index existed).
+    pub(crate) async fn index_is_incomplete(&self) -> Result<bool, StoreError> {
+        let incomplete: bool = sqlx::query_scalar(
+            "SELECT (SELECT count(*) FROM source_records) > (SELECT count(*) FROM record_facets)",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .context("checking the search index")?;
+        Ok(incomplete)
+    }
+
+    /// Indexes records that have no search entry yet (records imported before the index
+    /// existed); returns how many were indexed.
+    pub(crate) async fn index_missing_records(&self) -> Result<u64, StoreError> {
+        let mut indexed = 0u64;
+        loop {
+            let mut tx = self
+                .pool
+                .begin_with("BEGIN IMMEDIATE")
+                .await
+                .context("indexing records")?;
+            let rows = sqlx::query(
+                "SELECT r.id, r.source_id, s.name, r.row_number, r.external_id, r.raw_text,
+                        r.raw_cells, r.fields, r.warnings
+                 FROM source_records r JOIN sources s ON s.id = r.source_id
+                 WHERE NOT EXISTS (SELECT 1 FROM record_facets f WHERE f.record_id = r.id)
+                 ORDER BY r.id LIMIT ?",
+            )
+            .bind(REINDEX_PAGE)
+            .fetch_all(&mut *tx)
+            .await
+            .context("indexing records")?;
+            if rows.is_empty() {
+                return Ok(indexed);
+            }
+            let entries = rows
+                .iter()
+                .map(|row| {
+                    let record = decode_record(row)?;
+                    Ok((record.id, index_entry(&record.fields)))
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            insert_index(&mut tx, &entries).await?;
+            tx.commit().await.context("indexing records")?;
+            indexed += entries.len() as u64;
+        }
+    }
+}
