@@ -28,6 +28,10 @@ enum Command {
     Link(commands::link::LinkArgs),
     /// Review the pairs linkage could not decide.
     Review(commands::review::ReviewArgs),
+    /// Serve the web app (English and Persian) over the registry.
+    Serve(commands::serve::ServeArgs),
+    /// Manage the web app's accounts: add, passwd, disable, list, token.
+    User(commands::user::UserArgs),
     /// Check the audit chain.
     Audit(commands::audit::AuditArgs),
     /// Write a verified backup of the registry to one file.
@@ -52,6 +56,8 @@ fn main() -> ExitCode {
         Command::Import(args) => commands::import::run(args),
         Command::Link(args) => commands::link::run(args),
         Command::Review(args) => commands::review::run(args),
+        Command::Serve(args) => commands::serve::run(args),
+        Command::User(args) => commands::user::run(args),
         Command::Audit(args) => commands::audit::run(args),
         Command::Backup(args) => commands::backup::backup(args),
         Command::Restore(args) => commands::backup::restore(args),

@@ -13,6 +13,11 @@ impl Actor {
         Actor(format!("cli:{login}"))
     }
 
+    /// An actor for a web-app account with this login.
+    pub fn web(login: &str) -> Actor {
+        Actor(format!("web:{login}"))
+    }
+
     /// An actor for the process itself (migrations, demo set-up).
     pub fn system() -> Actor {
         Actor("system".to_string())

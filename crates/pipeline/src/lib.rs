@@ -6,4 +6,5 @@
 #![deny(missing_docs)]
 
 pub mod capture;
+pub mod import;
 pub mod link;

@@ -47,7 +47,7 @@ use crate::linkage::{
 };
 use domain::actor::Actor;
 use domain::fields::CanonicalField;
-use domain::ids::{ClaimId, PersonId, RecordId, UserId};
+use domain::ids::{ClaimId, PersonId, RecordId, SourceId, UserId};
 use domain::person::{ClaimSubject, MembershipMethod, NewClaim};
 use domain::record::NewSourceRecord;
 use files::FileArea;
@@ -386,6 +386,16 @@ impl Store {
     /// One person with their records and the decisions among them.
     pub async fn person(&self, id: PersonId) -> Result<PersonLookup, StoreError> {
         self.db.person(id).await
+    }
+
+    /// One page of a source's records in id order, after `after`.
+    pub async fn records_of_source(
+        &self,
+        source: SourceId,
+        after: Option<RecordId>,
+        limit: u32,
+    ) -> Result<RecordPage, StoreError> {
+        self.db.records_of_source(source, after, limit).await
     }
 
     /// The person a record currently belongs to, if linked.

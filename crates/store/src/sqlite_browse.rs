@@ -2,6 +2,7 @@
 //! per facet, the audit log, and rebuilding the search index of records written before it
 //! existed.
 
+use crate::RecordPage;
 use crate::StoreError;
 use crate::audit::AuditEntry;
 use crate::browse::{
@@ -12,10 +13,19 @@ use crate::error::DbContext;
 use crate::search::{facet_key, index_entry, match_query};
 use crate::sqlite::{SqliteBackend, decode_audit_entry, decode_record, insert_index};
 use crate::sqlite_linkage::decode_decision;
-use domain::ids::{PersonId, RecordId};
+use domain::ids::{PersonId, RecordId, SourceId};
 use domain::person::MembershipMethod;
 use sqlx::{QueryBuilder, Row, Sqlite};
 use std::collections::HashMap;
+
+/// What a page of persons counts about each: names with how often each is given, the
+/// sources seen, and the number of records.
+#[derive(Default)]
+struct Tally {
+    names: Vec<(String, u32)>,
+    sources: Vec<i64>,
+    records: u32,
+}
 
 /// Records re-indexed per transaction when the index is rebuilt.
 const REINDEX_PAGE: i64 = 5_000;
@@ -93,12 +103,16 @@ impl SqliteBackend {
             .fetch_all(&self.pool)
             .await
             .context("reading persons")?;
-        let mut by_person: HashMap<i64, (Vec<(String, u32)>, Vec<i64>, u32)> = HashMap::new();
+        let mut by_person: HashMap<i64, Tally> = HashMap::new();
         for row in &rows {
             let person: i64 = row.try_get(0).context("reading persons")?;
             let name: String = row.try_get(1).context("reading persons")?;
             let source: i64 = row.try_get(2).context("reading persons")?;
-            let (names, sources, records) = by_person.entry(person).or_default();
+            let Tally {
+                names,
+                sources,
+                records,
+            } = by_person.entry(person).or_default();
             *records += 1;
             if !sources.contains(&source) {
                 sources.push(source);
@@ -112,8 +126,12 @@ impl SqliteBackend {
         Ok(ids
             .iter()
             .map(|id| {
-                let (mut names, sources, records) = by_person.remove(&id.get()).unwrap_or_default();
-                names.sort_by(|a, b| b.1.cmp(&a.1));
+                let Tally {
+                    mut names,
+                    sources,
+                    records,
+                } = by_person.remove(&id.get()).unwrap_or_default();
+                names.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
                 PersonSummary {
                     id: *id,
                     names: names.into_iter().map(|(n, _)| n).collect(),
@@ -184,6 +202,37 @@ impl SqliteBackend {
             records,
             decisions,
         }))
+    }
+
+    pub(crate) async fn records_of_source(
+        &self,
+        source: SourceId,
+        after: Option<RecordId>,
+        limit: u32,
+    ) -> Result<RecordPage, StoreError> {
+        let rows = sqlx::query(
+            "SELECT r.id, r.source_id, s.name, r.row_number, r.external_id, r.raw_text,
+                    r.raw_cells, r.fields, r.warnings
+             FROM source_records r JOIN sources s ON s.id = r.source_id
+             WHERE r.source_id = ? AND r.id > ? ORDER BY r.id LIMIT ?",
+        )
+        .bind(source.get())
+        .bind(after.map_or(0, RecordId::get))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .context("reading a source's records")?;
+        let records = rows
+            .iter()
+            .map(decode_record)
+            .collect::<Result<Vec<_>, _>>()?;
+        let next_after = (records.len() == limit as usize)
+            .then(|| records.last().map(|r| r.id))
+            .flatten();
+        Ok(RecordPage {
+            records,
+            next_after,
+        })
     }
 
     pub(crate) async fn person_of_record(

@@ -441,6 +441,22 @@ fn decode_review_item(row: &sqlx::sqlite::SqliteRow) -> Result<ReviewItem, Store
     })
 }
 
+/// Reads a decision from `record_a, record_b, decision, note, decided_by, decided_at`.
+pub(crate) fn decode_decision(
+    row: &sqlx::sqlite::SqliteRow,
+) -> Result<StoredPairDecision, StoreError> {
+    let decision: String = row.try_get(2).context("reading decisions")?;
+    Ok(StoredPairDecision {
+        a: RecordId(row.try_get(0).context("reading decisions")?),
+        b: RecordId(row.try_get(1).context("reading decisions")?),
+        decision: PairDecision::parse(&decision)
+            .ok_or_else(|| StoreError::Corrupt(format!("a decision reads `{decision}`")))?,
+        note: row.try_get(3).context("reading decisions")?,
+        decided_by: row.try_get(4).context("reading decisions")?,
+        decided_at: row.try_get(5).context("reading decisions")?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -493,20 +509,4 @@ mod tests {
         assert_eq!(plan.changed, vec![(RecordId(3), PersonId(9))]);
         assert!(plan.merged.is_empty());
     }
-}
-
-/// Reads a decision from `record_a, record_b, decision, note, decided_by, decided_at`.
-pub(crate) fn decode_decision(
-    row: &sqlx::sqlite::SqliteRow,
-) -> Result<StoredPairDecision, StoreError> {
-    let decision: String = row.try_get(2).context("reading decisions")?;
-    Ok(StoredPairDecision {
-        a: RecordId(row.try_get(0).context("reading decisions")?),
-        b: RecordId(row.try_get(1).context("reading decisions")?),
-        decision: PairDecision::parse(&decision)
-            .ok_or_else(|| StoreError::Corrupt(format!("a decision reads `{decision}`")))?,
-        note: row.try_get(3).context("reading decisions")?,
-        decided_by: row.try_get(4).context("reading decisions")?,
-        decided_at: row.try_get(5).context("reading decisions")?,
-    })
 }

@@ -6,28 +6,40 @@
 
 use crate::commands::import::store_checked_list;
 use crate::commands::link::{DEFAULT_THRESHOLD, link_registry};
+use crate::commands::user::add_user;
 use crate::registry::{DataDir, block_on};
 use anyhow::Context;
+use domain::account::Role;
 use domain::source::{NewSource, Reliability, SourceKind};
 use import::ReadOptions;
 use std::path::Path;
 use store::{DuplicateFile, Store};
 
+/// How big the demo registry is.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DemoSize {
+    /// Persons in the synthetic population (including those no list records).
+    #[arg(long, default_value_t = 2_000)]
+    pub persons: u64,
+    /// Number of synthetic lists.
+    #[arg(long, default_value_t = 5)]
+    pub sources: u32,
+    /// Seed of the synthetic lists.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
 /// Arguments of `demo`.
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {
-    /// Persons in the synthetic population (including those no list records).
-    #[arg(long, default_value_t = 2_000)]
-    persons: u64,
-    /// Number of synthetic lists.
-    #[arg(long, default_value_t = 5)]
-    sources: u32,
-    /// Seed of the synthetic lists.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
+    #[command(flatten)]
+    size: DemoSize,
     #[command(flatten)]
     data: DataDir,
 }
+
+/// The web login of a demo registry.
+pub const DEMO_LOGIN: &str = "admin";
 
 /// Builds (or shows) the demo registry.
 pub fn run(args: DemoArgs) -> anyhow::Result<()> {
@@ -41,7 +53,14 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
                 );
                 store
             }
-            Err(store::StoreError::NoRegistry { .. }) => fill(&args, &root).await?,
+            Err(store::StoreError::NoRegistry { .. }) => {
+                let (store, password) = fill(&args.size, &root).await?;
+                println!(
+                    "web login: `{DEMO_LOGIN}`, password: {password} (whereabouts serve --data {})",
+                    root.display()
+                );
+                store
+            }
             Err(error) => return Err(error.into()),
         };
         let summary = summarise(&store).await;
@@ -50,7 +69,9 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     })?
 }
 
-async fn fill(args: &DemoArgs, root: &Path) -> anyhow::Result<Store> {
+/// Creates a registry in `root`, fills it with synthetic lists, links them and adds the
+/// administrator account `admin`; returns the store and that account's password.
+pub async fn fill(args: &DemoSize, root: &Path) -> anyhow::Result<(Store, String)> {
     let store = Store::init(root).await?;
     let lists = root.join("demo-lists");
     let config = synth::SynthConfig {
@@ -85,7 +106,9 @@ async fn fill(args: &DemoArgs, root: &Path) -> anyhow::Result<Store> {
         println!("imported {:>7} records from {name}.csv", receipt.records);
     }
     link_registry(&store, DEFAULT_THRESHOLD).await?;
-    Ok(store)
+    let password = web::auth::one_time_password();
+    add_user(&store, DEMO_LOGIN, Role::Admin, &password, false).await?;
+    Ok((store, password))
 }
 
 async fn summarise(store: &Store) -> anyhow::Result<()> {

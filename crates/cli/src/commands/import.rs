@@ -6,7 +6,7 @@ use domain::date::Calendar;
 use domain::source::{NewSource, Reliability, SourceKind};
 use import::{EncodingChoice, ParsedList, ReadOptions};
 use std::path::{Path, PathBuf};
-use store::{DuplicateFile, ImportReceipt, NewImport, Store};
+use store::{DuplicateFile, ImportReceipt, Store};
 
 /// Arguments of `import`.
 #[derive(Debug, clap::Args)]
@@ -131,24 +131,17 @@ pub async fn store_checked_list(
     source: NewSource,
     on_duplicate: DuplicateFile,
 ) -> anyhow::Result<ImportReceipt> {
-    let new_import = NewImport {
-        source,
-        file_bytes: bytes,
-        file_name: list.file_name.clone(),
-        media_type: list.media_type.to_string(),
-        encoding: list.encoding.to_string(),
-        delimiter: list.table.delimiter.clone(),
-        columns: list.table.header.clone(),
-        mapping: list.columns.named(),
-        on_duplicate,
-    };
     let bar = progress_bar(list.len() as u64, "importing");
-    let receipt = store
-        .import(&new_import, &mut list.records(), &actor(), &|written| {
-            bar.set_position(written)
-        })
-        .await
-        .with_context(|| format!("importing {}; nothing was written", list.file_name));
+    let receipt = pipeline::import::store_list(
+        store,
+        list,
+        bytes,
+        source,
+        on_duplicate,
+        &actor(),
+        &|written| bar.set_position(written),
+    )
+    .await;
     bar.finish_and_clear();
     receipt
 }

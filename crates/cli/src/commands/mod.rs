@@ -9,4 +9,6 @@ pub mod init;
 pub mod link;
 pub mod link_files;
 pub mod review;
+pub mod serve;
 pub mod synth;
+pub mod user;

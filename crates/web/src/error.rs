@@ -1,0 +1,98 @@
+//! Errors of the web app and the responses they become: a page for people, JSON for the API.
+//! Internal details (database errors, paths) are logged, never shown.
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use store::StoreError;
+
+/// What went wrong while answering a request.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum WebError {
+    /// No such page or thing.
+    #[error("not found")]
+    NotFound,
+    /// The account's role does not allow this.
+    #[error("forbidden")]
+    Forbidden,
+    /// The form's CSRF token is missing or wrong.
+    #[error("the form has expired or did not come from this site")]
+    Csrf,
+    /// The request cannot be carried out as sent; the message says why and what to do.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The upload is larger than allowed.
+    #[error("the file is larger than the limit of {limit_mb} MB")]
+    TooLarge {
+        /// The limit in MB.
+        limit_mb: usize,
+    },
+    /// The registry failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Anything else.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl WebError {
+    pub(crate) fn status(&self) -> StatusCode {
+        match self {
+            WebError::NotFound => StatusCode::NOT_FOUND,
+            WebError::Forbidden => StatusCode::FORBIDDEN,
+            WebError::Csrf => StatusCode::FORBIDDEN,
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::Store(StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
+            WebError::Store(StoreError::Conflict(_) | StoreError::Invalid(_)) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            WebError::Store(_) | WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The message a user may see: internal failures are reduced to a generic sentence.
+    pub(crate) fn public_message(&self) -> String {
+        match self {
+            WebError::Store(StoreError::NotFound(m) | StoreError::Conflict(m))
+            | WebError::Store(StoreError::Invalid(m)) => m.clone(),
+            WebError::Store(_) | WebError::Internal(_) => {
+                "the server failed to answer; the error is in its log".to_string()
+            }
+            other => other.to_string(),
+        }
+    }
+
+    fn log(&self) {
+        if self.status().is_server_error() {
+            tracing::error!(error = %format!("{self:#}"), "request failed");
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        self.log();
+        let status = self.status();
+        let page = crate::views::ErrorPage::new(status, &self.public_message());
+        (status, Html(page.render_or_plain())).into_response()
+    }
+}
+
+/// An API error: the same causes, answered as `{"error": "..."}`.
+#[derive(Debug)]
+pub(crate) struct ApiError(pub(crate) WebError);
+
+impl<E: Into<WebError>> From<E> for ApiError {
+    fn from(error: E) -> ApiError {
+        ApiError(error.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.0.log();
+        let status = self.0.status();
+        let body = serde_json::json!({ "error": self.0.public_message() });
+        (status, axum::Json(body)).into_response()
+    }
+}
