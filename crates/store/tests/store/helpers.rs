@@ -107,3 +107,15 @@ pub async fn sql(root: &Path, statement: &'static str) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     connection.close().await.map_err(|e| e.to_string())
 }
+
+/// The first column of every row a query returns, as text.
+pub async fn column(root: &Path, statement: &'static str) -> Vec<String> {
+    let url = format!("sqlite://{}", root.join("registry.sqlite").display());
+    let mut connection = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let values: Vec<String> = sqlx::query_scalar(statement)
+        .fetch_all(&mut connection)
+        .await
+        .unwrap();
+    connection.close().await.unwrap();
+    values
+}

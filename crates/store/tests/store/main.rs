@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap should fail loudly
 
 mod helpers;
+mod web;
 
 use domain::actor::Actor;
 use domain::fields::CanonicalField;

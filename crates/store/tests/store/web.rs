@@ -1,0 +1,300 @@
+//! What the web app reads and writes: accounts, sessions, tokens, throttling, the person
+//! search in both scripts with facets, and the index rebuilt for old records.
+
+use crate::helpers::{TestRegistry, column, record, sql};
+use domain::account::Role;
+use domain::actor::Actor;
+use domain::fields::CanonicalField;
+use domain::person::MembershipMethod;
+use domain::record::{FieldValue, NewSourceRecord};
+use store::accounts::NewUser;
+use store::browse::{Facet, PersonLookup, PersonQuery};
+use store::{StoreError, UserChange};
+
+fn named(row: u64, given: &str, surname: &str, prison: &str) -> NewSourceRecord {
+    let mut r = record(row, given);
+    let text = |t: &str| FieldValue::Text { text: t.into() };
+    r.fields.push((CanonicalField::Surname, text(surname)));
+    r.fields.push((CanonicalField::Prison, text(prison)));
+    r
+}
+
+fn user(login: &str, role: Role) -> NewUser {
+    NewUser {
+        login: login.into(),
+        role,
+        password_hash: "$argon2id$placeholder".into(),
+        must_change_password: true,
+    }
+}
+
+#[tokio::test]
+async fn accounts_are_created_changed_and_disabled_in_the_audit_chain() {
+    let registry = TestRegistry::new().await;
+    let store = &registry.store;
+    let actor = Actor::cli("tester");
+    let id = store
+        .create_user(&user("maryam", Role::Analyst), &actor)
+        .await
+        .unwrap();
+    let again = store
+        .create_user(&user("maryam", Role::Viewer), &actor)
+        .await
+        .unwrap_err();
+    assert!(matches!(again, StoreError::Conflict(_)), "{again}");
+
+    store
+        .create_session(id, "session-hash", "csrf-1", "2999-01-01T00:00:00.000Z")
+        .await
+        .unwrap();
+    store
+        .create_api_token("maryam", "token-hash", "scripts", &actor)
+        .await
+        .unwrap();
+    let session = store.live_session("session-hash").await.unwrap().unwrap();
+    assert_eq!(
+        (session.user.role, session.csrf_token.as_str()),
+        (Role::Analyst, "csrf-1")
+    );
+    assert!(store.api_token_user("token-hash").await.unwrap().is_some());
+
+    let change = UserChange::Password {
+        hash: "$argon2id$new",
+        must_change: false,
+    };
+    store.change_user("maryam", change, &actor).await.unwrap();
+    assert!(
+        store.live_session("session-hash").await.unwrap().is_none(),
+        "a new password ends sessions"
+    );
+    let changed = store.user_by_login("maryam").await.unwrap().unwrap();
+    assert_eq!(
+        (changed.password_hash.as_str(), changed.must_change_password),
+        ("$argon2id$new", false)
+    );
+
+    store
+        .change_user("maryam", UserChange::Disable, &actor)
+        .await
+        .unwrap();
+    assert!(
+        store.api_token_user("token-hash").await.unwrap().is_none(),
+        "disabling revokes tokens"
+    );
+    assert!(
+        store
+            .user_by_login("maryam")
+            .await
+            .unwrap()
+            .unwrap()
+            .disabled
+    );
+    let missing = store
+        .change_user("nobody", UserChange::Disable, &actor)
+        .await
+        .unwrap_err();
+    assert!(matches!(missing, StoreError::NotFound(_)));
+
+    let root = registry.root();
+    let actions = column(
+        root,
+        "SELECT action FROM audit_log WHERE entity = 'user' ORDER BY seq",
+    )
+    .await;
+    assert_eq!(
+        actions,
+        ["create", "create_token", "set_password", "disable"]
+    );
+    let payloads = column(root, "SELECT payload FROM audit_log WHERE entity = 'user'").await;
+    assert!(
+        payloads
+            .iter()
+            .all(|p| !p.contains("argon2") && !p.contains("hash")),
+        "no secret in the audit log"
+    );
+    assert!(store.verify_audit().await.unwrap().broken.is_none());
+}
+
+#[tokio::test]
+async fn expired_sessions_and_failed_logins_are_counted_out() {
+    let registry = TestRegistry::new().await;
+    let store = &registry.store;
+    let id = store
+        .create_user(&user("reza", Role::Viewer), &Actor::cli("t"))
+        .await
+        .unwrap();
+    store
+        .create_session(id, "old", "c", "2000-01-01T00:00:00.000Z")
+        .await
+        .unwrap();
+    assert!(store.live_session("old").await.unwrap().is_none());
+    for _ in 0..3 {
+        store.record_login_failure("reza").await.unwrap();
+    }
+    assert_eq!(
+        store
+            .login_failures_since("reza", "2000-01-01")
+            .await
+            .unwrap(),
+        3
+    );
+    assert_eq!(
+        store
+            .login_failures_since("reza", "2999-01-01")
+            .await
+            .unwrap(),
+        0
+    );
+    store.clear_login_failures("reza").await.unwrap();
+    assert_eq!(
+        store
+            .login_failures_since("reza", "2000-01-01")
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+#[tokio::test]
+async fn persons_are_found_in_either_script_and_any_spelling_with_facets() {
+    let registry = TestRegistry::new().await;
+    let rows = [
+        named(1, "محمد", "رضایی", "اوین"),
+        named(2, "Mohammed", "Rezaee", "Evin"),
+        named(3, "Zahra", "Karimi", "Gohardasht"),
+        named(4, "Ali", "Mohammadi", "Evin  "),
+    ];
+    registry.import("list-a", b"persons", &rows).await.unwrap();
+    let store = &registry.store;
+    let actor = Actor::cli("t");
+    let ids: Vec<_> = store
+        .records_page(None, 10)
+        .await
+        .unwrap()
+        .records
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    let person = store.create_person(&actor).await.unwrap();
+    store
+        .assign_records(person, &ids[..2], MembershipMethod::Manual, &actor)
+        .await
+        .unwrap();
+    for id in &ids[2..] {
+        let other = store.create_person(&actor).await.unwrap();
+        store
+            .assign_records(other, &[*id], MembershipMethod::Manual, &actor)
+            .await
+            .unwrap();
+    }
+
+    let find = |text: &str| PersonQuery {
+        text: Some(text.into()),
+        limit: 10,
+        ..PersonQuery::default()
+    };
+    for spelling in ["Muhammad Rezai", "محمد", "مُحَمَّد رضائي", "moh"] {
+        let found = store.find_persons(&find(spelling)).await.unwrap();
+        assert!(
+            found.persons.iter().any(|p| p.id == person),
+            "{spelling} finds the person"
+        );
+    }
+    let both = store.find_persons(&find("mohammad")).await.unwrap();
+    let summary = both.persons.iter().find(|p| p.id == person).unwrap();
+    assert_eq!((summary.records, summary.sources), (2, 1));
+    assert_eq!(summary.names.len(), 2);
+    assert!(
+        store
+            .find_persons(&find("Karimi Ali"))
+            .await
+            .unwrap()
+            .persons
+            .is_empty(),
+        "every word must match"
+    );
+    assert!(
+        store
+            .find_persons(&find("\"NEAR("))
+            .await
+            .unwrap()
+            .persons
+            .is_empty(),
+        "FTS syntax is literal"
+    );
+
+    let evin = PersonQuery {
+        prison: Some("EVIN".into()),
+        limit: 10,
+        ..PersonQuery::default()
+    };
+    assert_eq!(
+        store.find_persons(&evin).await.unwrap().persons.len(),
+        2,
+        "person of record 2, and Ali"
+    );
+    let page = PersonQuery {
+        limit: 2,
+        ..PersonQuery::default()
+    };
+    let first = store.find_persons(&page).await.unwrap();
+    assert_eq!((first.persons.len(), first.has_more), (2, true));
+    let rest = store
+        .find_persons(&PersonQuery { offset: 2, ..page })
+        .await
+        .unwrap();
+    assert_eq!((rest.persons.len(), rest.has_more), (1, false));
+
+    let prisons = store.facet_counts(Facet::Prison, 10).await.unwrap();
+    assert_eq!(prisons[0].value, "evin");
+    assert_eq!(prisons[0].persons, 2);
+
+    match store.person(person).await.unwrap() {
+        PersonLookup::Found(view) => assert_eq!(view.records.len(), 2),
+        other => panic!("expected the person, got {other:?}"),
+    }
+    assert_eq!(
+        store.person(domain::ids::PersonId(999)).await.unwrap(),
+        PersonLookup::Missing
+    );
+}
+
+#[tokio::test]
+async fn records_imported_before_the_index_existed_are_indexed_at_open() {
+    let registry = TestRegistry::new().await;
+    registry
+        .import("list-a", b"x", &[named(1, "Hossein", "Ahmadi", "Evin")])
+        .await
+        .unwrap();
+    let root = registry.root();
+    sql(root, "DELETE FROM record_facets").await.unwrap();
+    sql(
+        root,
+        "INSERT INTO record_terms (record_terms) VALUES ('delete-all')",
+    )
+    .await
+    .unwrap();
+    let reopened = store::Store::open(root).await.unwrap();
+    let person = reopened.create_person(&Actor::cli("t")).await.unwrap();
+    let ids: Vec<_> = reopened
+        .records_page(None, 10)
+        .await
+        .unwrap()
+        .records
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    reopened
+        .assign_records(person, &ids, MembershipMethod::Manual, &Actor::cli("t"))
+        .await
+        .unwrap();
+    let query = PersonQuery {
+        text: Some("حسین".into()),
+        limit: 5,
+        ..PersonQuery::default()
+    };
+    assert_eq!(
+        reopened.find_persons(&query).await.unwrap().persons.len(),
+        1
+    );
+}

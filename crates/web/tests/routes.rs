@@ -1,0 +1,287 @@
+//! Every route × every role (and no login): each answers what the role may see. The
+//! expectations are written out here, independently of the app's rules, and the test fails
+//! when the app has a route this table does not know.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{TestApp, api_token, client, logged_in};
+use domain::account::Role;
+use reqwest::StatusCode;
+
+/// Who may use a route, as this test expects it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Anyone,
+    AnyAccount,
+    Readers,
+    Importers,
+    Reviewers,
+    StatisticsReaders,
+    Admins,
+}
+
+impl Who {
+    fn allows(self, role: Role) -> bool {
+        use Role::*;
+        match self {
+            Who::Anyone | Who::AnyAccount => true,
+            Who::Readers => matches!(role, Admin | Investigator | Analyst | Viewer),
+            Who::Importers => matches!(role, Admin | Investigator),
+            Who::Reviewers => matches!(role, Admin | Investigator | Analyst),
+            Who::StatisticsReaders => matches!(role, Admin | Investigator | Analyst | Viewer),
+            Who::Admins => matches!(role, Admin),
+        }
+    }
+}
+
+fn expected(method: &str, path: &str) -> Option<Who> {
+    use Who::*;
+    Some(match (method, path) {
+        ("GET", "/assets/{name}") | ("GET", "/login") | ("POST", "/login") => Anyone,
+        ("GET", "/language/{code}") | ("GET", "/api/openapi.json") => Anyone,
+        ("POST", "/logout") | ("GET", "/account/password") | ("POST", "/account/password") => {
+            AnyAccount
+        }
+        ("GET", "/") | ("GET", "/persons") | ("GET", "/persons/{id}") => Readers,
+        ("GET", "/sources") | ("GET", "/sources/{id}") | ("GET", "/records/{id}") => Readers,
+        ("GET", "/import") | ("POST", "/import") | ("POST", "/import/confirm") => Importers,
+        ("POST", "/link") => Importers,
+        ("GET", "/review") | ("GET", "/review/{id}") | ("POST", "/review/{id}") => Reviewers,
+        ("GET", "/statistics") | ("GET", "/statistics/estimate.svg") => StatisticsReaders,
+        ("GET", "/audit") | ("POST", "/audit/verify") => Admins,
+        ("GET", "/api/v1/persons") | ("GET", "/api/v1/persons/{id}") => Readers,
+        ("GET", "/api/v1/search") | ("GET", "/api/v1/sources") => Readers,
+        ("GET", "/api/v1/sources/{id}/records") | ("GET", "/api/v1/records/{id}") => Readers,
+        ("GET", "/api/v1/review") | ("POST", "/api/v1/review/{id}/decision") => Reviewers,
+        _ => return None,
+    })
+}
+
+/// Real ids of things in the registry, to fill the path patterns.
+struct Ids {
+    person: String,
+    review: String,
+}
+
+async fn ids(app: &TestApp) -> Ids {
+    let admin = client();
+    let token = api_token(Role::Admin);
+    let persons: serde_json::Value = admin
+        .get(format!("{}/api/v1/persons", app.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let review: serde_json::Value = admin
+        .get(format!("{}/api/v1/review", app.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    Ids {
+        person: persons["persons"][0]["id"].to_string(),
+        review: review[0]["id"].to_string(),
+    }
+}
+
+fn concrete(path: &str, ids: &Ids) -> String {
+    let path = path
+        .replace("/assets/{name}", "/assets/app.css")
+        .replace("/language/{code}", "/language/fa?back=/persons")
+        .replace("/persons/{id}", &format!("/persons/{}", ids.person))
+        .replace("/review/{id}", &format!("/review/{}", ids.review))
+        .replace("{id}", "1");
+    if path == "/api/v1/search" {
+        return "/api/v1/search?q=a".to_string();
+    }
+    path
+}
+
+const FORGED: &str = "forged-token";
+
+/// Sends the route's request as a logged-in page client (forms carry a forged CSRF token, so
+/// a request that passes the guard is stopped by the CSRF check and changes nothing).
+async fn page_request(
+    client: &reqwest::Client,
+    base: &str,
+    method: &str,
+    path: &str,
+) -> reqwest::Response {
+    let url = format!("{base}{path}");
+    match (method, path) {
+        ("GET", _) => client.get(url).send().await.unwrap(),
+        ("POST", "/import") => {
+            let form = reqwest::multipart::Form::new()
+                .text("csrf", FORGED)
+                .text("source", "x")
+                .part(
+                    "file",
+                    reqwest::multipart::Part::bytes(b"a,b\n1,2\n".to_vec()).file_name("x.csv"),
+                );
+            client.post(url).multipart(form).send().await.unwrap()
+        }
+        ("POST", "/import/confirm") => client
+            .post(url)
+            .form(&[
+                ("csrf", FORGED),
+                ("upload", "x"),
+                ("source", "x"),
+                ("map", ""),
+            ])
+            .send()
+            .await
+            .unwrap(),
+        ("POST", review) if review.starts_with("/review/") => client
+            .post(url)
+            .form(&[("csrf", FORGED), ("decision", "same")])
+            .send()
+            .await
+            .unwrap(),
+        ("POST", "/account/password") => client
+            .post(url)
+            .form(&[("csrf", FORGED), ("current", "x"), ("new_password", "y")])
+            .send()
+            .await
+            .unwrap(),
+        ("POST", "/login") => client
+            .post(url)
+            .form(&[("csrf", FORGED), ("login", "admin"), ("password", "x")])
+            .send()
+            .await
+            .unwrap(),
+        _ => client
+            .post(url)
+            .form(&[("csrf", FORGED)])
+            .send()
+            .await
+            .unwrap(),
+    }
+}
+
+async fn api_request(
+    base: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+) -> reqwest::Response {
+    let client = client();
+    let request = match method {
+        "GET" => client.get(format!("{base}{path}")),
+        _ => client
+            .post(format!("{base}{path}"))
+            .json(&serde_json::json!({ "decision": "maybe" })),
+    };
+    let request = match token {
+        Some(token) => request.bearer_auth(token),
+        None => request,
+    };
+    request.send().await.unwrap()
+}
+
+/// What an allowed request must answer.
+fn assert_allowed(method: &str, path: &str, status: StatusCode, body: &str, who: &str) {
+    let what = format!("{who}: {method} {path} → {status}");
+    if path.starts_with("/api/") {
+        match method {
+            "GET" => assert_eq!(status, StatusCode::OK, "{what}: {body}"),
+            _ => assert_eq!(status, StatusCode::BAD_REQUEST, "{what}: {body}"),
+        }
+        return;
+    }
+    match method {
+        "GET" if path.starts_with("/language/") => {
+            assert_eq!(status, StatusCode::SEE_OTHER, "{what}")
+        }
+        "GET" => assert_eq!(status, StatusCode::OK, "{what}"),
+        _ => {
+            assert_eq!(status, StatusCode::FORBIDDEN, "{what}");
+            assert!(
+                body.contains("did not come from this site"),
+                "{what}: the CSRF check, not the role, must stop it: {body}"
+            );
+        }
+    }
+}
+
+fn assert_refused(method: &str, path: &str, status: StatusCode, body: &str, who: &str) {
+    let what = format!("{who}: {method} {path} → {status}");
+    assert_eq!(status, StatusCode::FORBIDDEN, "{what}");
+    if !path.starts_with("/api/") {
+        assert!(body.contains("may not see this page"), "{what}: {body}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_answers_each_role_as_its_rule_says() {
+    let app = common::spawn(300, &[]).await;
+    let ids = ids(&app).await;
+    let rules = web::routes::table();
+    let unknown: Vec<String> = rules
+        .iter()
+        .filter(|r| expected(r.method, r.path).is_none())
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "routes without an expectation in this test: {unknown:?}"
+    );
+
+    for role in Role::ALL {
+        let pages = logged_in(&app, role.as_str()).await;
+        for rule in &rules {
+            let who = expected(rule.method, rule.path).unwrap();
+            let path = concrete(rule.path, &ids);
+            let response = if path.starts_with("/api/") {
+                api_request(&app.base, rule.method, &path, Some(&api_token(*role))).await
+            } else {
+                page_request(&pages, &app.base, rule.method, &path).await
+            };
+            let status = response.status();
+            let body = response.text().await.unwrap();
+            if who.allows(*role) {
+                assert_allowed(rule.method, &path, status, &body, role.as_str());
+            } else {
+                assert_refused(rule.method, &path, status, &body, role.as_str());
+            }
+        }
+    }
+
+    let anonymous = client();
+    for rule in &rules {
+        let who = expected(rule.method, rule.path).unwrap();
+        let path = concrete(rule.path, &ids);
+        let response = if path.starts_with("/api/") {
+            api_request(&app.base, rule.method, &path, None).await
+        } else {
+            page_request(&anonymous, &app.base, rule.method, &path).await
+        };
+        let status = response.status();
+        let location = response
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_string());
+        let body = response.text().await.unwrap();
+        let what = format!("no login: {} {path} → {status}", rule.method);
+        match (who, rule.method) {
+            (Who::Anyone, _) => assert_allowed(rule.method, &path, status, &body, "no login"),
+            _ if path.starts_with("/api/") => {
+                assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}")
+            }
+            (_, "GET") => {
+                assert_eq!(status, StatusCode::SEE_OTHER, "{what}");
+                assert!(
+                    location.unwrap_or_default().starts_with("/login?next="),
+                    "{what}"
+                );
+            }
+            _ => assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}"),
+        }
+    }
+}
