@@ -13,7 +13,8 @@ pub struct DataDir {
     #[arg(
         long = "data",
         env = "WHEREABOUTS_DATA",
-        default_value = "whereabouts-data"
+        default_value = "whereabouts-data",
+        global = true
     )]
     pub path: PathBuf,
 }
