@@ -300,6 +300,9 @@ pub(crate) struct ImportPage {
     pub(crate) error: Option<String>,
     pub(crate) done: Option<String>,
     pub(crate) preview: Option<ImportPreview>,
+    /// The source name and mapping typed last, kept in the form.
+    pub(crate) source: String,
+    pub(crate) map: String,
 }
 
 pub(crate) struct QueueRow {

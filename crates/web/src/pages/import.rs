@@ -30,6 +30,8 @@ pub(crate) async fn form(ctx: Ctx) -> Response {
         error: None,
         done: None,
         preview: None,
+        source: String::new(),
+        map: String::new(),
     })
 }
 
@@ -166,17 +168,22 @@ pub(crate) async fn preview(
                 error: Some(other.to_string()),
                 done: None,
                 preview: None,
+                source: upload.source.clone(),
+                map: upload.map.clone(),
             });
             *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(response);
         }
     }
     let has_problems = !preview.problems.is_empty();
+    let (source, map) = (preview.source.clone(), preview.map.clone());
     let mut response = page(&ImportPage {
         chrome: ctx.chrome(),
         error: None,
         done: None,
         preview: Some(preview),
+        source,
+        map,
     });
     if has_problems {
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
@@ -291,6 +298,8 @@ pub(crate) async fn confirm(
         error,
         done,
         preview: None,
+        source: String::new(),
+        map: String::new(),
     });
     if failed {
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
