@@ -230,3 +230,14 @@ pub(crate) fn field_label(field: domain::fields::CanonicalField, lang: Lang) -> 
         Lang::Fa => fa,
     }
 }
+
+/// A recorded sex in a language.
+pub(crate) fn sex_label(sex: domain::sex::Sex, lang: Lang) -> &'static str {
+    use domain::sex::Sex;
+    match (sex, lang) {
+        (Sex::Male, Lang::En) => "male",
+        (Sex::Male, Lang::Fa) => "مرد",
+        (Sex::Female, Lang::En) => "female",
+        (Sex::Female, Lang::Fa) => "زن",
+    }
+}

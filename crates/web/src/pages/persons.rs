@@ -287,6 +287,7 @@ pub(crate) fn shown(value: &FieldValue, lang: Lang) -> String {
             text::dates::format_gregorian(date),
             text::dates::format_jalali(date, lang.date_language())
         ),
+        FieldValue::Sex { sex } => crate::i18n::sex_label(*sex, lang).to_string(),
         other => other.display_text(),
     }
 }

@@ -182,12 +182,15 @@ pub(crate) async fn link_now(
     let _running = state.linking.try_lock().map_err(|_| {
         WebError::BadRequest("a linkage run is already going on; wait for it to finish".to_string())
     })?;
-    let report = pipeline::link::link_registry(
-        &state.store,
-        pipeline::link::DEFAULT_THRESHOLD,
-        &user.actor(),
-    )
-    .await?;
+    // Linkage keeps a core busy for a while: tell the runtime to move other requests off
+    // this worker meanwhile.
+    let report = tokio::task::block_in_place(|| {
+        tokio::runtime::Handle::current().block_on(pipeline::link::link_registry(
+            &state.store,
+            pipeline::link::DEFAULT_THRESHOLD,
+            &user.actor(),
+        ))
+    })?;
     let w = ctx.lang.words();
     let message = format!(
         "{}: {} {} → {} {}; {} {}",
