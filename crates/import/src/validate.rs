@@ -8,6 +8,7 @@ use domain::date::Calendar;
 use domain::fields::CanonicalField;
 use domain::record::{FieldValue, NewSourceRecord};
 use domain::sex::Sex;
+use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 
 /// Every problem in every row: values that do not parse, and record ids used twice. Rows in
@@ -18,17 +19,21 @@ pub(crate) fn check_rows(
     calendar: Option<Calendar>,
     misshapen: &HashSet<u64>,
 ) -> Vec<RowProblem> {
-    let mut problems = Vec::new();
+    let checked: Vec<&RawRow> = table
+        .rows
+        .iter()
+        .filter(|r| !misshapen.contains(&r.row_number))
+        .collect();
+    // Parsing every cell is the costly part: done on all cores, problems kept in row order.
+    let mut problems: Vec<RowProblem> = checked
+        .par_iter()
+        .flat_map_iter(|row| record_from_row(row, columns, calendar).1)
+        .collect();
     let mut ids: HashMap<&str, u64> = HashMap::new();
     let id_column = columns
         .column_of(CanonicalField::RecordId)
         .unwrap_or("record_id");
-    for row in table
-        .rows
-        .iter()
-        .filter(|r| !misshapen.contains(&r.row_number))
-    {
-        problems.extend(record_from_row(row, columns, calendar).1);
+    for row in checked {
         let Some(id) = cell(row, columns, CanonicalField::RecordId) else {
             continue;
         };

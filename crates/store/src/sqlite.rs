@@ -16,6 +16,7 @@ use domain::fields::CanonicalField;
 use domain::ids::{ClaimId, PersonId, RecordId, SourceId};
 use domain::person::{ClaimOrigin, ClaimState, ClaimSubject, MembershipMethod, NewClaim};
 use domain::record::{FieldValue, NewSourceRecord};
+use rayon::prelude::*;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::sqlite::{
@@ -116,11 +117,13 @@ impl SqliteBackend {
         let mut digest = RecordsDigest::default();
         let mut written = 0u64;
         loop {
-            let rows: Vec<(EncodedRecord, IndexEntry)> = (&mut *records)
-                .take(RECORDS_PER_INSERT)
+            let batch: Vec<NewSourceRecord> = (&mut *records).take(RECORDS_PER_INSERT).collect();
+            // Encoding and indexing are pure CPU work: done on all cores, in row order.
+            let rows: Vec<(EncodedRecord, IndexEntry)> = batch
+                .par_iter()
                 .map(|record| {
                     let entry = index_entry(&record.fields);
-                    (EncodedRecord::new(&record, &import.columns), entry)
+                    (EncodedRecord::new(record, &import.columns), entry)
                 })
                 .collect();
             if rows.is_empty() {
