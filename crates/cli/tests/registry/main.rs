@@ -55,8 +55,8 @@ fn a_good_list_is_imported_with_persian_text_kept_as_written() {
         rows[1]
     );
     assert!(
-        registry.verified_audit().contains("2 entries"),
-        "one for the new source, one for the import"
+        registry.verified_audit().contains("3 entries"),
+        "one for the first administrator (made by init), one for the new source, one for the import"
     );
 }
 
@@ -274,12 +274,12 @@ fn an_audit_row_edited_by_hand_is_named_by_audit_verify() {
     assert!(registry.import(&path, "list-a", &[]).success);
     registry.tamper(&[
         "DROP TRIGGER audit_log_is_append_only",
-        "UPDATE audit_log SET payload = replace(payload, '\"rows\":3', '\"rows\":2') WHERE seq = 2",
+        "UPDATE audit_log SET payload = replace(payload, '\"rows\":3', '\"rows\":2') WHERE seq = 3",
     ]);
     let run = registry.run(&["audit", "verify"]);
     assert!(!run.success);
     assert!(
-        run.stderr.contains("entry 2 does not match its hash"),
+        run.stderr.contains("entry 3 does not match its hash"),
         "{}",
         run.stderr
     );
