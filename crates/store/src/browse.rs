@@ -83,7 +83,7 @@ pub enum PersonLookup {
 }
 
 /// A facet persons can be counted and filtered by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Facet {
     /// The prison (normalised).
     Prison,

@@ -412,6 +412,12 @@ impl Store {
         self.db.facet_counts(facet, limit).await
     }
 
+    /// The sequence number of the newest audit entry (0 when empty). Every change to the
+    /// registry appends an entry, so this tells whether anything changed since it was read.
+    pub async fn audit_head(&self) -> Result<i64, StoreError> {
+        self.db.audit_head().await
+    }
+
     /// Audit entries before a sequence number (newest first).
     pub async fn audit_entries(
         &self,

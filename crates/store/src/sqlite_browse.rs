@@ -16,7 +16,7 @@ use crate::sqlite_linkage::decode_decision;
 use domain::ids::{PersonId, RecordId, SourceId};
 use domain::person::MembershipMethod;
 use sqlx::{QueryBuilder, Row, Sqlite};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// What a page of persons counts about each: names with how often each is given, the
 /// sources seen, and the number of records.
@@ -49,39 +49,82 @@ impl SqliteBackend {
         let prison = query.prison.as_deref().map(facet_key);
         let city = query.city.as_deref().map(facet_key);
         let filtered = prison.is_some() || city.is_some() || query.year.is_some();
-        let mut sql: QueryBuilder<Sqlite> = if text.is_none() && !filtered {
-            QueryBuilder::new("SELECT id FROM persons WHERE merged_into IS NULL ORDER BY id")
+        if text.is_none() && !filtered {
+            let ids: Vec<i64> = sqlx::query_scalar(
+                "SELECT id FROM persons WHERE merged_into IS NULL ORDER BY id LIMIT ? OFFSET ?",
+            )
+            .bind(i64::from(limit))
+            .bind(i64::from(query.offset))
+            .fetch_all(&self.pool)
+            .await
+            .context("searching persons")?;
+            return Ok(ids.into_iter().map(PersonId).collect());
+        }
+        // The matching records are read in record order (the order FTS5 and the facet indexes
+        // keep them in, so nothing is sorted), in growing batches, until enough distinct persons
+        // are seen; persons come in the order of their first matching record. A common name
+        // matches a third of all records: grouping all of them by person before taking one
+        // page is what made a search slow.
+        let wanted = query.offset as usize + limit as usize;
+        let key = if text.is_some() {
+            "t.rowid"
         } else {
-            let mut sql = QueryBuilder::new("SELECT rp.person_id FROM record_person rp ");
+            "f.record_id"
+        };
+        let mut seen = HashSet::new();
+        let mut ids = Vec::new();
+        let mut after = 0i64;
+        let mut batch = (wanted as i64 * 2).max(64);
+        loop {
+            let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT ");
+            sql.push(key).push(", rp.person_id FROM ");
             if text.is_some() {
-                sql.push("JOIN record_terms t ON t.rowid = rp.record_id ");
+                sql.push("record_terms t JOIN record_person rp ON rp.record_id = t.rowid ");
+                if filtered {
+                    sql.push("JOIN record_facets f ON f.record_id = t.rowid ");
+                }
+            } else {
+                sql.push("record_facets f JOIN record_person rp ON rp.record_id = f.record_id ");
             }
-            sql.push("JOIN record_facets f ON f.record_id = rp.record_id WHERE 1 = 1");
-            if let Some(text) = text {
-                sql.push(" AND record_terms MATCH ").push_bind(text);
+            sql.push("WHERE ").push(key).push(" > ").push_bind(after);
+            if let Some(text) = &text {
+                sql.push(" AND record_terms MATCH ").push_bind(text.clone());
             }
-            if let Some(prison) = prison {
-                sql.push(" AND f.prison = ").push_bind(prison);
+            if let Some(prison) = &prison {
+                sql.push(" AND f.prison = ").push_bind(prison.clone());
             }
-            if let Some(city) = city {
-                sql.push(" AND f.city = ").push_bind(city);
+            if let Some(city) = &city {
+                sql.push(" AND f.city = ").push_bind(city.clone());
             }
             if let Some(year) = query.year {
                 sql.push(" AND f.death_year = ").push_bind(year);
             }
-            sql.push(" GROUP BY rp.person_id ORDER BY rp.person_id");
-            sql
-        };
-        sql.push(" LIMIT ")
-            .push_bind(i64::from(limit))
-            .push(" OFFSET ")
-            .push_bind(i64::from(query.offset));
-        let ids: Vec<i64> = sql
-            .build_query_scalar()
-            .fetch_all(&self.pool)
-            .await
-            .context("searching persons")?;
-        Ok(ids.into_iter().map(PersonId).collect())
+            sql.push(" ORDER BY ")
+                .push(key)
+                .push(" LIMIT ")
+                .push_bind(batch);
+            let rows: Vec<(i64, i64)> = sql
+                .build_query_as()
+                .fetch_all(&self.pool)
+                .await
+                .context("searching persons")?;
+            let exhausted = rows.len() < batch as usize;
+            for (record, person) in rows {
+                after = record;
+                if seen.insert(person) {
+                    ids.push(PersonId(person));
+                }
+            }
+            if exhausted || ids.len() >= wanted {
+                break;
+            }
+            batch = batch.saturating_mul(4);
+        }
+        Ok(ids
+            .into_iter()
+            .skip(query.offset as usize)
+            .take(limit as usize)
+            .collect())
     }
 
     async fn summaries(&self, ids: &[PersonId]) -> Result<Vec<PersonSummary>, StoreError> {
@@ -276,6 +319,14 @@ impl SqliteBackend {
                 })
             })
             .collect()
+    }
+
+    pub(crate) async fn audit_head(&self) -> Result<i64, StoreError> {
+        let seq: Option<i64> = sqlx::query_scalar("SELECT max(seq) FROM audit_log")
+            .fetch_one(&self.pool)
+            .await
+            .context("reading the audit head")?;
+        Ok(seq.unwrap_or(0))
     }
 
     pub(crate) async fn audit_entries(

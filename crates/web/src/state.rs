@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use store::Store;
+use store::browse::{Facet, FacetCount};
 
 /// Settings of the web app.
 #[derive(Debug, Clone)]
@@ -44,6 +45,14 @@ pub(crate) struct CachedEstimate {
     pub(crate) outcome: Result<Arc<estimate::report::Report>, String>,
 }
 
+/// Facet counts (persons per prison, city, month) as of an audit head: counting reads every
+/// record, so counts are kept until the registry changes. The lock also makes concurrent
+/// requests wait for one count instead of all counting at once.
+#[derive(Debug, Default)]
+pub(crate) struct FacetCache {
+    pub(crate) counts: HashMap<(Facet, u32), (i64, Vec<FacetCount>)>,
+}
+
 /// Shared by every request.
 #[derive(Clone)]
 pub(crate) struct AppState {
@@ -51,17 +60,37 @@ pub(crate) struct AppState {
     pub(crate) config: Arc<WebConfig>,
     pub(crate) uploads: Arc<Mutex<HashMap<String, PendingUpload>>>,
     pub(crate) estimate: Arc<tokio::sync::Mutex<Option<CachedEstimate>>>,
+    pub(crate) facets: Arc<tokio::sync::Mutex<FacetCache>>,
     /// Held while a linkage run writes, so two runs never overlap.
     pub(crate) linking: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppState {
+    /// Persons per value of a facet, counted again only after the registry changed.
+    pub(crate) async fn facet_counts(
+        &self,
+        facet: Facet,
+        limit: u32,
+    ) -> Result<Vec<FacetCount>, store::StoreError> {
+        let head = self.store.audit_head().await?;
+        let mut cache = self.facets.lock().await;
+        if let Some((at, counts)) = cache.counts.get(&(facet, limit))
+            && *at == head
+        {
+            return Ok(counts.clone());
+        }
+        let counts = self.store.facet_counts(facet, limit).await?;
+        cache.counts.insert((facet, limit), (head, counts.clone()));
+        Ok(counts)
+    }
+
     pub(crate) fn new(store: Arc<Store>, config: WebConfig) -> AppState {
         AppState {
             store,
             config: Arc::new(config),
             uploads: Arc::default(),
             estimate: Arc::default(),
+            facets: Arc::default(),
             linking: Arc::default(),
         }
     }

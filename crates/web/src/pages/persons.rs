@@ -89,7 +89,6 @@ async fn facet_options(
 ) -> Result<Vec<FacetOption>, WebError> {
     let selected = selected.map(store::facet_key);
     Ok(state
-        .store
         .facet_counts(facet, FACET_OPTIONS)
         .await?
         .into_iter()

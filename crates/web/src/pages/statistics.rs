@@ -26,7 +26,7 @@ pub(crate) async fn show(ctx: Ctx, State(state): State<AppState>) -> Result<Resp
         (Facet::Prison, w.by_prison),
         (Facet::City, w.by_city),
     ] {
-        let counts = state.store.facet_counts(facet, BARS).await?;
+        let counts = state.facet_counts(facet, BARS).await?;
         charts.push(Chart {
             title: title.to_string(),
             svg: bar_chart(&counts, lang),
