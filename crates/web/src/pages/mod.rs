@@ -74,7 +74,11 @@ pub(crate) fn url_encode(text: &str) -> String {
 
 /// A path inside this site, or `/`: never a link to another host.
 pub(crate) fn local_path(target: &str) -> String {
-    let is_local = target.starts_with('/') && !target.starts_with("//") && !target.contains('\\');
+    // Browsers drop tabs and newlines inside URLs, so `/\t/host` would become `//host`.
+    let is_local = target.starts_with('/')
+        && !target.starts_with("//")
+        && !target.contains('\\')
+        && !target.chars().any(|c| c.is_control() || c.is_whitespace());
     if is_local {
         target.to_string()
     } else {
@@ -100,6 +104,8 @@ mod tests {
         assert_eq!(local_path("//evil.example/x"), "/");
         assert_eq!(local_path("https://evil.example"), "/");
         assert_eq!(local_path("/\\evil.example"), "/");
+        assert_eq!(local_path("/\t/evil.example"), "/");
+        assert_eq!(local_path("/\n/evil.example"), "/");
     }
 
     #[test]
