@@ -62,13 +62,34 @@ impl Server {
         self.addr
     }
 
-    /// Serves until the process is stopped (Ctrl-C ends it gracefully).
+    /// Serves until Ctrl-C or SIGTERM, then finishes the requests under way and returns (so
+    /// the caller can clean up, e.g. remove a demo's temporary folder).
     pub async fn run(self) -> anyhow::Result<()> {
         axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
+            .with_graceful_shutdown(stop_signal())
             .await
             .context("serving")
     }
+}
+
+/// Resolves at Ctrl-C (SIGINT) or, on Unix, SIGTERM.
+async fn stop_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = interrupt => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => interrupt.await,
+        }
+    }
+    #[cfg(not(unix))]
+    interrupt.await;
 }
