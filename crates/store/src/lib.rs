@@ -179,14 +179,14 @@ impl Store {
         after: Option<RecordId>,
         limit: u32,
     ) -> Result<RecordPage, StoreError> {
-        self.db.records_page(after, limit).await
+        self.db.records_page(None, after, limit).await
     }
 
     /// One record by its registry id.
     pub async fn record(&self, id: RecordId) -> Result<Option<StoredRecord>, StoreError> {
         let page = self
             .db
-            .records_page(Some(RecordId(id.get() - 1)), 1)
+            .records_page(None, Some(RecordId(id.get() - 1)), 1)
             .await?;
         Ok(page
             .records
@@ -395,7 +395,7 @@ impl Store {
         after: Option<RecordId>,
         limit: u32,
     ) -> Result<RecordPage, StoreError> {
-        self.db.records_of_source(source, after, limit).await
+        self.db.records_page(Some(source), after, limit).await
     }
 
     /// The person a record currently belongs to, if linked.

@@ -219,22 +219,29 @@ impl SqliteBackend {
             .collect()
     }
 
+    /// One page of records in id order after `after`, of one source or of all.
     pub(crate) async fn records_page(
         &self,
+        source: Option<SourceId>,
         after: Option<RecordId>,
         limit: u32,
     ) -> Result<RecordPage, StoreError> {
-        let rows = sqlx::query(
+        let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new(
             "SELECT r.id, r.source_id, s.name, r.row_number, r.external_id, r.raw_text,
                     r.raw_cells, r.fields, r.warnings
-             FROM source_records r JOIN sources s ON s.id = r.source_id
-             WHERE r.id > ? ORDER BY r.id LIMIT ?",
-        )
-        .bind(after.map_or(0, RecordId::get))
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await
-        .context("reading records")?;
+             FROM source_records r JOIN sources s ON s.id = r.source_id WHERE r.id > ",
+        );
+        sql.push_bind(after.map_or(0, RecordId::get));
+        if let Some(source) = source {
+            sql.push(" AND r.source_id = ").push_bind(source.get());
+        }
+        sql.push(" ORDER BY r.id LIMIT ")
+            .push_bind(i64::from(limit));
+        let rows = sql
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .context("reading records")?;
         let records = rows
             .iter()
             .map(decode_record)

@@ -2,7 +2,6 @@
 //! per facet, the audit log, and rebuilding the search index of records written before it
 //! existed.
 
-use crate::RecordPage;
 use crate::StoreError;
 use crate::audit::AuditEntry;
 use crate::browse::{
@@ -13,7 +12,7 @@ use crate::error::DbContext;
 use crate::search::{facet_key, index_entry, match_query};
 use crate::sqlite::{SqliteBackend, decode_audit_entry, decode_record, insert_index};
 use crate::sqlite_linkage::decode_decision;
-use domain::ids::{PersonId, RecordId, SourceId};
+use domain::ids::{PersonId, RecordId};
 use domain::person::MembershipMethod;
 use sqlx::{QueryBuilder, Row, Sqlite};
 use std::collections::{HashMap, HashSet};
@@ -245,37 +244,6 @@ impl SqliteBackend {
             records,
             decisions,
         }))
-    }
-
-    pub(crate) async fn records_of_source(
-        &self,
-        source: SourceId,
-        after: Option<RecordId>,
-        limit: u32,
-    ) -> Result<RecordPage, StoreError> {
-        let rows = sqlx::query(
-            "SELECT r.id, r.source_id, s.name, r.row_number, r.external_id, r.raw_text,
-                    r.raw_cells, r.fields, r.warnings
-             FROM source_records r JOIN sources s ON s.id = r.source_id
-             WHERE r.source_id = ? AND r.id > ? ORDER BY r.id LIMIT ?",
-        )
-        .bind(source.get())
-        .bind(after.map_or(0, RecordId::get))
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await
-        .context("reading a source's records")?;
-        let records = rows
-            .iter()
-            .map(decode_record)
-            .collect::<Result<Vec<_>, _>>()?;
-        let next_after = (records.len() == limit as usize)
-            .then(|| records.last().map(|r| r.id))
-            .flatten();
-        Ok(RecordPage {
-            records,
-            next_after,
-        })
     }
 
     pub(crate) async fn person_of_record(
