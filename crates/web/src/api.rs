@@ -15,7 +15,6 @@ use domain::ids::{PersonId, RecordId, SourceId};
 use serde::{Deserialize, Serialize};
 use store::ReviewFilter;
 use store::browse::PersonLookup;
-use store::linkage::{NewPairDecision, PairDecision};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
@@ -360,27 +359,8 @@ pub(crate) async fn decide(
     Path(id): Path<String>,
     Json(body): Json<DecisionJson>,
 ) -> Result<Json<DecisionReceiptJson>, ApiError> {
-    let id = parse_id(&id)?;
-    let decision = PairDecision::parse(&body.decision).ok_or_else(|| {
-        WebError::BadRequest("`decision` is same, different or unsure".to_string())
-    })?;
-    let item = state
-        .store
-        .review_item(id)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    let id = state
-        .store
-        .record_decision(
-            &NewPairDecision {
-                a: item.a.min(item.b),
-                b: item.a.max(item.b),
-                decision,
-                note: body.note,
-            },
-            &user.actor(),
-        )
-        .await?;
+    let id =
+        crate::pages::review::decide_pair(&state, &id, &body.decision, body.note, &user).await?;
     Ok(Json(DecisionReceiptJson { id }))
 }
 

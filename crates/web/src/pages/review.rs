@@ -128,6 +128,36 @@ pub(crate) async fn show(
     }))
 }
 
+/// Records a reviewer's decision on a queued pair; returns the decision's id. The page and
+/// the API both decide through here.
+pub(crate) async fn decide_pair(
+    state: &AppState,
+    id: &str,
+    decision: &str,
+    note: Option<String>,
+    user: &crate::auth::CurrentUser,
+) -> Result<i64, WebError> {
+    let id = parse_id(id)?;
+    let decision = PairDecision::parse(decision).ok_or_else(|| {
+        WebError::BadRequest("a decision is same, different or unsure".to_string())
+    })?;
+    let item = state
+        .store
+        .review_item(id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let decision = NewPairDecision {
+        a: item.a,
+        b: item.b,
+        decision,
+        note,
+    };
+    Ok(state
+        .store
+        .record_decision(&decision, &user.actor())
+        .await?)
+}
+
 #[derive(Deserialize)]
 pub(crate) struct DecisionForm {
     csrf: String,
@@ -142,27 +172,7 @@ pub(crate) async fn decide(
 ) -> Result<Response, WebError> {
     let user = ctx.user()?.clone();
     user.check_csrf(&form.csrf)?;
-    let id = parse_id(&id)?;
-    let decision = PairDecision::parse(&form.decision).ok_or_else(|| {
-        WebError::BadRequest("a decision is same, different or unsure".to_string())
-    })?;
-    let item = state
-        .store
-        .review_item(id)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    state
-        .store
-        .record_decision(
-            &NewPairDecision {
-                a: item.a.min(item.b),
-                b: item.a.max(item.b),
-                decision,
-                note: None,
-            },
-            &user.actor(),
-        )
-        .await?;
+    decide_pair(&state, &id, &form.decision, None, &user).await?;
     let next = state.store.review_queue(ReviewFilter::Pending, 1).await?;
     let target = match next.first() {
         Some(next) => format!("/review/{}", next.id),
