@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{TestApp, api_token, client, logged_in};
+use common::{TestApp, api_json, api_token, client, logged_in};
 use domain::account::Role;
 use reqwest::StatusCode;
 
@@ -65,26 +65,9 @@ struct Ids {
 }
 
 async fn ids(app: &TestApp) -> Ids {
-    let admin = client();
     let token = api_token(Role::Admin);
-    let persons: serde_json::Value = admin
-        .get(format!("{}/api/v1/persons", app.base))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let review: serde_json::Value = admin
-        .get(format!("{}/api/v1/review", app.base))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let persons: serde_json::Value = api_json(app, "/api/v1/persons", &token).await;
+    let review: serde_json::Value = api_json(app, "/api/v1/review", &token).await;
     Ids {
         person: persons["persons"][0]["id"].to_string(),
         review: review[0]["id"].to_string(),

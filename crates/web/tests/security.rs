@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{PASSWORD, api_token, client, csrf_of, logged_in, session_csrf};
+use common::{PASSWORD, api_json, api_token, client, csrf_of, logged_in, session_csrf};
 use domain::account::Role;
 use reqwest::StatusCode;
 
@@ -40,15 +40,8 @@ async fn an_oversized_upload_is_refused_with_the_limit_named() {
 async fn forged_csrf_tokens_change_nothing() {
     let app = common::spawn(200, &[]).await;
     let analyst = logged_in(&app, "analyst").await;
-    let queue: serde_json::Value = client()
-        .get(format!("{}/api/v1/review", app.base))
-        .bearer_auth(api_token(Role::Analyst))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let queue: serde_json::Value =
+        api_json(&app, "/api/v1/review", &api_token(Role::Analyst)).await;
     let pair = queue[0]["id"].as_i64().unwrap();
     let real = session_csrf(&app, &analyst).await;
     for forged in ["", "0000", &real[..real.len() - 1]] {
@@ -60,15 +53,8 @@ async fn forged_csrf_tokens_change_nothing() {
             .unwrap();
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "token {forged:?}");
     }
-    let still: serde_json::Value = client()
-        .get(format!("{}/api/v1/review", app.base))
-        .bearer_auth(api_token(Role::Analyst))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let still: serde_json::Value =
+        api_json(&app, "/api/v1/review", &api_token(Role::Analyst)).await;
     assert_eq!(
         still[0]["id"].as_i64(),
         Some(pair),
@@ -86,15 +72,8 @@ async fn forged_csrf_tokens_change_nothing() {
         StatusCode::SEE_OTHER,
         "the real token works"
     );
-    let after: serde_json::Value = client()
-        .get(format!("{}/api/v1/review", app.base))
-        .bearer_auth(api_token(Role::Analyst))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let after: serde_json::Value =
+        api_json(&app, "/api/v1/review", &api_token(Role::Analyst)).await;
     assert!(
         after
             .as_array()
@@ -116,15 +95,8 @@ async fn markup_in_names_is_shown_as_text() {
     .unwrap();
     let app = common::spawn(100, &[(list.as_path(), "hostile")]).await;
     let viewer = logged_in(&app, "viewer").await;
-    let found: serde_json::Value = client()
-        .get(format!("{}/api/v1/search?q=alert", app.base))
-        .bearer_auth(api_token(Role::Viewer))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let found: serde_json::Value =
+        api_json(&app, "/api/v1/search?q=alert", &api_token(Role::Viewer)).await;
     let person = found["persons"][0]["id"]
         .as_i64()
         .expect("the hostile record is found");
@@ -319,15 +291,7 @@ async fn session_cookies_are_http_only_and_strict_and_secure_behind_tls() {
 async fn the_api_finds_a_persian_name_written_with_arabic_letters() {
     let app = common::spawn(300, &[]).await;
     let viewer = api_token(Role::Viewer);
-    let page: serde_json::Value = client()
-        .get(format!("{}/api/v1/persons", app.base))
-        .bearer_auth(&viewer)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page: serde_json::Value = api_json(&app, "/api/v1/persons", &viewer).await;
     let persian = page["persons"]
         .as_array()
         .unwrap()

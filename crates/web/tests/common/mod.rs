@@ -165,3 +165,16 @@ pub async fn session_csrf(app: &TestApp, client: &reqwest::Client) -> String {
         .unwrap();
     csrf_of(&page)
 }
+
+/// GETs an API path with a bearer token and reads the JSON answer.
+pub async fn api_json(app: &TestApp, path: &str, token: &str) -> serde_json::Value {
+    client()
+        .get(format!("{}{path}", app.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
