@@ -48,8 +48,25 @@ enum Command {
     Estimate(commands::estimate::EstimateArgs),
 }
 
+/// Where log lines go: standard error, at the level `WHEREABOUTS_LOG` names (as in
+/// `RUST_LOG`; default `info` for whereabouts' own crates and `warn` for the libraries).
+fn start_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("WHEREABOUTS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false)
+        .init();
+}
+
+/// The log level when `WHEREABOUTS_LOG` is not set.
+const DEFAULT_LOG: &str = "warn,sqlx=error,store=info,web=info,whereabouts=info";
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    start_logging();
     let result: anyhow::Result<()> = match cli.command {
         Command::Init(args) => commands::init::run(args),
         Command::Demo(args) => commands::demo::run(args),

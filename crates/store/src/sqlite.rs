@@ -43,6 +43,11 @@ pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// Each connection's page cache, in KiB (SQLite's negative `cache_size`): 16 MiB, so the
+/// search index and the pages a person page reads stay in memory rather than being copied
+/// from the operating system's cache on every query. The pool holds at most 4 connections.
+const PAGE_CACHE: &str = "-16384";
+
 impl SqliteBackend {
     pub(crate) async fn connect(path: &Path) -> Result<SqliteBackend, StoreError> {
         let options = SqliteConnectOptions::new()
@@ -51,7 +56,8 @@ impl SqliteBackend {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(30));
+            .busy_timeout(Duration::from_secs(30))
+            .pragma("cache_size", PAGE_CACHE);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
@@ -162,6 +168,7 @@ impl SqliteBackend {
         )
         .await?;
         tx.commit().await.context("committing the import")?;
+        self.optimize_search_index().await;
         Ok(ImportReceipt {
             source_id,
             is_new_source,
@@ -703,7 +710,11 @@ async fn insert_records(
     builder.push_values(
         rows.into_iter().zip(first_id..),
         |mut b, ((row, entry), id)| {
-            index.push((RecordId(id), entry));
+            index.push(IndexRow {
+                record: RecordId(id),
+                source: source_id,
+                entry,
+            });
             b.push_bind(id)
                 .push_bind(source_id.get())
                 .push_bind(import_id)
@@ -725,24 +736,40 @@ async fn insert_records(
     Ok(next_id)
 }
 
+/// The search index entry of one record, with the record's id and source.
+pub(crate) struct IndexRow {
+    pub(crate) record: RecordId,
+    pub(crate) source: SourceId,
+    pub(crate) entry: IndexEntry,
+}
+
 /// Writes the search index entries of records.
 pub(crate) async fn insert_index(
     tx: &mut SqliteConnection,
-    entries: &[(RecordId, IndexEntry)],
+    entries: &[IndexRow],
 ) -> Result<(), StoreError> {
     for chunk in entries.chunks(RECORDS_PER_INSERT) {
         let mut facets: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO record_facets (record_id, display_name, prison, city, death_year, \
-             death_month) ",
+            "INSERT INTO record_facets (record_id, source_id, display_name, prison, city, \
+             death_year, death_month) ",
         );
-        facets.push_values(chunk, |mut b, (id, entry)| {
-            b.push_bind(id.get())
-                .push_bind(entry.display_name.clone())
-                .push_bind(entry.prison.clone())
-                .push_bind(entry.city.clone())
-                .push_bind(entry.death_year)
-                .push_bind(entry.death_month.clone());
-        });
+        facets.push_values(
+            chunk,
+            |mut b,
+             IndexRow {
+                 record,
+                 source,
+                 entry,
+             }| {
+                b.push_bind(record.get())
+                    .push_bind(source.get())
+                    .push_bind(entry.display_name.clone())
+                    .push_bind(entry.prison.clone())
+                    .push_bind(entry.city.clone())
+                    .push_bind(entry.death_year)
+                    .push_bind(entry.death_month.clone());
+            },
+        );
         facets
             .build()
             .execute(&mut *tx)
@@ -750,8 +777,8 @@ pub(crate) async fn insert_index(
             .context("indexing records")?;
         let mut terms: QueryBuilder<Sqlite> =
             QueryBuilder::new("INSERT INTO record_terms (rowid, names, skeletons) ");
-        terms.push_values(chunk, |mut b, (id, entry)| {
-            b.push_bind(id.get())
+        terms.push_values(chunk, |mut b, IndexRow { record, entry, .. }| {
+            b.push_bind(record.get())
                 .push_bind(entry.names.clone())
                 .push_bind(entry.skeletons.clone());
         });
@@ -832,6 +859,15 @@ pub(crate) fn decode_audit_entry(row: &sqlx::sqlite::SqliteRow) -> Result<AuditE
     })
 }
 
+/// A record's parsed fields, as stored.
+pub(crate) fn decode_fields(
+    id: i64,
+    json: &str,
+) -> Result<Vec<(CanonicalField, FieldValue)>, StoreError> {
+    serde_json::from_str(json)
+        .map_err(|e| StoreError::Corrupt(format!("record {id}: its fields cannot be read: {e}")))
+}
+
 pub(crate) fn decode_record(row: &sqlx::sqlite::SqliteRow) -> Result<StoredRecord, StoreError> {
     let id: i64 = row.try_get(0).context("reading records")?;
     let json_column = |i: usize| -> Result<String, StoreError> {
@@ -848,7 +884,7 @@ pub(crate) fn decode_record(row: &sqlx::sqlite::SqliteRow) -> Result<StoredRecor
         external_id: row.try_get(4).context("reading records")?,
         raw_text: row.try_get(5).context("reading records")?,
         raw_cells: serde_json::from_str(&json_column(6)?).map_err(|e| corrupt("cells", e))?,
-        fields: serde_json::from_str(&json_column(7)?).map_err(|e| corrupt("fields", e))?,
+        fields: decode_fields(id, &json_column(7)?)?,
         warnings: serde_json::from_str(&json_column(8)?).map_err(|e| corrupt("warnings", e))?,
     })
 }

@@ -200,6 +200,22 @@ async fn persons_are_found_in_either_script_and_any_spelling_with_facets() {
             "{spelling} finds the person"
         );
     }
+    // Prefixes of every length: one letter and up to eight read a prefix index, longer ones
+    // are merged; all must find the same names.
+    for (prefix, surname) in [
+        ("k", "Karimi"),
+        ("karim", "Karimi"),
+        ("mohammadi", "Mohammadi"),
+    ] {
+        let found = store.find_persons(&find(prefix)).await.unwrap();
+        assert!(
+            found
+                .persons
+                .iter()
+                .any(|p| p.names.iter().any(|n| n.contains(surname))),
+            "`{prefix}` finds {surname}"
+        );
+    }
     let both = store.find_persons(&find("mohammad")).await.unwrap();
     let summary = both.persons.iter().find(|p| p.id == person).unwrap();
     assert_eq!((summary.records, summary.sources), (2, 1));
