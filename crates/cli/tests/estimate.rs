@@ -94,6 +94,40 @@ fn dga_json_on_the_five_list_example_reproduces_617() {
 }
 
 #[test]
+fn a_negative_binomial_prior_on_n_moves_the_dga_estimate_towards_its_mean() {
+    let five = data("MY1997_5list.csv");
+    let with_prior = |prior: &str| {
+        json(&[
+            "--table",
+            five.to_str().unwrap(),
+            "--method",
+            "dga",
+            "--delta",
+            "0.5",
+            "--n-prior",
+            prior,
+            "--format",
+            "json",
+        ])
+    };
+    // Mean 2,000 and standard deviation about 45: far above the data's 617.
+    let pulled = with_prior("negbin:20000,0.1");
+    assert_eq!(pulled["details"]["prior"]["kind"], "negative-binomial");
+    assert_eq!(pulled["details"]["prior"]["a"].as_f64(), Some(20000.0));
+    let point = pulled["point"].as_f64().unwrap();
+    assert!(point > 900.0, "the prior pulls the estimate up: {point}");
+    let default = with_prior("inverse");
+    assert_eq!(default["point"].as_f64().unwrap().round(), 617.0);
+
+    for bad in ["negbin:0,1", "negbin:2", "poisson:3", "negbin:a,b"] {
+        let output = whereabouts(&["--table", five.to_str().unwrap(), "--n-prior", bad]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{bad} is refused");
+        assert!(stderr.contains("negbin:"), "{bad}: {stderr}");
+    }
+}
+
+#[test]
 fn all_methods_print_one_object_with_every_estimate_and_the_spread() {
     let korea = data("Korea.csv");
     let mut args = vec![

@@ -24,6 +24,7 @@ use std::path::PathBuf;
 use crate::registry::{DataDir, block_on};
 use anyhow::Context;
 use domain::fields::CanonicalField;
+use estimate::dga::NPrior;
 use estimate::lcmcr::LcmcrOptions;
 use estimate::loglinear::{Criterion, LoglinearOptions};
 use estimate::report::{self, EstimateOptions, Method, Report};
@@ -79,6 +80,10 @@ pub struct EstimateArgs {
     /// dga prior count per cell (default 2^−J).
     #[arg(long)]
     pub delta: Option<f64>,
+    /// dga prior on the population size N: `inverse` (∝ 1/N) or `negbin:A,B`, a negative
+    /// binomial with shape A and scale B (mean A·B, variance A·B·(1+B)).
+    #[arg(long, value_name = "PRIOR", default_value = "inverse", value_parser = parse_n_prior)]
+    pub n_prior: NPrior,
 }
 
 /// `--method` values.
@@ -112,6 +117,29 @@ pub enum CriterionArg {
     Bic,
     /// AIC.
     Aic,
+}
+
+fn parse_n_prior(text: &str) -> Result<NPrior, String> {
+    if text == "inverse" {
+        return Ok(NPrior::InverseN);
+    }
+    let usage = || {
+        format!(
+            "`{text}` is not a prior on N; write `inverse` or `negbin:A,B` (e.g. negbin:2,3000)"
+        )
+    };
+    let (a, b) = text
+        .strip_prefix("negbin:")
+        .and_then(|rest| rest.split_once(','))
+        .ok_or_else(usage)?;
+    let number = |v: &str| v.trim().parse::<f64>().map_err(|_| usage());
+    let (a, b) = (number(a)?, number(b)?);
+    if !(a > 0.0 && b > 0.0 && a.is_finite() && b.is_finite()) {
+        return Err(format!(
+            "negbin:{a},{b}: the shape A and the scale B must both be positive numbers"
+        ));
+    }
+    Ok(NPrior::NegativeBinomial { a, b })
 }
 
 fn parse_field(name: &str) -> Result<CanonicalField, String> {
@@ -210,6 +238,7 @@ fn estimate_options(args: &EstimateArgs) -> EstimateOptions {
         },
         dga: estimate::dga::DgaOptions {
             delta: args.delta,
+            prior: args.n_prior,
             ..estimate::dga::DgaOptions::default()
         },
     }
