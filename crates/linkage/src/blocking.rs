@@ -83,7 +83,9 @@ impl BlockingRule {
 /// The default rules. Names agree in three of four of given name, surname, father's name and
 /// birth year (so one typo or one missing field still meets), or name and city; then the name
 /// pair alone and two-field rules with low caps of their own (common names exceed them and are
-/// left to the stricter rules); then identifiers, days of birth and postal codes. Rules whose fields the records lack are dropped.
+/// left to the stricter rules), and father's name, birth year and city for records whose given
+/// name and surname both have a typo; then identifiers, days of birth and postal codes. Rules
+/// whose fields the records lack are dropped.
 pub fn default_rules() -> Vec<BlockingRule> {
     use CanonicalField::{City, FatherName, GivenName, NationalId, PostalCode, Surname};
     use KeyPart::{BirthDay, BirthYear, Exact, NamePair, Skeleton};
@@ -99,6 +101,7 @@ pub fn default_rules() -> Vec<BlockingRule> {
         BlockingRule::new(&[Skeleton(Surname), BirthYear]).capped_at(100),
         BlockingRule::new(&[Skeleton(Surname), Skeleton(City)]).capped_at(100),
         BlockingRule::new(&[Skeleton(GivenName), Skeleton(FatherName)]).capped_at(50),
+        BlockingRule::new(&[Skeleton(FatherName), BirthYear, Skeleton(City)]).capped_at(50),
         BlockingRule::new(&[Exact(NationalId)]),
         BlockingRule::new(&[BirthDay]),
         BlockingRule::new(&[Exact(PostalCode), Skeleton(City)]),
