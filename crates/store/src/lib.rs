@@ -130,6 +130,7 @@ impl Store {
         if db.index_is_incomplete().await? {
             db.index_missing_records().await?;
         }
+        db.refresh_stale_person_summaries().await?;
         Ok(Store {
             db,
             files: FileArea::new(paths.files.clone()),

@@ -11,6 +11,7 @@ use crate::model::{
     StoredClaim, StoredRecord,
 };
 use crate::search::{IndexEntry, index_entry};
+use crate::sqlite_browse::refresh_person_summaries;
 use domain::actor::Actor;
 use domain::fields::CanonicalField;
 use domain::ids::{ClaimId, PersonId, RecordId, SourceId};
@@ -329,6 +330,7 @@ impl SqliteBackend {
             &payload,
         )
         .await?;
+        refresh_person_summaries(&mut tx).await?;
         tx.commit().await.context("assigning records")?;
         Ok(())
     }

@@ -18,16 +18,38 @@ use domain::ids::{PersonId, RecordId, SourceId};
 use domain::person::MembershipMethod;
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
-use sqlx::{QueryBuilder, Row, Sqlite};
-use std::collections::{HashMap, HashSet};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use std::collections::HashSet;
 
-/// What a page of persons counts about each: names with how often each is given, the
-/// sources seen, and the number of records.
-#[derive(Default)]
-struct Tally {
-    names: Vec<(String, u32)>,
-    sources: Vec<i64>,
-    records: u32,
+/// Sums up again the persons whose records changed in this transaction (the triggers of
+/// migration 0005 list them in `person_summaries_stale`): the names their records give, most
+/// common first and then in record order, and how many records and sources they have. Every
+/// write that moves records between persons, or indexes records, calls it before committing.
+pub(crate) async fn refresh_person_summaries(tx: &mut SqliteConnection) -> Result<(), StoreError> {
+    for statement in [
+        "DELETE FROM person_summaries
+         WHERE person_id IN (SELECT person_id FROM person_summaries_stale)",
+        "INSERT INTO person_summaries (person_id, names, records, sources)
+         SELECT rp.person_id,
+                (SELECT json_group_array(name ORDER BY n DESC, first)
+                 FROM (SELECT f2.display_name AS name, count(*) AS n,
+                              min(rp2.record_id) AS first
+                       FROM record_person rp2
+                       JOIN record_facets f2 ON f2.record_id = rp2.record_id
+                       WHERE rp2.person_id = rp.person_id AND f2.display_name <> ''
+                       GROUP BY f2.display_name)),
+                count(*), count(DISTINCT f.source_id)
+         FROM record_person rp JOIN record_facets f ON f.record_id = rp.record_id
+         WHERE rp.person_id IN (SELECT person_id FROM person_summaries_stale)
+         GROUP BY rp.person_id",
+        "DELETE FROM person_summaries_stale",
+    ] {
+        sqlx::query(statement)
+            .execute(&mut *tx)
+            .await
+            .context("summing up persons")?;
+    }
+    Ok(())
 }
 
 /// Begins a query whose rows SQLite returns as one JSON array of `columns` arrays, in
@@ -41,56 +63,85 @@ fn json_rows(columns: &str, order: &str) -> QueryBuilder<Sqlite> {
     ))
 }
 
+/// A matching record (or person) with its person's summary, as [`SUMMARY_COLUMNS`] gives it:
+/// the key it was found by, the person, and the summary's names, records and sources (absent
+/// for a person without records).
+type SummaryRow = (i64, i64, Option<Vec<String>>, Option<u32>, Option<u32>);
+
+/// The columns of a [`SummaryRow`], for [`json_rows`]; the inner query names them `k`, `p`,
+/// `names`, `records` and `sources`.
+const SUMMARY_COLUMNS: &str = "k, p, json(names), records, sources";
+
+fn summary((_, person, names, records, sources): SummaryRow) -> PersonSummary {
+    PersonSummary {
+        id: PersonId(person),
+        names: names.unwrap_or_default(),
+        records: records.unwrap_or_default(),
+        sources: sources.unwrap_or_default(),
+    }
+}
+
 /// Records re-indexed per transaction when the index is rebuilt.
 const REINDEX_PAGE: i64 = 5_000;
 
 impl SqliteBackend {
     pub(crate) async fn find_persons(&self, query: &PersonQuery) -> Result<PersonList, StoreError> {
-        let limit = query.limit.max(1);
-        let ids = self.matching_person_ids(query, limit + 1).await?;
-        let has_more = ids.len() > limit as usize;
-        let ids = &ids[..ids.len().min(limit as usize)];
-        let persons = self.summaries(ids).await?;
+        let limit = query.limit.max(1) as usize;
+        let mut persons = self.matching_persons(query, limit + 1).await?;
+        let has_more = persons.len() > limit;
+        persons.truncate(limit);
         Ok(PersonList { persons, has_more })
     }
 
-    async fn matching_person_ids(
+    /// Up to `limit` persons matching the query after its offset, each with its summary, read
+    /// in the statement that finds them.
+    async fn matching_persons(
         &self,
         query: &PersonQuery,
-        limit: u32,
-    ) -> Result<Vec<PersonId>, StoreError> {
+        limit: usize,
+    ) -> Result<Vec<PersonSummary>, StoreError> {
         let text = query.text.as_deref().and_then(match_query);
         let prison = query.prison.as_deref().map(facet_key);
         let city = query.city.as_deref().map(facet_key);
         let filtered = prison.is_some() || city.is_some() || query.year.is_some();
         if text.is_none() && !filtered {
-            let ids: Vec<i64> = sqlx::query_scalar(
-                "SELECT id FROM persons WHERE merged_into IS NULL ORDER BY id LIMIT ? OFFSET ?",
+            let mut sql = json_rows(SUMMARY_COLUMNS, "k");
+            sql.push(
+                "p.id AS k, p.id AS p, s.names AS names, s.records AS records,
+                        s.sources AS sources
+                 FROM persons p LEFT JOIN person_summaries s ON s.person_id = p.id
+                 WHERE p.merged_into IS NULL ORDER BY p.id LIMIT ",
             )
-            .bind(i64::from(limit))
-            .bind(i64::from(query.offset))
-            .fetch_all(&self.pool)
-            .await
-            .context("searching persons")?;
-            return Ok(ids.into_iter().map(PersonId).collect());
+            .push_bind(limit as i64)
+            .push(" OFFSET ")
+            .push_bind(i64::from(query.offset));
+            let rows: Vec<SummaryRow> = self
+                .fetch_json_rows(sql)
+                .await
+                .context("searching persons")?;
+            return Ok(rows.into_iter().map(summary).collect());
         }
         // The matching records are read in record order (the order FTS5 and the facet indexes
         // keep them in, so nothing is sorted), in growing batches, until enough distinct persons
         // are seen; persons come in the order of their first matching record. A common name
         // matches a third of all records: grouping all of them by person before taking one
-        // page is what made a search slow.
-        let wanted = query.offset as usize + limit as usize;
+        // page is what made a search slow. Each record comes with its person's summary, so a
+        // page is usually one statement.
+        let wanted = query.offset as usize + limit;
         let key = if text.is_some() {
             "t.rowid"
         } else {
             "f.record_id"
         };
         let mut seen = HashSet::new();
-        let mut ids = Vec::new();
+        let mut persons = Vec::new();
         let mut after = 0i64;
         let mut batch = (wanted as i64 * 2).max(64);
         loop {
-            let mut sql = json_rows("k, p", "k");
+            let mut sql = json_rows(SUMMARY_COLUMNS, "k");
+            sql.push(
+                "k, p, s.names AS names, s.records AS records, s.sources AS sources FROM (SELECT ",
+            );
             sql.push(key).push(" AS k, rp.person_id AS p FROM ");
             if text.is_some() {
                 sql.push("record_terms t JOIN record_person rp ON rp.record_id = t.rowid ");
@@ -116,27 +167,28 @@ impl SqliteBackend {
             sql.push(" ORDER BY ")
                 .push(key)
                 .push(" LIMIT ")
-                .push_bind(batch);
-            let rows: Vec<(i64, i64)> = self
+                .push_bind(batch)
+                .push(") LEFT JOIN person_summaries s ON s.person_id = p");
+            let rows: Vec<SummaryRow> = self
                 .fetch_json_rows(sql)
                 .await
                 .context("searching persons")?;
             let exhausted = rows.len() < batch as usize;
-            for (record, person) in rows {
-                after = record;
-                if seen.insert(person) {
-                    ids.push(PersonId(person));
+            for row in rows {
+                after = row.0;
+                if seen.insert(row.1) {
+                    persons.push(summary(row));
                 }
             }
-            if exhausted || ids.len() >= wanted {
+            if exhausted || persons.len() >= wanted {
                 break;
             }
             batch = batch.saturating_mul(4);
         }
-        Ok(ids
+        Ok(persons
             .into_iter()
             .skip(query.offset as usize)
-            .take(limit as usize)
+            .take(limit)
             .collect())
     }
 
@@ -151,57 +203,24 @@ impl SqliteBackend {
         serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(Box::new(e)))
     }
 
-    async fn summaries(&self, ids: &[PersonId]) -> Result<Vec<PersonSummary>, StoreError> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
+    /// Sums up persons whose records changed before the registry was opened (after the
+    /// migration that added the summaries, or a write interrupted by an older version).
+    pub(crate) async fn refresh_stale_person_summaries(&self) -> Result<(), StoreError> {
+        let stale: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM person_summaries_stale)")
+                .fetch_one(&self.pool)
+                .await
+                .context("checking the person summaries")?;
+        if !stale {
+            return Ok(());
         }
-        let mut sql = json_rows("p, name, source", "r");
-        sql.push(
-            "rp.person_id AS p, f.display_name AS name, f.source_id AS source, rp.record_id AS r
-             FROM record_person rp JOIN record_facets f ON f.record_id = rp.record_id
-             WHERE rp.person_id IN (",
-        );
-        let mut list = sql.separated(", ");
-        for id in ids {
-            list.push_bind(id.get());
-        }
-        sql.push(")");
-        let rows: Vec<(i64, String, i64)> =
-            self.fetch_json_rows(sql).await.context("reading persons")?;
-        let mut by_person: HashMap<i64, Tally> = HashMap::new();
-        for (person, name, source) in rows {
-            let Tally {
-                names,
-                sources,
-                records,
-            } = by_person.entry(person).or_default();
-            *records += 1;
-            if !sources.contains(&source) {
-                sources.push(source);
-            }
-            match names.iter_mut().find(|(n, _)| *n == name) {
-                Some((_, count)) => *count += 1,
-                None if !name.is_empty() => names.push((name, 1)),
-                None => {}
-            }
-        }
-        Ok(ids
-            .iter()
-            .map(|id| {
-                let Tally {
-                    mut names,
-                    sources,
-                    records,
-                } = by_person.remove(&id.get()).unwrap_or_default();
-                names.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
-                PersonSummary {
-                    id: *id,
-                    names: names.into_iter().map(|(n, _)| n).collect(),
-                    records,
-                    sources: sources.len() as u32,
-                }
-            })
-            .collect())
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .context("summing up persons")?;
+        refresh_person_summaries(&mut tx).await?;
+        tx.commit().await.context("summing up persons")
     }
 
     pub(crate) async fn person(&self, id: PersonId) -> Result<PersonLookup, StoreError> {
@@ -399,6 +418,7 @@ impl SqliteBackend {
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;
             insert_index(&mut tx, &entries).await?;
+            refresh_person_summaries(&mut tx).await?;
             tx.commit().await.context("indexing records")?;
             indexed += entries.len() as u64;
         }

@@ -7,6 +7,7 @@ use crate::linkage::{
     StoredPairDecision,
 };
 use crate::sqlite::{SqliteBackend, append_audit, now};
+use crate::sqlite_browse::refresh_person_summaries;
 use crate::{ReviewFilter, StoreError};
 use domain::actor::Actor;
 use domain::fields::CanonicalField;
@@ -135,6 +136,7 @@ impl SqliteBackend {
                 .context("recording a merged person")?;
         }
         insert_review_pairs(&mut tx, run_id, outcome).await?;
+        refresh_person_summaries(&mut tx).await?;
 
         let receipt = LinkageReceipt {
             run_id,

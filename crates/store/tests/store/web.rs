@@ -276,6 +276,66 @@ async fn persons_are_found_in_either_script_and_any_spelling_with_facets() {
 }
 
 #[tokio::test]
+async fn a_persons_summary_follows_its_records_when_they_move() {
+    let registry = TestRegistry::new().await;
+    let rows = [
+        named(1, "Reza", "Karimi", "Evin"),
+        named(2, "رضا", "کریمی", "اوین"),
+        named(3, "Reza", "Karimi", "Evin"),
+    ];
+    registry.import("list-a", b"three", &rows).await.unwrap();
+    let store = &registry.store;
+    let actor = Actor::cli("t");
+    let ids: Vec<_> = store
+        .records_page(None, 10)
+        .await
+        .unwrap()
+        .records
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    let first = store.create_person(&actor).await.unwrap();
+    store
+        .assign_records(first, &ids, MembershipMethod::Manual, &actor)
+        .await
+        .unwrap();
+    let summary_of = |person| async move {
+        let all = store
+            .find_persons(&PersonQuery {
+                limit: 10,
+                ..PersonQuery::default()
+            })
+            .await
+            .unwrap();
+        all.persons.into_iter().find(|p| p.id == person)
+    };
+    let summary = summary_of(first).await.unwrap();
+    assert_eq!(summary.records, 3);
+    assert_eq!(
+        summary.names,
+        ["Reza Karimi", "رضا کریمی"],
+        "most common first"
+    );
+
+    let second = store.create_person(&actor).await.unwrap();
+    store
+        .assign_records(second, &ids[..2], MembershipMethod::Manual, &actor)
+        .await
+        .unwrap();
+    let (first, second) = (
+        summary_of(first).await.unwrap(),
+        summary_of(second).await.unwrap(),
+    );
+    assert_eq!((first.records, first.names.len()), (1, 1));
+    assert_eq!(second.records, 2);
+    assert_eq!(
+        second.names,
+        ["Reza Karimi", "رضا کریمی"],
+        "ties in record order"
+    );
+}
+
+#[tokio::test]
 async fn records_imported_before_the_index_existed_are_indexed_at_open() {
     let registry = TestRegistry::new().await;
     registry
