@@ -5,6 +5,7 @@ use crate::helpers::{TestRegistry, column, record, sql};
 use domain::account::Role;
 use domain::actor::Actor;
 use domain::fields::CanonicalField;
+use domain::ids::RecordId;
 use domain::person::MembershipMethod;
 use domain::record::{FieldValue, NewSourceRecord};
 use store::accounts::NewUser;
@@ -17,6 +18,18 @@ fn named(row: u64, given: &str, surname: &str, prison: &str) -> NewSourceRecord 
     r.fields.push((CanonicalField::Surname, text(surname)));
     r.fields.push((CanonicalField::Prison, text(prison)));
     r
+}
+
+/// The ids of the registry's first ten records, in order.
+async fn record_ids(store: &store::Store) -> Vec<RecordId> {
+    store
+        .records_page(None, 10)
+        .await
+        .unwrap()
+        .records
+        .iter()
+        .map(|r| r.id)
+        .collect()
 }
 
 fn user(login: &str, role: Role) -> NewUser {
@@ -167,14 +180,7 @@ async fn persons_are_found_in_either_script_and_any_spelling_with_facets() {
     registry.import("list-a", b"persons", &rows).await.unwrap();
     let store = &registry.store;
     let actor = Actor::cli("t");
-    let ids: Vec<_> = store
-        .records_page(None, 10)
-        .await
-        .unwrap()
-        .records
-        .iter()
-        .map(|r| r.id)
-        .collect();
+    let ids = record_ids(&store).await;
     let person = store.create_person(&actor).await.unwrap();
     store
         .assign_records(person, &ids[..2], MembershipMethod::Manual, &actor)
@@ -286,14 +292,7 @@ async fn a_persons_summary_follows_its_records_when_they_move() {
     registry.import("list-a", b"three", &rows).await.unwrap();
     let store = &registry.store;
     let actor = Actor::cli("t");
-    let ids: Vec<_> = store
-        .records_page(None, 10)
-        .await
-        .unwrap()
-        .records
-        .iter()
-        .map(|r| r.id)
-        .collect();
+    let ids = record_ids(&store).await;
     let first = store.create_person(&actor).await.unwrap();
     store
         .assign_records(first, &ids, MembershipMethod::Manual, &actor)
@@ -352,14 +351,7 @@ async fn records_imported_before_the_index_existed_are_indexed_at_open() {
     .unwrap();
     let reopened = store::Store::open(root).await.unwrap();
     let person = reopened.create_person(&Actor::cli("t")).await.unwrap();
-    let ids: Vec<_> = reopened
-        .records_page(None, 10)
-        .await
-        .unwrap()
-        .records
-        .iter()
-        .map(|r| r.id)
-        .collect();
+    let ids = record_ids(&reopened).await;
     reopened
         .assign_records(person, &ids, MembershipMethod::Manual, &Actor::cli("t"))
         .await
