@@ -180,7 +180,7 @@ async fn persons_are_found_in_either_script_and_any_spelling_with_facets() {
     registry.import("list-a", b"persons", &rows).await.unwrap();
     let store = &registry.store;
     let actor = Actor::cli("t");
-    let ids = record_ids(&store).await;
+    let ids = record_ids(store).await;
     let person = store.create_person(&actor).await.unwrap();
     store
         .assign_records(person, &ids[..2], MembershipMethod::Manual, &actor)
@@ -292,7 +292,7 @@ async fn a_persons_summary_follows_its_records_when_they_move() {
     registry.import("list-a", b"three", &rows).await.unwrap();
     let store = &registry.store;
     let actor = Actor::cli("t");
-    let ids = record_ids(&store).await;
+    let ids = record_ids(store).await;
     let first = store.create_person(&actor).await.unwrap();
     store
         .assign_records(first, &ids, MembershipMethod::Manual, &actor)
