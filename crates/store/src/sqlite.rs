@@ -861,22 +861,28 @@ pub(crate) fn decode_audit_entry(row: &sqlx::sqlite::SqliteRow) -> Result<AuditE
     })
 }
 
+/// One of a record's JSON columns (`what` names it in the error), as stored.
+fn decode_record_json<T: serde::de::DeserializeOwned>(
+    id: i64,
+    what: &str,
+    json: &str,
+) -> Result<T, StoreError> {
+    serde_json::from_str(json)
+        .map_err(|e| StoreError::Corrupt(format!("record {id}: its {what} cannot be read: {e}")))
+}
+
 /// A record's parsed fields, as stored.
 pub(crate) fn decode_fields(
     id: i64,
     json: &str,
 ) -> Result<Vec<(CanonicalField, FieldValue)>, StoreError> {
-    serde_json::from_str(json)
-        .map_err(|e| StoreError::Corrupt(format!("record {id}: its fields cannot be read: {e}")))
+    decode_record_json(id, "fields", json)
 }
 
 pub(crate) fn decode_record(row: &sqlx::sqlite::SqliteRow) -> Result<StoredRecord, StoreError> {
     let id: i64 = row.try_get(0).context("reading records")?;
     let json_column = |i: usize| -> Result<String, StoreError> {
         row.try_get::<String, _>(i).context("reading records")
-    };
-    let corrupt = |what: &str, e: serde_json::Error| {
-        StoreError::Corrupt(format!("record {id}: its {what} cannot be read: {e}"))
     };
     Ok(StoredRecord {
         id: RecordId(id),
@@ -885,9 +891,9 @@ pub(crate) fn decode_record(row: &sqlx::sqlite::SqliteRow) -> Result<StoredRecor
         row_number: row.try_get::<i64, _>(3).context("reading records")? as u64,
         external_id: row.try_get(4).context("reading records")?,
         raw_text: row.try_get(5).context("reading records")?,
-        raw_cells: serde_json::from_str(&json_column(6)?).map_err(|e| corrupt("cells", e))?,
+        raw_cells: decode_record_json(id, "cells", &json_column(6)?)?,
         fields: decode_fields(id, &json_column(7)?)?,
-        warnings: serde_json::from_str(&json_column(8)?).map_err(|e| corrupt("warnings", e))?,
+        warnings: decode_record_json(id, "warnings", &json_column(8)?)?,
     })
 }
 
