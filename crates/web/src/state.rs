@@ -38,10 +38,11 @@ pub(crate) struct PendingUpload {
     pub(crate) created: Instant,
 }
 
-/// A computed estimate, kept until the registry's persons change.
+/// A computed estimate, kept until the registry changes.
 #[derive(Debug, Clone)]
 pub(crate) struct CachedEstimate {
-    pub(crate) key: String,
+    /// The audit head the estimate was computed at.
+    pub(crate) audit_head: i64,
     pub(crate) outcome: Result<Arc<estimate::report::Report>, String>,
 }
 

@@ -53,20 +53,16 @@ pub(crate) async fn plot(State(state): State<AppState>) -> Result<Response, WebE
 
 /// The estimate from the registry's linked persons (log-linear, dga and Chao; LCMCR is left to
 /// the command line, where its minutes of sampling can be waited for), cached until the
-/// persons change.
+/// registry changes (its audit head moves).
 async fn registry_estimate(state: &AppState) -> Result<Arc<Report>, String> {
-    let counts = state.store.counts().await.map_err(|e| e.to_string())?;
-    let key = format!(
-        "{}:{}:{}",
-        counts.persons, counts.records, counts.audit_entries
-    );
+    let head = state.store.audit_head().await.map_err(|e| e.to_string())?;
     let mut cache = state.estimate.lock().await;
-    if let Some(cached) = cache.as_ref().filter(|c| c.key == key) {
+    if let Some(cached) = cache.as_ref().filter(|c| c.audit_head == head) {
         return cached.outcome.clone();
     }
     let outcome = compute_estimate(state).await;
     *cache = Some(CachedEstimate {
-        key,
+        audit_head: head,
         outcome: outcome.clone(),
     });
     outcome
