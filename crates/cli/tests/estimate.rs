@@ -75,10 +75,10 @@ fn chao_json_on_kosovo_reproduces_10270_5() {
     assert_eq!(format!("{:.1}", v["point"].as_f64().unwrap()), "10270.5");
 }
 
-#[test]
-fn dga_json_on_the_five_list_example_reproduces_617() {
+/// dga with δ = 0.5 on Madigan & York's five-list table, as JSON, with `extra` flags.
+fn dga_on_five_lists(extra: &[&str]) -> Value {
     let five = data("MY1997_5list.csv");
-    let v = json(&[
+    let mut args = vec![
         "--table",
         five.to_str().unwrap(),
         "--method",
@@ -87,7 +87,14 @@ fn dga_json_on_the_five_list_example_reproduces_617() {
         "0.5",
         "--format",
         "json",
-    ]);
+    ];
+    args.extend(extra);
+    json(&args)
+}
+
+#[test]
+fn dga_json_on_the_five_list_example_reproduces_617() {
+    let v = dga_on_five_lists(&[]);
     assert_eq!(v["point"].as_f64().unwrap().round(), 617.0);
     let top = v["details"]["models"][0]["probability"].as_f64().unwrap();
     assert_eq!(format!("{top:.4}"), "0.2171");
@@ -95,21 +102,7 @@ fn dga_json_on_the_five_list_example_reproduces_617() {
 
 #[test]
 fn a_negative_binomial_prior_on_n_moves_the_dga_estimate_towards_its_mean() {
-    let five = data("MY1997_5list.csv");
-    let with_prior = |prior: &str| {
-        json(&[
-            "--table",
-            five.to_str().unwrap(),
-            "--method",
-            "dga",
-            "--delta",
-            "0.5",
-            "--n-prior",
-            prior,
-            "--format",
-            "json",
-        ])
-    };
+    let with_prior = |prior: &str| dga_on_five_lists(&["--n-prior", prior]);
     // Mean 2,000 and standard deviation about 45: far above the data's 617.
     let pulled = with_prior("negbin:20000,0.1");
     assert_eq!(pulled["details"]["prior"]["kind"], "negative-binomial");
@@ -119,6 +112,7 @@ fn a_negative_binomial_prior_on_n_moves_the_dga_estimate_towards_its_mean() {
     let default = with_prior("inverse");
     assert_eq!(default["point"].as_f64().unwrap().round(), 617.0);
 
+    let five = data("MY1997_5list.csv");
     for bad in ["negbin:0,1", "negbin:2", "poisson:3", "negbin:a,b"] {
         let output = whereabouts(&["--table", five.to_str().unwrap(), "--n-prior", bad]);
         let stderr = String::from_utf8_lossy(&output.stderr);
