@@ -67,22 +67,28 @@ pub(crate) struct AppState {
 }
 
 impl AppState {
-    /// Persons per value of a facet, counted again only after the registry changed.
-    pub(crate) async fn facet_counts(
+    /// Persons per value of each facet, in the order asked, counted again only after the
+    /// registry changed. The audit head is read once for all of them: a search page asks for
+    /// two facets, and each read is a round trip to the database thread.
+    pub(crate) async fn facet_counts<const N: usize>(
         &self,
-        facet: Facet,
+        facets: [Facet; N],
         limit: u32,
-    ) -> Result<Vec<FacetCount>, store::StoreError> {
+    ) -> Result<[Vec<FacetCount>; N], store::StoreError> {
         let head = self.store.audit_head().await?;
         let mut cache = self.facets.lock().await;
-        if let Some((at, counts)) = cache.counts.get(&(facet, limit))
-            && *at == head
-        {
-            return Ok(counts.clone());
+        let mut all: [Vec<FacetCount>; N] = std::array::from_fn(|_| Vec::new());
+        for (facet, slot) in facets.into_iter().zip(&mut all) {
+            *slot = match cache.counts.get(&(facet, limit)) {
+                Some((at, counts)) if *at == head => counts.clone(),
+                _ => {
+                    let counts = self.store.facet_counts(facet, limit).await?;
+                    cache.counts.insert((facet, limit), (head, counts.clone()));
+                    counts
+                }
+            };
         }
-        let counts = self.store.facet_counts(facet, limit).await?;
-        cache.counts.insert((facet, limit), (head, counts.clone()));
-        Ok(counts)
+        Ok(all)
     }
 
     pub(crate) fn new(store: Arc<Store>, config: WebConfig) -> AppState {

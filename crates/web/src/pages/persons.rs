@@ -16,7 +16,7 @@ use domain::fields::CanonicalField;
 use domain::person::ClaimSubject;
 use domain::record::FieldValue;
 use serde::Deserialize;
-use store::browse::{Facet, PersonLookup, PersonQuery, PersonView};
+use store::browse::{Facet, FacetCount, PersonLookup, PersonQuery, PersonView};
 
 /// Persons per page.
 pub(crate) const PER_PAGE: u32 = 50;
@@ -82,22 +82,17 @@ impl SearchParams {
     }
 }
 
-async fn facet_options(
-    state: &AppState,
-    facet: Facet,
-    selected: Option<&str>,
-) -> Result<Vec<FacetOption>, WebError> {
+/// The choices of a facet filter, with the one the search has marked.
+fn facet_options(counts: Vec<FacetCount>, selected: Option<&str>) -> Vec<FacetOption> {
     let selected = selected.map(store::facet_key);
-    Ok(state
-        .facet_counts(facet, FACET_OPTIONS)
-        .await?
+    counts
         .into_iter()
         .map(|c| FacetOption {
             selected: selected.as_deref() == Some(c.value.as_str()),
             value: c.value,
             count: c.persons,
         })
-        .collect())
+        .collect()
 }
 
 pub(crate) async fn list(
@@ -108,14 +103,17 @@ pub(crate) async fn list(
     let query = params.to_query()?;
     let found = state.store.find_persons(&query).await?;
     let page_number = params.page.unwrap_or(1).max(1);
+    let [prisons, cities] = state
+        .facet_counts([Facet::Prison, Facet::City], FACET_OPTIONS)
+        .await?;
     Ok(page(&PersonsPage {
         chrome: ctx.chrome(),
         query: QueryEcho {
             q: params.q.clone().unwrap_or_default(),
             year: params.year.clone().unwrap_or_default(),
         },
-        prisons: facet_options(&state, Facet::Prison, params.prison.as_deref()).await?,
-        cities: facet_options(&state, Facet::City, params.city.as_deref()).await?,
+        prisons: facet_options(prisons, params.prison.as_deref()),
+        cities: facet_options(cities, params.city.as_deref()),
         persons: found
             .persons
             .into_iter()

@@ -20,18 +20,17 @@ const BARS: u32 = 24;
 pub(crate) async fn show(ctx: Ctx, State(state): State<AppState>) -> Result<Response, WebError> {
     let lang = ctx.lang;
     let w = lang.words();
-    let mut charts = Vec::new();
-    for (facet, title) in [
-        (Facet::DeathMonth, w.by_month),
-        (Facet::Prison, w.by_prison),
-        (Facet::City, w.by_city),
-    ] {
-        let counts = state.facet_counts(facet, BARS).await?;
-        charts.push(Chart {
+    let counts = state
+        .facet_counts([Facet::DeathMonth, Facet::Prison, Facet::City], BARS)
+        .await?;
+    let charts = [w.by_month, w.by_prison, w.by_city]
+        .into_iter()
+        .zip(counts)
+        .map(|(title, counts)| Chart {
             title: title.to_string(),
             svg: bar_chart(&counts, lang),
-        });
-    }
+        })
+        .collect();
     let estimate = registry_estimate(&state)
         .await
         .map(|report| estimate_view(&report, lang));
