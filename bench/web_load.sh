@@ -6,7 +6,7 @@
 #   bench/web_load.sh [PERSONS=130000] [SOURCES=5] [SEED=1]
 #
 # 1. builds the release binary and a demo registry of PERSONS synthetic persons (the lists
-#    record ~93% of them: 130,000 gives 120,732 linked persons and 246,559 records), in about a
+#    record ~93% of them: 130,000 gives about 117,000 linked persons and 246,559 records), in about a
 #    minute, cached under target/bench/web-registry/p<PERSONS>-s<SOURCES>-seed<SEED> so re-runs
 #    skip it;
 # 2. starts `whereabouts serve` on a free port, logs in with curl (session cookie) and makes an
