@@ -368,7 +368,7 @@ impl SqliteBackend {
         Ok(incomplete)
     }
 
-    /// Merges the name index into one segment after a bulk write (an import, a rebuild):
+    /// Merges the name index into one segment after a bulk write (a large import, a rebuild):
     /// each search word is then one lookup rather than one per segment, which halved the time
     /// of a search. The records are already committed, so a failure here (a full disk) loses
     /// nothing and only leaves searches slower; it is logged, not returned.

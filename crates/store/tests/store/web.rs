@@ -335,6 +335,40 @@ async fn a_persons_summary_follows_its_records_when_they_move() {
 }
 
 #[tokio::test]
+async fn a_small_list_imported_after_a_large_one_is_found_by_prefix() {
+    let registry = TestRegistry::new().await;
+    let large: Vec<_> = (1..=20)
+        .map(|row| named(row, "Ali", "Karimi", "Evin"))
+        .collect();
+    registry.import("list-a", b"twenty", &large).await.unwrap();
+    // One record in 21: too few to merge the name index after it, so it sits in a segment of
+    // its own, and must be found there.
+    let small = [named(1, "Bahram", "Sotoudeh", "Evin")];
+    registry.import("list-b", b"one", &small).await.unwrap();
+    let store = &registry.store;
+    let actor = Actor::cli("t");
+    let latest = store.records_page(None, 30).await.unwrap().records;
+    let record = latest.last().unwrap().id;
+    let person = store.create_person(&actor).await.unwrap();
+    store
+        .assign_records(person, &[record], MembershipMethod::Manual, &actor)
+        .await
+        .unwrap();
+    for typed in ["bah", "Sotou", "Bahram Sotoudeh"] {
+        let found = store
+            .find_persons(&PersonQuery {
+                text: Some(typed.into()),
+                limit: 10,
+                ..PersonQuery::default()
+            })
+            .await
+            .unwrap();
+        let ids: Vec<_> = found.persons.iter().map(|p| p.id).collect();
+        assert_eq!(ids, [person], "`{typed}` finds the one person");
+    }
+}
+
+#[tokio::test]
 async fn records_imported_before_the_index_existed_are_indexed_at_open() {
     let registry = TestRegistry::new().await;
     registry
