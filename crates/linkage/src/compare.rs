@@ -87,10 +87,12 @@ impl ComparisonKind {
 
     /// The levels on which term-frequency adjustment applies.
     pub(crate) fn has_frequency_adjustment(self, level: u8) -> bool {
-        self == ComparisonKind::Name && (1..=3).contains(&level)
+        self == ComparisonKind::Name && (1..=4).contains(&level)
     }
 }
 
+/// The level of names equal by cross-script skeleton.
+pub(crate) const NAME_SKELETON: u8 = 3;
 /// The level of a given name and surname found swapped.
 pub(crate) const NAME_SWAPPED: u8 = 4;
 
@@ -294,23 +296,33 @@ fn name_level(text: &TextFeature, x: usize, y: usize) -> u8 {
     }
 }
 
-/// Whether a's value in this field is b's in the partner field and the other way round, by
-/// skeleton (skeleton ids are per field, so the skeletons' letters are compared): equal, or
-/// Jaro–Winkler ≥ 0.88 when their first letters agree. Each argument is (this field's entry,
-/// the partner field's entry of the other record).
+/// Whether a's value in this field is b's in the partner field and the other way round. Each
+/// argument is (this field's entry, the partner field's entry of the other record). Within a
+/// script the spellings must be close (Jaro–Winkler ≥ 0.94); across scripts the skeletons must
+/// be equal and both or neither end in `-i`. Skeletons alone are too coarse here: `Mahmoud` and
+/// `Mohammad`, `Saeedi` and `Asadi` share one, and a swap weighs two names at once.
 fn is_swapped(text: &TextFeature, partner: &TextFeature, ab: (u32, u32), ba: (u32, u32)) -> bool {
     let crosses = |(t, p): (u32, u32)| {
         if p == NULL_ID {
             return false;
         }
-        let s = &text.vocabulary.skeleton_letters[t as usize];
-        let r = &partner.vocabulary.skeleton_letters[p as usize];
-        if s.is_empty() || r.is_empty() || s[0] != r[0] {
-            return false;
+        let (v, w) = (&text.vocabulary, &partner.vocabulary);
+        let (t, p) = (t as usize, p as usize);
+        if v.is_latin[t] == w.is_latin[p] {
+            v.text[t] == w.text[p] || similarity(&v.letters[t], &w.letters[p], 0.94) >= 0.94
+        } else {
+            !v.skeleton_letters[t].is_empty()
+                && v.skeleton_letters[t] == w.skeleton_letters[p]
+                && ends_in_i(&v.text[t]) == ends_in_i(&w.text[p])
         }
-        s == r || similarity(s, r, 0.88) >= 0.88
     };
     crosses(ab) && crosses(ba)
+}
+
+/// Whether a name ends in the `-i` that makes a surname of a given name (`Ahmad`, `Ahmadi`):
+/// skeletons drop it, so without this `Reza Ahmadi` and `Ahmad Rezaei` look swapped.
+fn ends_in_i(name: &str) -> bool {
+    name.ends_with(['i', 'y', 'ی']) || name.ends_with("ee") || name.ends_with("ie")
 }
 
 /// Jaro–Winkler similarity, or 0 when it is below `cutoff` (which must be at least 0.7).

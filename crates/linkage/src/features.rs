@@ -474,7 +474,8 @@ fn normalise(kind: TextKind, raw: &str) -> String {
             .filter(|c| c.is_alphanumeric())
             .flat_map(char::to_lowercase)
             .collect(),
-        TextKind::Name | TextKind::Place => text::normalize::normalize_for_search(raw),
+        TextKind::Name => text::normalize::normalize_for_search(raw),
+        TextKind::Place => text::places::place_key_of(raw),
     }
 }
 

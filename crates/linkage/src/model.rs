@@ -6,7 +6,9 @@
 //! Estimating m and u is [`crate::train`]'s job; this module turns them into weights, scores pairs
 //! and explains every score field by field.
 
-use crate::compare::{Comparison, ComparisonKind, Input, MAX_COMPARISONS, compare_pair};
+use crate::compare::{
+    Comparison, ComparisonKind, Input, MAX_COMPARISONS, NAME_SKELETON, NAME_SWAPPED, compare_pair,
+};
 use crate::features::Features;
 use crate::records::RecordIndex;
 use domain::fields::CanonicalField;
@@ -115,6 +117,11 @@ impl Model {
                     ceiling = weight;
                 }
                 w[level] = weight as f32;
+            }
+            if comparison.kind == ComparisonKind::Name {
+                // Names found swapped agree as much as names in place, and a list that swaps one
+                // person's names swaps its namesakes' too: the likelihood ratio is the same.
+                w[usize::from(NAME_SWAPPED)] = w[usize::from(NAME_SKELETON)];
             }
             // The chance that a random pair agrees on a name at least by skeleton: the u a
             // term-frequency adjustment is measured against (Splink's u of the exact level).

@@ -6,6 +6,7 @@
 //! - [`script`]: which script a text is in.
 //! - [`normalize`]: folding names for search (`normalize_for_search`, `to_ascii_digits`).
 //! - [`skeleton`]: the cross-script consonant key used to block record pairs.
+//! - [`places`]: the key under which spellings and second names of one place meet.
 //!
 //! ```
 //! use text::calendar::{gregorian_to_jalali, jalali_to_gregorian, JalaliDate};
@@ -26,5 +27,6 @@
 pub mod calendar;
 pub mod dates;
 pub mod normalize;
+pub mod places;
 pub mod script;
 pub mod skeleton;

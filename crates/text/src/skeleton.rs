@@ -6,7 +6,8 @@
 //!
 //! | class | Persian | Latin |
 //! |---|---|---|
-//! | `B` `P` `J` `D` `R` `F` `K` `G` `L` `M` `N` | ب پ ج د ر ف ک گ ل م ن | b p j (dj) d r f k/c g l m n |
+//! | `B` `P` `D` `R` `F` `K` `G` `L` `M` `N` | ب پ د ر ف ک گ ل م ن | b p d r f k/c g l m n |
+//! | `J` | ج ژ | j (dj), zh, jh |
 //! | `T` | ت ط | t |
 //! | `S` | ث س ص | s |
 //! | `Z` | ذ ز ض ظ | z |
@@ -14,12 +15,14 @@
 //! | `H` | ح ه | h |
 //! | `X` | خ | kh, x |
 //! | `Q` | ق غ | q, gh |
-//! | `SH` `ZH` | ش ژ | sh, zh |
+//! | `SH` | ش | sh |
 //! | `Y` `V` | ی و at the start of a word | y; v, w at the start of a word |
 //! | (dropped) | ا ع ء, ی و inside a word | vowels, apostrophes, y v w inside a word |
 //!
-//! Then, identically for both scripts: `H` joins a preceding `S`, `Z`, `K`, `G` into `SH`,
-//! `ZH`, `X`, `Q` (because vowels are gone, Latin `sh` and Persian س+ه look the same);
+//! Then, identically for both scripts: `H` joins a preceding `S`, `Z`, `J`, `K`, `G` into `SH`,
+//! `J`, `J`, `X`, `Q` (because vowels are gone, Latin `sh` and Persian س+ه look the same).
+//! ژ shares `J` with ج because lists romanise it as `zh`, `jh` or `j` alike (`نژاد` is
+//! `Nezhad`, `Nejhad` and `Nejad`);
 //! doubled classes collapse (`Hassan` has no shadda in Persian); a word-final `H` is dropped
 //! (`Fatemeh`/`فاطمه`, `zadeh`/`زاده`).
 //!
@@ -30,7 +33,6 @@
 use crate::normalize::normalize_for_search;
 
 const SH: u8 = b'1';
-const ZH: u8 = b'2';
 
 /// The skeleton key of a name: each word's consonant skeleton, joined by one space. Words
 /// with no consonant (`Ai`, `او`) are left out.
@@ -117,7 +119,7 @@ fn skeleton(normalized: &str, words: Words) -> String {
             'د' => Some(b'D'),
             'ذ' | 'ز' | 'ض' | 'ظ' => Some(b'Z'),
             'ر' => Some(b'R'),
-            'ژ' => Some(ZH),
+            'ژ' => Some(b'J'),
             'ش' => Some(SH),
             'غ' | 'ق' => Some(b'Q'),
             'ف' => Some(b'F'),
@@ -160,7 +162,7 @@ fn push_class(word: &mut Vec<u8>, class: u8) {
     if class == b'H' {
         let merged = match last {
             b'S' => Some(SH),
-            b'Z' => Some(ZH),
+            b'Z' | b'J' => Some(b'J'),
             b'K' => Some(b'X'),
             b'G' => Some(b'Q'),
             _ => None,
@@ -190,7 +192,6 @@ fn finish_word(word: &mut Vec<u8>, out: &mut String) {
     for &class in word.iter() {
         match class {
             SH => out.push_str("SH"),
-            ZH => out.push_str("ZH"),
             other => out.push(char::from(other)),
         }
     }
@@ -355,6 +356,20 @@ mod tests {
             skeleton_key_joined("محمدرضا"),
             skeleton_key_joined("Mohammadreza")
         );
+    }
+
+    #[test]
+    fn zhe_meets_every_romanisation_of_it() {
+        for spelling in [
+            "Aminnejad",
+            "Aminnezhad",
+            "Aminnejhad",
+            "امین‌نژاد",
+            "Amin Nejad",
+        ] {
+            assert_eq!(skeleton_key_joined(spelling), "MNJD", "{spelling:?} joined");
+        }
+        assert_eq!(skeleton_key("Zhaleh"), skeleton_key("ژاله"));
     }
 
     #[test]

@@ -14,3 +14,62 @@ fn synthetic_two_script_lists_are_linked_with_f1_of_at_least_0_90() {
     assert!(recall.recall > 0.90, "blocking recall {recall:?}");
     assert!(scores.f1 >= 0.90, "{scores:?}");
 }
+
+/// The level each field of a pair gets, by name.
+fn levels_of(rows: &[[&str; 3]], a: u32, b: u32) -> Vec<(String, String)> {
+    use domain::fields::CanonicalField::{GivenName, Prison, Surname};
+    let mut builder = linkage::Records::builder(&[GivenName, Surname, Prison]);
+    let source = builder
+        .add_source(linkage::SourceSpec::new("list"))
+        .unwrap();
+    for (i, row) in rows.iter().enumerate() {
+        builder.push(source, &i.to_string(), row).unwrap();
+    }
+    let linker = linkage::Linker::new(&builder.build().unwrap(), LinkOptions::default()).unwrap();
+    let model = linker.train(&[]).unwrap();
+    let explanation = linker.explain(&model, a, b).unwrap();
+    explanation
+        .fields
+        .iter()
+        .map(|f| (f.field.as_str().to_string(), f.level.to_string()))
+        .collect()
+}
+
+fn level<'a>(levels: &'a [(String, String)], field: &str) -> &'a str {
+    levels
+        .iter()
+        .find(|(f, _)| f == field)
+        .map(|(_, level)| level.as_str())
+        .unwrap()
+}
+
+#[test]
+fn names_in_swapped_places_are_found_but_a_surname_made_of_a_given_name_is_not_a_swap() {
+    let rows = [
+        ["Reza", "Ahmadi", "Evin"],
+        ["Ahmadi", "Reza", "Evin"],
+        ["Ahmad", "Rezaei", "Evin"],
+        ["احمدی", "رضا", "اوین"],
+        ["احمد", "رضایی", "اوین"],
+    ];
+    let swapped = "given name and surname swapped";
+    assert_eq!(level(&levels_of(&rows, 0, 1), "given_name"), swapped);
+    assert_eq!(level(&levels_of(&rows, 0, 3), "surname"), swapped);
+    assert_ne!(level(&levels_of(&rows, 0, 2), "given_name"), swapped);
+    assert_ne!(level(&levels_of(&rows, 0, 4), "given_name"), swapped);
+}
+
+#[test]
+fn zhe_romanised_as_j_and_a_prison_under_its_other_name_agree() {
+    let rows = [
+        ["Hamid", "Aminnejad", "Rajaei Shahr"],
+        ["حمید", "امین‌نژاد", "زندان گوهردشت"],
+        ["Hamid", "Aminnejhad", "Gohardasht Prison"],
+    ];
+    let first = levels_of(&rows, 0, 1);
+    assert_eq!(level(&first, "surname"), "same cross-script skeleton");
+    assert_eq!(level(&first, "prison"), "same cross-script skeleton");
+    let second = levels_of(&rows, 1, 2);
+    assert_eq!(level(&second, "surname"), "same cross-script skeleton");
+    assert_eq!(level(&second, "prison"), "same cross-script skeleton");
+}

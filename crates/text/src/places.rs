@@ -1,0 +1,126 @@
+//! Place names as lists write them: this module owns the key under which two spellings of one
+//! prison, city or province meet.
+//!
+//! Lists name the same prison in different ways: `Evin`, `Evin Prison`, `زندان اوین`; `Tabriz
+//! Prison` and `Tabriz Central Prison`; `Gohardasht` and its later name `Rajaei Shahr`
+//! (`رجایی‌شهر`). [`place_key`] drops the generic words (prison, central, province, and their
+//! Persian forms) and replaces a known second name by the first, so that comparing the keys'
+//! skeletons finds these equal. The table of second names ([`PLACE_ALIASES`]) holds public place
+//! names only, and only renamings that are well established; a name both prisons of one city were
+//! called is not a renaming.
+
+use crate::normalize::normalize_for_search;
+use crate::skeleton::skeleton_key_joined;
+
+/// Words that say what kind of place a name is, not which place: dropped from the key
+/// (normalised, as [`normalize_for_search`] writes them).
+const GENERIC_WORDS: &[&str] = &[
+    "prison",
+    "jail",
+    "gaol",
+    "central",
+    "province",
+    "ostan",
+    "زندان",
+    "مرکزی",
+    "استان",
+];
+
+/// Places known under a second name: each entry is (the name kept, the other name), as
+/// [`normalize_for_search`] writes them in either script.
+pub const PLACE_ALIASES: &[(&str, &str)] = &[
+    ("gohardasht", "rajaei shahr"),
+    ("gohardasht", "rajai shahr"),
+    ("gohardasht", "رجایی شهر"),
+];
+
+/// The key of a normalised place name: generic words dropped, a known second name replaced by
+/// the first. A name made only of generic words keeps them (a list that writes just `Prison`
+/// still says something).
+///
+/// ```
+/// use text::places::place_key;
+/// use text::normalize::normalize_for_search;
+/// use text::skeleton::skeleton_key_joined;
+///
+/// let key = |name: &str| skeleton_key_joined(&place_key(&normalize_for_search(name)));
+/// assert_eq!(key("Evin Prison"), key("اوین"));
+/// assert_eq!(key("Tabriz Central Prison"), key("زندان تبریز"));
+/// assert_eq!(key("Rajaei Shahr"), key("گوهردشت"));
+/// ```
+pub fn place_key(normalized: &str) -> String {
+    let specific: Vec<&str> = normalized
+        .split(' ')
+        .filter(|word| !word.is_empty() && !GENERIC_WORDS.contains(word))
+        .collect();
+    if specific.is_empty() {
+        return normalized.to_string();
+    }
+    let key = specific.join(" ");
+    let joined = skeleton_key_joined(&key);
+    PLACE_ALIASES
+        .iter()
+        .find(|(_, other)| skeleton_key_joined(other) == joined)
+        .map_or(key, |(kept, _)| (*kept).to_string())
+}
+
+/// [`place_key`] of a raw place name.
+pub fn place_key_of(raw: &str) -> String {
+    place_key(&normalize_for_search(raw))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn skeleton_of_place(raw: &str) -> String {
+        skeleton_key_joined(&place_key_of(raw))
+    }
+
+    #[test]
+    fn generic_words_are_dropped_in_both_scripts() {
+        for (a, b) in [
+            ("Evin Prison", "Evin"),
+            ("زندان اوین", "Evin"),
+            ("Tabriz Central Prison", "TABRIZ PRISON"),
+            ("زندان تبریز", "Tabriz Prison"),
+            ("Kerman Province", "استان کرمان"),
+        ] {
+            assert_eq!(skeleton_of_place(a), skeleton_of_place(b), "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn a_renamed_prison_meets_its_first_name() {
+        for name in [
+            "Rajaei Shahr",
+            "RAJAI SHAHR",
+            "رجایی‌شهر",
+            "رجاييشهر",
+            "Gohar Dasht",
+        ] {
+            assert_eq!(
+                skeleton_of_place(name),
+                skeleton_of_place("گوهردشت"),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn different_places_stay_different() {
+        for (a, b) in [
+            ("Evin", "Ghezel Hesar"),
+            ("Tabriz Prison", "Urmia Prison"),
+            ("Sepidar", "Karun"),
+        ] {
+            assert_ne!(skeleton_of_place(a), skeleton_of_place(b), "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn a_name_of_generic_words_only_is_kept() {
+        assert_eq!(place_key_of("Prison"), "prison");
+        assert_eq!(place_key_of(""), "");
+    }
+}
