@@ -297,10 +297,9 @@ fn name_level(text: &TextFeature, x: usize, y: usize) -> u8 {
 }
 
 /// Whether a's value in this field is b's in the partner field and the other way round. Each
-/// argument is (this field's entry, the partner field's entry of the other record). Within a
-/// script the spellings must be close (Jaro–Winkler ≥ 0.94); across scripts the skeletons must
-/// be equal and both or neither end in `-i`. Skeletons alone are too coarse here: `Mahmoud` and
-/// `Mohammad`, `Saeedi` and `Asadi` share one, and a swap weighs two names at once.
+/// argument is (this field's entry, the partner field's entry of the other record). The
+/// skeletons must be equal and both or neither name end in `-i` (so `Reza Ahmadi` and `Ahmad
+/// Rezaei` are not a swap), or, within a script, the spellings close (Jaro–Winkler ≥ 0.94).
 fn is_swapped(text: &TextFeature, partner: &TextFeature, ab: (u32, u32), ba: (u32, u32)) -> bool {
     let crosses = |(t, p): (u32, u32)| {
         if p == NULL_ID {
@@ -308,20 +307,19 @@ fn is_swapped(text: &TextFeature, partner: &TextFeature, ab: (u32, u32), ba: (u3
         }
         let (v, w) = (&text.vocabulary, &partner.vocabulary);
         let (t, p) = (t as usize, p as usize);
-        if v.is_latin[t] == w.is_latin[p] {
-            v.text[t] == w.text[p] || similarity(&v.letters[t], &w.letters[p], 0.94) >= 0.94
-        } else {
-            !v.skeleton_letters[t].is_empty()
-                && v.skeleton_letters[t] == w.skeleton_letters[p]
-                && ends_in_i(&v.text[t]) == ends_in_i(&w.text[p])
-        }
+        let same_skeleton = !v.skeleton_letters[t].is_empty()
+            && v.skeleton_letters[t] == w.skeleton_letters[p]
+            && ends_in_i(&v.text[t]) == ends_in_i(&w.text[p]);
+        same_skeleton
+            || (v.is_latin[t] == w.is_latin[p]
+                && similarity(&v.letters[t], &w.letters[p], 0.94) >= 0.94)
     };
     crosses(ab) && crosses(ba)
 }
 
 /// Whether a name ends in the `-i` that makes a surname of a given name (`Ahmad`, `Ahmadi`):
 /// skeletons drop it, so without this `Reza Ahmadi` and `Ahmad Rezaei` look swapped.
-fn ends_in_i(name: &str) -> bool {
+pub(crate) fn ends_in_i(name: &str) -> bool {
     name.ends_with(['i', 'y', 'ی']) || name.ends_with("ee") || name.ends_with("ie")
 }
 

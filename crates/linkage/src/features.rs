@@ -8,6 +8,7 @@
 //! romanisation variant fold, byte encoding). Every distinct raw value is processed once, so a
 //! list of a million rows with a few thousand distinct names costs a few thousand normalisations.
 
+use crate::full_names;
 use crate::records::{RecordIndex, Records};
 use domain::date::{Calendar, DatePrecision, UncertainDate};
 use domain::fields::CanonicalField;
@@ -268,7 +269,7 @@ pub(crate) fn prepare(records: &Records) -> Features {
     let calendars: Vec<Option<Calendar>> = (0..records.len() as RecordIndex)
         .map(|r| records.sources()[records.source_of(r).0 as usize].calendar)
         .collect();
-    let names = split_full_names(records);
+    let names = full_names::split_full_names(records);
     let texts: Vec<TextFeature> = TEXT_FIELDS
         .par_iter()
         .filter_map(|&(field, kind)| {
@@ -312,112 +313,6 @@ pub(crate) fn prepare(records: &Records) -> Features {
     };
     features.rows = Rows::build(&features);
     features
-}
-
-/// Given names and surnames per record, taken from `full_name` when a record has no split name:
-/// `Surname, Given` (Latin or Persian comma) when there is a comma, else the last word is the
-/// surname and the words before it the given name; a last word that is the second part of a
-/// compound surname written apart (`Mostafa Nia`, `Hooshang Far`, `حسن زاده`) takes the word
-/// before it along.
-struct SplitNames<'a> {
-    records: &'a Records,
-    from_full: HashMap<RecordIndex, (&'a str, &'a str)>,
-}
-
-impl SplitNames<'_> {
-    fn given(&self, record: RecordIndex) -> &str {
-        match self.from_full.get(&record) {
-            Some((given, _)) => given,
-            None => cell(self.records, CanonicalField::GivenName, record),
-        }
-    }
-
-    fn surname(&self, record: RecordIndex) -> &str {
-        match self.from_full.get(&record) {
-            Some((_, surname)) => surname,
-            None => cell(self.records, CanonicalField::Surname, record),
-        }
-    }
-}
-
-fn cell(records: &Records, field: CanonicalField, record: RecordIndex) -> &str {
-    records.column(field).map_or("", |c| c.get(record))
-}
-
-fn split_full_names(records: &Records) -> SplitNames<'_> {
-    let mut from_full = HashMap::default();
-    if let Some(full) = records.column(CanonicalField::FullName) {
-        for r in 0..records.len() as RecordIndex {
-            let name = full.get(r);
-            let has_split = !cell(records, CanonicalField::GivenName, r).is_empty()
-                || !cell(records, CanonicalField::Surname, r).is_empty();
-            if name.is_empty() || has_split {
-                continue;
-            }
-            let split = match (name.find([',', '،']), name.rfind(char::is_whitespace)) {
-                (Some(comma), _) => {
-                    let after = name[comma..].trim_start_matches([',', '،']);
-                    (after.trim(), name[..comma].trim())
-                }
-                (None, Some(at)) => split_given_surname(name, at),
-                (None, None) => ("", name),
-            };
-            from_full.insert(r, split);
-        }
-    }
-    SplitNames { records, from_full }
-}
-
-/// Second parts of Persian compound surnames, normalised (`normalize_for_search`), that lists
-/// often write as a word of their own: `Heidar Panah`, `Jafar Zadeh`, `Bahador Far`.
-const SURNAME_SECOND_PARTS: [&str; 32] = [
-    "zadeh",
-    "zade",
-    "zadegan",
-    "nia",
-    "niya",
-    "panah",
-    "far",
-    "fard",
-    "rad",
-    "pour",
-    "pur",
-    "poor",
-    "nejad",
-    "nezhad",
-    "nejhad",
-    "vand",
-    "lou",
-    "loo",
-    "kia",
-    "manesh",
-    "زاده",
-    "زادگان",
-    "نیا",
-    "پناه",
-    "فر",
-    "فرد",
-    "راد",
-    "پور",
-    "نژاد",
-    "وند",
-    "لو",
-    "منش",
-];
-
-/// `full_name` split at the whitespace at byte `last_space` (the last one) into given name and
-/// surname, moving the split one word left when the surname is a compound's second part and
-/// at least one word stays in the given name.
-fn split_given_surname(name: &str, last_space: usize) -> (&str, &str) {
-    let (given, surname) = (name[..last_space].trim(), name[last_space..].trim());
-    let second_part = text::normalize::normalize_for_search(surname);
-    if !SURNAME_SECOND_PARTS.contains(&second_part.as_str()) {
-        return (given, surname);
-    }
-    match given.rfind(char::is_whitespace) {
-        Some(at) => (given[..at].trim(), name[at..].trim()),
-        None => (given, surname),
-    }
 }
 
 /// Interns one text field: each distinct raw cell is normalised once.
@@ -808,27 +703,6 @@ mod tests {
         for (a, b, description) in cases {
             assert_eq!(fold_variants(a), fold_variants(b), "{description}");
         }
-    }
-
-    #[test]
-    fn a_full_name_keeps_a_compound_surname_written_apart_together() {
-        fn split(name: &str) -> (&str, &str) {
-            let last_space = name.rfind(char::is_whitespace).unwrap_or(0);
-            split_given_surname(name, last_space)
-        }
-        assert_eq!(split("AHMAD MUSTAFA NIA"), ("AHMAD", "MUSTAFA NIA"));
-        assert_eq!(split("Babak Hooshang Far"), ("Babak", "Hooshang Far"));
-        assert_eq!(split("علی حسن زاده"), ("علی", "حسن زاده"));
-        assert_eq!(
-            split("Ali Reza Karimi"),
-            ("Ali Reza", "Karimi"),
-            "not a second part"
-        );
-        assert_eq!(
-            split("Mehdi Far"),
-            ("Mehdi", "Far"),
-            "no word left for the given name"
-        );
     }
 
     #[test]

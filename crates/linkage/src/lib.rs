@@ -54,6 +54,7 @@ pub mod cluster;
 pub mod compare;
 pub mod evaluate;
 mod features;
+mod full_names;
 pub mod model;
 pub mod records;
 pub mod train;
