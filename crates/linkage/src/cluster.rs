@@ -2,6 +2,9 @@
 //! threshold, strongest links first, so that
 //! - a reviewer's "same" always joins and a reviewer's "different" is never crossed;
 //! - a source declared free of duplicates contributes at most one record per cluster;
+//! - two groups join only when their records agree on the whole: the mean match weight of the
+//!   pairs across them must reach the coherence weight (a chain `A–B–C–D` of links does not
+//!   make `A` and `D` one person when they disagree on everything);
 //! - a cluster held together by one weak link (a bridge below the strong-link weight whose
 //!   removal leaves two groups of two records or more) is split there.
 
@@ -43,7 +46,12 @@ pub(crate) struct Cut {
     pub(crate) threshold: f32,
     /// Bridges below this weight are split, when splitting is on.
     pub(crate) strong: Option<f32>,
+    /// Two clusters join only when the mean weight of the pairs across them reaches this.
+    pub(crate) coherence: Option<f32>,
 }
+
+/// The most members of each side read when checking that two clusters cohere.
+const COHERENCE_MEMBERS: usize = 16;
 
 /// What clustering did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -54,12 +62,16 @@ pub struct ClusterReport {
     pub refused_by_review: usize,
     /// Weak bridges cut.
     pub weak_links_cut: usize,
+    /// Links refused because the records across them disagree on the whole.
+    pub refused_incoherent: usize,
 }
 
 struct UnionFind {
     parent: Vec<RecordIndex>,
     size: Vec<u32>,
     sources: Vec<u64>,
+    /// The members of each cluster as a ring: `next` leads from a record to the next member.
+    next: Vec<RecordIndex>,
 }
 
 impl UnionFind {
@@ -68,6 +80,7 @@ impl UnionFind {
             parent: (0..source_bit.len() as RecordIndex).collect(),
             size: vec![1; source_bit.len()],
             sources: source_bit.to_vec(),
+            next: (0..source_bit.len() as RecordIndex).collect(),
         }
     }
 
@@ -91,6 +104,18 @@ impl UnionFind {
         self.parent[b as usize] = a;
         self.size[a as usize] += self.size[b as usize];
         self.sources[a as usize] |= self.sources[b as usize];
+        self.next.swap(a as usize, b as usize);
+    }
+
+    /// The members of the cluster that `root` belongs to, at most `limit` of them.
+    fn members(&self, root: RecordIndex, limit: usize) -> Vec<RecordIndex> {
+        let mut members = vec![root];
+        let mut at = self.next[root as usize];
+        while at != root && members.len() < limit {
+            members.push(at);
+            at = self.next[at as usize];
+        }
+        members
     }
 }
 
@@ -99,6 +124,7 @@ pub(crate) fn cluster(
     pairs: &[ScoredPair],
     constraints: &Constraints<'_>,
     cut: Cut,
+    score: &Score<'_>,
 ) -> (Vec<u32>, ClusterReport) {
     let mut links: Vec<ScoredPair> = pairs
         .iter()
@@ -111,11 +137,12 @@ pub(crate) fn cluster(
             .then(x.a.cmp(&y.a))
             .then(x.b.cmp(&y.b))
     });
-    let (mut union_find, mut report, kept) = join(&links, constraints, &[]);
+    let join = |removed: &[usize]| join(&links, constraints, removed, cut.coherence, score);
+    let (mut union_find, mut report, kept) = join(&[]);
     if let Some(strong) = cut.strong {
         let cut_links = weak_bridges(&mut union_find, &links, &kept, strong);
         if !cut_links.is_empty() {
-            let (fresh, fresh_report, _) = join(&links, constraints, &cut_links);
+            let (fresh, fresh_report, _) = join(&cut_links);
             union_find = fresh;
             report = ClusterReport {
                 weak_links_cut: cut_links.len(),
@@ -132,6 +159,8 @@ fn join(
     links: &[ScoredPair],
     constraints: &Constraints<'_>,
     removed: &[usize],
+    coherence: Option<f32>,
+    score: &Score<'_>,
 ) -> (UnionFind, ClusterReport, Vec<usize>) {
     let mut union_find = UnionFind::new(constraints.source_bit);
     let mut report = ClusterReport::default();
@@ -156,10 +185,41 @@ fn join(
             report.refused_by_review += 1;
             continue;
         }
+        if let Some(least) = coherence
+            && mean_weight_across(&union_find, ra, rb, score) < least
+        {
+            report.refused_incoherent += 1;
+            continue;
+        }
         union_find.union(ra, rb);
         kept.push(index);
     }
     (union_find, report, kept)
+}
+
+/// Scores a pair of records.
+pub(crate) type Score<'a> = dyn Fn(RecordIndex, RecordIndex) -> f32 + Sync + 'a;
+
+/// The mean match weight of the pairs across two clusters (up to [`COHERENCE_MEMBERS`] members
+/// of each side); a link between two single records is its own mean.
+fn mean_weight_across(
+    union_find: &UnionFind,
+    ra: RecordIndex,
+    rb: RecordIndex,
+    score: &Score<'_>,
+) -> f32 {
+    if union_find.size[ra as usize] == 1 && union_find.size[rb as usize] == 1 {
+        return f32::INFINITY;
+    }
+    let (left, right) = (
+        union_find.members(ra, COHERENCE_MEMBERS),
+        union_find.members(rb, COHERENCE_MEMBERS),
+    );
+    let total: f32 = left
+        .iter()
+        .flat_map(|&a| right.iter().map(move |&b| score(a, b)))
+        .sum();
+    total / (left.len() * right.len()) as f32
 }
 
 fn crosses_review(
@@ -280,4 +340,45 @@ fn number_clusters(union_find: &mut UnionFind) -> Vec<u32> {
             number[root]
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(a: RecordIndex, b: RecordIndex, match_weight: f32) -> ScoredPair {
+        ScoredPair { a, b, match_weight }
+    }
+
+    #[test]
+    fn groups_that_disagree_on_the_whole_stay_apart_though_one_link_joins_them() {
+        // 0–1 and 2–3 are strong pairs; 1–2 is a link over the threshold, but 0 and 3, 0 and 2,
+        // 1 and 3 disagree strongly.
+        let pairs = [link(0, 1, 20.0), link(2, 3, 20.0), link(1, 2, 5.0)];
+        let score = |a: RecordIndex, b: RecordIndex| match (a.min(b), a.max(b)) {
+            (0, 1) | (2, 3) => 20.0,
+            (1, 2) => 5.0,
+            _ => -15.0,
+        };
+        let constraints = Constraints {
+            same: &[],
+            different: &[],
+            source_bit: &[0; 4],
+        };
+        let cut = |coherence| Cut {
+            threshold: 3.0,
+            strong: None,
+            coherence,
+        };
+        let (clusters, report) = cluster(&pairs, &constraints, cut(Some(0.0)), &score);
+        assert_eq!(clusters, vec![0, 0, 1, 1]);
+        assert_eq!(report.refused_incoherent, 1);
+        let (clusters, report) = cluster(&pairs, &constraints, cut(None), &score);
+        assert_eq!(
+            clusters,
+            vec![0, 0, 0, 0],
+            "without the check the chain joins all"
+        );
+        assert_eq!(report.refused_incoherent, 0);
+    }
 }

@@ -285,6 +285,9 @@ pub struct LinkReport {
     pub clustering: ClusterReport,
 }
 
+/// Two clusters join only when the records across them weigh at least this on average.
+const COHERENCE_WEIGHT: f32 = 0.0;
+
 /// Text fields with at most this many distinct values get a table of levels per pair of values.
 const LEVEL_TABLE_ENTRIES: usize = 2048;
 
@@ -367,8 +370,13 @@ impl Linker {
             WeakLinks::Keep => None,
             WeakLinks::Split { below } => Some(model::match_weight(below) as f32),
         };
-        let cut = cluster::Cut { threshold, strong };
-        let (clusters, clustering) = cluster::cluster(&pairs, &constraints, cut);
+        let cut = cluster::Cut {
+            threshold,
+            strong,
+            coherence: Some(COHERENCE_WEIGHT),
+        };
+        let score = |a, b| model.score(&self.features, a, b);
+        let (clusters, clustering) = cluster::cluster(&pairs, &constraints, cut, &score);
         let mut review: Vec<ScoredPair> = pairs
             .iter()
             .filter(|p| p.match_weight >= review_lower && p.match_weight < review_upper)

@@ -381,10 +381,12 @@ fn report_linkage(linkage: &Linkage, took: Duration) {
         linkage.review.len()
     );
     let c = &r.clustering;
-    if c.refused_duplicate_free + c.refused_by_review + c.weak_links_cut > 0 {
+    if c.refused_duplicate_free + c.refused_by_review + c.refused_incoherent + c.weak_links_cut > 0
+    {
         eprintln!(
-            "  clustering refused {} links inside duplicate-free lists, {} against review; cut {} weak links",
-            c.refused_duplicate_free, c.refused_by_review, c.weak_links_cut
+            "  clustering refused {} links inside duplicate-free lists, {} against review, {} \
+             between groups that disagree on the whole; cut {} weak links",
+            c.refused_duplicate_free, c.refused_by_review, c.refused_incoherent, c.weak_links_cut
         );
     }
 }
