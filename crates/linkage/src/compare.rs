@@ -203,12 +203,14 @@ fn compare_rows(features: &Features, comparison: &Comparison, ra: &[u32], rb: &[
             }
             let level = match &text.level_table {
                 Some(table) => table[x as usize * text.vocabulary.text.len() + y as usize],
-                None => text_level(text, comparison.kind, x, y),
+                None => cached(feature, x.min(y), x.max(y), || {
+                    text_level(text, comparison.kind, x, y)
+                }),
             };
             match partner {
                 Some(p) if level > NAME_SWAPPED => {
                     let partner = &features.texts[p];
-                    if is_swapped(text, partner, (x, rb[p]), (y, ra[p])) {
+                    if is_swapped(feature, text, partner, (x, rb[p]), (y, ra[p])) {
                         NAME_SWAPPED
                     } else {
                         level
@@ -241,6 +243,41 @@ pub(crate) fn text_level(text: &TextFeature, kind: ComparisonKind, x: u32, y: u3
         _ => place_level(text, x as usize, y as usize),
     }
 }
+
+/// Slots in each thread's cache of text levels (8 bytes each: the cache stays in L2).
+const LEVEL_CACHE_SLOTS: usize = 1 << 15;
+/// Values at or past this id are not cached (a key holds two 24-bit ids).
+const LEVEL_CACHE_IDS: u32 = 1 << 24;
+
+thread_local! {
+    /// Each thread's recent text levels, direct-mapped: a slot holds the pair's key in its high
+    /// bits and the level in its low byte. Names follow a steep frequency curve, so most pairs
+    /// of values a block brings were compared before.
+    static LEVEL_CACHE: std::cell::RefCell<Vec<u64>> =
+        std::cell::RefCell::new(vec![u64::MAX; LEVEL_CACHE_SLOTS]);
+}
+
+/// `compute(x, y)` through the thread's cache, under `tag` (a field's position, with
+/// [`CROSSING_TAG`] set for a swap check); `compute` must give a value below 256.
+fn cached(tag: usize, x: u32, y: u32, compute: impl FnOnce() -> u8) -> u8 {
+    if x.max(y) >= LEVEL_CACHE_IDS {
+        return compute();
+    }
+    let key = ((tag as u64 & 0xFF) << 48 | u64::from(x) << 24 | u64::from(y)) << 8;
+    let slot = (crate::blocking::mix(key) as usize) & (LEVEL_CACHE_SLOTS - 1);
+    LEVEL_CACHE.with_borrow_mut(|cache| {
+        let entry = cache[slot];
+        if entry & !0xFF == key {
+            return entry as u8;
+        }
+        let value = compute();
+        cache[slot] = key | u64::from(value);
+        value
+    })
+}
+
+/// Set in a cache tag for a swap check (a value against the partner field's).
+const CROSSING_TAG: usize = 0x80;
 
 /// Fills the level tables of text fields with at most `max_entries` distinct values.
 pub(crate) fn build_level_tables(
@@ -300,21 +337,33 @@ fn name_level(text: &TextFeature, x: usize, y: usize) -> u8 {
 /// argument is (this field's entry, the partner field's entry of the other record). The
 /// skeletons must be equal and both or neither name end in `-i` (so `Reza Ahmadi` and `Ahmad
 /// Rezaei` are not a swap), or, within a script, the spellings close (Jaro–Winkler ≥ 0.94).
-fn is_swapped(text: &TextFeature, partner: &TextFeature, ab: (u32, u32), ba: (u32, u32)) -> bool {
-    let crosses = |(t, p): (u32, u32)| {
-        if p == NULL_ID {
-            return false;
-        }
-        let (v, w) = (&text.vocabulary, &partner.vocabulary);
-        let (t, p) = (t as usize, p as usize);
-        let same_skeleton = !v.skeleton_letters[t].is_empty()
-            && v.skeleton_letters[t] == w.skeleton_letters[p]
-            && ends_in_i(&v.text[t]) == ends_in_i(&w.text[p]);
-        same_skeleton
-            || (v.is_latin[t] == w.is_latin[p]
-                && similarity(&v.letters[t], &w.letters[p], 0.94) >= 0.94)
+fn is_swapped(
+    feature: usize,
+    text: &TextFeature,
+    partner: &TextFeature,
+    ab: (u32, u32),
+    ba: (u32, u32),
+) -> bool {
+    let cross = |(t, p): (u32, u32)| {
+        p != NULL_ID
+            && cached(feature | CROSSING_TAG, t, p, || {
+                u8::from(crosses(text, partner, t, p))
+            }) == 1
     };
-    crosses(ab) && crosses(ba)
+    cross(ab) && cross(ba)
+}
+
+/// Whether entry `t` of a name field and entry `p` of its partner field are one name (see
+/// [`is_swapped`]).
+fn crosses(text: &TextFeature, partner: &TextFeature, t: u32, p: u32) -> bool {
+    let (v, w) = (&text.vocabulary, &partner.vocabulary);
+    let (t, p) = (t as usize, p as usize);
+    let same_skeleton = !v.skeleton_letters[t].is_empty()
+        && v.skeleton_letters[t] == w.skeleton_letters[p]
+        && ends_in_i(&v.text[t]) == ends_in_i(&w.text[p]);
+    same_skeleton
+        || (v.is_latin[t] == w.is_latin[p]
+            && similarity(&v.letters[t], &w.letters[p], 0.94) >= 0.94)
 }
 
 /// Whether a name ends in the `-i` that makes a surname of a given name (`Ahmad`, `Ahmadi`):
@@ -506,6 +555,26 @@ mod tests {
             }
         }
         assert!(!may_reach(b"abc", b"xyz", 0.8));
+    }
+
+    #[test]
+    fn the_level_cache_computes_a_pair_once_and_keeps_tags_apart() {
+        let computed = std::cell::Cell::new(0);
+        let level = |value: u8| {
+            computed.set(computed.get() + 1);
+            value
+        };
+        assert_eq!(cached(3, 17, 99, || level(5)), 5);
+        assert_eq!(cached(3, 17, 99, || level(6)), 5, "served from the cache");
+        assert_eq!(cached(3 | CROSSING_TAG, 17, 99, || level(1)), 1);
+        assert_eq!(cached(3, 99, 17, || level(7)), 7, "the key is ordered");
+        assert_eq!(cached(3, LEVEL_CACHE_IDS, 1, || level(2)), 2);
+        assert_eq!(
+            cached(3, LEVEL_CACHE_IDS, 1, || level(4)),
+            4,
+            "large ids bypass it"
+        );
+        assert_eq!(computed.get(), 5);
     }
 
     #[test]
