@@ -102,6 +102,7 @@ pub fn default_rules() -> Vec<BlockingRule> {
         BlockingRule::new(&[Skeleton(Surname), Skeleton(City)]).capped_at(100),
         BlockingRule::new(&[Skeleton(GivenName), Skeleton(FatherName)]).capped_at(50),
         BlockingRule::new(&[Skeleton(FatherName), BirthYear, Skeleton(City)]).capped_at(50),
+        BlockingRule::new(&[Skeleton(GivenName), BirthYear, Skeleton(City)]).capped_at(100),
         BlockingRule::new(&[Exact(NationalId)]),
         BlockingRule::new(&[BirthDay]),
         BlockingRule::new(&[Exact(PostalCode), Skeleton(City)]),

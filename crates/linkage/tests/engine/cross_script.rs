@@ -1,18 +1,19 @@
 //! Synthetic lists in Persian and Latin script, two calendars, ages for birth years.
 //!
-//! The target is F1 ≥ 0.95 without labels; the engine reaches about 0.92 today (see
-//! docs/linkage.md), so this test holds the line at 0.90 and fails on any regression below it.
+//! The target is F1 ≥ 0.95 without labels; on these 40,000 records the engine reaches
+//! 0.97 (blocking recall 0.97; 0.95 at 200,000 records, see docs/linkage.md), and the test holds
+//! the line at 0.95.
 
 use crate::helpers::{link_and_score, load_canonical, synth_lists};
 use linkage::LinkOptions;
 
 #[test]
-fn synthetic_two_script_lists_are_linked_with_f1_of_at_least_0_90() {
+fn synthetic_two_script_lists_are_linked_with_f1_of_at_least_0_95() {
     let (dir, stems) = synth_lists(20_000, 5, 7);
     let (records, truth) = load_canonical(dir.path(), &stems);
     let (scores, recall) = link_and_score(&records, &truth, LinkOptions::default());
-    assert!(recall.recall > 0.90, "blocking recall {recall:?}");
-    assert!(scores.f1 >= 0.90, "{scores:?}");
+    assert!(recall.recall > 0.95, "blocking recall {recall:?}");
+    assert!(scores.f1 >= 0.95, "{scores:?}");
 }
 
 /// The level each field of a pair gets, by name.
