@@ -151,3 +151,33 @@ fn a_truth_file_naming_unknown_records_is_refused() {
         stderr(&output)
     );
 }
+
+#[test]
+fn a_record_id_given_twice_in_one_list_is_refused_and_a_bad_row_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let twice = write(
+        dir.path(),
+        "twice.csv",
+        "record_id,given_name,surname\n1,Ali,Rezaei\n2,Reza,Karimi\n1,Hasan,Ahmadi\n",
+    );
+    let ragged = write(
+        dir.path(),
+        "ragged.csv",
+        "record_id,given_name,surname\n1,Ali,Rezaei\n2,Reza\n",
+    );
+    let out = dir.path().join("clusters.csv");
+    let output = link_files(&[&twice, "--out", out.to_str().unwrap()]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("twice.csv: record id `1` appears twice"),
+        "{}",
+        stderr(&output)
+    );
+    let output = link_files(&[&ragged, &twice, "--out", out.to_str().unwrap()]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("ragged.csv: reading row 2"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -180,24 +180,89 @@ fn duplicate_free_stems(list: Option<&str>) -> Option<Vec<String>> {
 struct Input {
     records: Records,
     stems: Vec<String>,
-    index_of: HashMap<(String, String), RecordIndex>,
+    /// Per source (in `stems` order), each record id's index.
+    ids: Vec<HashMap<String, RecordIndex>>,
 }
 
 const FIELDS: &[CanonicalField] = linkage::records::MATCHED_FIELDS;
 
+/// One list as read: each row's id and matched cells, end to end in one string.
+#[derive(Default)]
+struct ReadList {
+    text: String,
+    /// Where each cell ends in `text`: per row, the id and then one cell per matched field.
+    ends: Vec<usize>,
+}
+
+impl ReadList {
+    fn push(&mut self, id: &str, cells: &[&str]) {
+        for cell in std::iter::once(&id).chain(cells) {
+            self.text.push_str(cell);
+            self.ends.push(self.text.len());
+        }
+    }
+
+    /// Each row's id and cells.
+    fn rows(&self) -> impl Iterator<Item = (&str, Vec<&str>)> {
+        let width = FIELDS.len() + 1;
+        self.ends.chunks(width).enumerate().map(move |(row, ends)| {
+            let mut start = if row == 0 {
+                0
+            } else {
+                self.ends[row * width - 1]
+            };
+            let mut cells = ends.iter().map(|&end| {
+                let cell = &self.text[start..end];
+                start = end;
+                cell
+            });
+            let id = cells.next().unwrap_or("");
+            (id, cells.collect())
+        })
+    }
+}
+
+/// Reads the lists, each on a thread of its own, then adds them to the records in order.
 fn read_lists(
     files: &[PathBuf],
     mapping: &Mapping,
     free: &Option<Vec<String>>,
 ) -> anyhow::Result<Input> {
+    let stems = files
+        .iter()
+        .map(|path| stem_of(path))
+        .collect::<anyhow::Result<Vec<String>>>()?;
+    let lists: Vec<anyhow::Result<ReadList>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .iter()
+            .zip(&stems)
+            .map(|(path, stem)| {
+                scope.spawn(move || {
+                    let mut list = ReadList::default();
+                    read_list(path, stem, mapping, |id, cells| {
+                        list.push(id, cells);
+                        Ok(())
+                    })
+                    .map(|()| list)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a thread reading the lists failed")))
+            })
+            .collect()
+    });
     let mut builder = Records::builder(FIELDS);
-    let mut stems = Vec::new();
-    let mut index_of = HashMap::new();
-    for path in files {
-        let stem = stem_of(path)?;
+    let mut ids = Vec::with_capacity(files.len());
+    for ((path, stem), list) in files.iter().zip(&stems).zip(lists) {
+        let list = list?;
         let is_free = free
             .as_ref()
-            .is_some_and(|list| list.iter().any(|s| s == "all" || *s == stem));
+            .is_some_and(|list| list.iter().any(|s| s == "all" || s == stem));
         let spec = SourceSpec {
             duplicates: if is_free {
                 Duplicates::Free
@@ -209,23 +274,22 @@ fn read_lists(
         let source = builder
             .add_source(spec)
             .with_context(|| format!("adding {}", path.display()))?;
-        read_list(path, &stem, mapping, |id, cells| {
-            let index = builder.push(source, id, cells)?;
-            if index_of
-                .insert((stem.clone(), id.to_string()), index)
-                .is_some()
-            {
+        let mut index_of = HashMap::new();
+        for (row, (id, cells)) in list.rows().enumerate() {
+            let index = builder
+                .push(source, id, &cells)
+                .with_context(|| format!("{stem}: row {}", row + 1))?;
+            if index_of.insert(id.to_string(), index).is_some() {
                 bail!("{}: record id `{id}` appears twice", path.display());
             }
-            Ok(())
-        })?;
-        stems.push(stem);
+        }
+        ids.push(index_of);
     }
     let records = builder.build().context("checking the lists")?;
     Ok(Input {
         records,
         stems,
-        index_of,
+        ids,
     })
 }
 
@@ -496,14 +560,11 @@ fn read_truth(path: &Path, input: &Input) -> anyhow::Result<Vec<Option<u32>>> {
 
 /// Finds a record by source and id; a truth source `3` also finds the stem `source_3`.
 fn find_record(input: &Input, source: &str, id: &str) -> Option<RecordIndex> {
-    let direct = input.index_of.get(&(source.to_string(), id.to_string()));
-    direct.copied().or_else(|| {
-        input
-            .stems
-            .iter()
-            .find(|stem| stem.rsplit('_').next() == Some(source))
-            .and_then(|stem| input.index_of.get(&(stem.clone(), id.to_string())).copied())
-    })
+    let in_source = |position: usize| input.ids[position].get(id).copied();
+    let stem_at = |matches: &dyn Fn(&String) -> bool| input.stems.iter().position(matches);
+    stem_at(&|stem| stem == source)
+        .and_then(in_source)
+        .or_else(|| stem_at(&|stem| stem.rsplit('_').next() == Some(source)).and_then(in_source))
 }
 
 fn print_scores(
