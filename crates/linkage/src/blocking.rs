@@ -399,7 +399,12 @@ impl Blocking {
         (0..self.blocks.len()).filter(move |&b| self.blocks[b].rule as usize == rule)
     }
 
-    /// Pairs in the compared blocks, counted before de-duplication across rules.
+    /// The number of records in a block.
+    pub(crate) fn block_len(&self, block: usize) -> usize {
+        self.blocks[block].len as usize
+    }
+
+    /// The number of pairs in a block (before de-duplication across rules).
     pub(crate) fn block_pairs(&self, block: usize) -> u64 {
         let len = u64::from(self.blocks[block].len);
         len * (len - 1) / 2

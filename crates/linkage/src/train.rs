@@ -329,7 +329,13 @@ fn estimate_u(
         .collect()
 }
 
-/// Counts of comparison patterns over a sample of one rule's blocks.
+/// The largest block EM trains on. A larger block gathers the namesakes of a common name
+/// (`Mohammad`, son of `Ali`, born 1340): its pairs are nearly all non-matches that agree on
+/// everything the rule keys on, and they pull the match class towards them.
+const EM_MAX_BLOCK: usize = 50;
+
+/// Counts of comparison patterns over a sample of one rule's blocks of at most
+/// [`EM_MAX_BLOCK`] records.
 struct Histogram {
     counts: Vec<(u64, f64)>,
     pairs: u64,
@@ -345,13 +351,17 @@ fn pattern_histogram(
     max_pairs: u64,
     options: &TrainOptions,
 ) -> Histogram {
+    let is_small = |block: usize| blocking.block_len(block) <= EM_MAX_BLOCK;
     let rule_pairs: u64 = blocking
         .blocks_of(rule)
+        .filter(|&b| is_small(b))
         .map(|b| blocking.block_pairs(b))
         .sum();
     let share = (max_pairs as f64 / rule_pairs.max(1) as f64).min(1.0);
     let threshold = (share * u64::MAX as f64) as u64;
-    let is_sampled = |block: usize| share >= 1.0 || mix(block as u64 ^ options.seed) <= threshold;
+    let is_sampled = |block: usize| {
+        is_small(block) && (share >= 1.0 || mix(block as u64 ^ options.seed) <= threshold)
+    };
     let counts: HashMap<u64, u64> = blocking.fold_pairs(
         PairScope::WithinRule(rule),
         is_sampled,
