@@ -137,12 +137,12 @@ pub(crate) fn cluster(
             .then(x.a.cmp(&y.a))
             .then(x.b.cmp(&y.b))
     });
-    let join = |removed: &[usize]| join(&links, constraints, removed, cut.coherence, score);
-    let (mut union_find, mut report, kept) = join(&[]);
+    let join_all_but = |removed: &[usize]| join(&links, constraints, removed, cut.coherence, score);
+    let (mut union_find, mut report, kept) = join_all_but(&[]);
     if let Some(strong) = cut.strong {
         let cut_links = weak_bridges(&mut union_find, &links, &kept, strong);
         if !cut_links.is_empty() {
-            let (fresh, fresh_report, _) = join(&cut_links);
+            let (fresh, fresh_report, _) = join_all_but(&cut_links);
             union_find = fresh;
             report = ClusterReport {
                 weak_links_cut: cut_links.len(),

@@ -89,8 +89,8 @@ const ORDER_ODDS: f64 = 8.0;
 struct NameRoles {
     given: HashMap<String, f64>,
     surname: HashMap<String, f64>,
-    given_total: f64,
-    surname_total: f64,
+    /// Records with both a given name and a surname.
+    named: f64,
 }
 
 impl NameRoles {
@@ -103,8 +103,7 @@ impl NameRoles {
         let mut roles = NameRoles {
             given: HashMap::default(),
             surname: HashMap::default(),
-            given_total: 0.0,
-            surname_total: 0.0,
+            named: 0.0,
         };
         for r in 0..records.len() as RecordIndex {
             let (g, s) = (given.get(r), surname.get(r));
@@ -113,10 +112,9 @@ impl NameRoles {
             }
             *roles.given.entry(keys.key(g).to_string()).or_insert(0.0) += 1.0;
             *roles.surname.entry(keys.key(s).to_string()).or_insert(0.0) += 1.0;
-            roles.given_total += 1.0;
-            roles.surname_total += 1.0;
+            roles.named += 1.0;
         }
-        (roles.given_total > 0.0).then_some(roles)
+        (roles.named > 0.0).then_some(roles)
     }
 
     /// Whether `(given, surname)` in `other` is at least [`ORDER_ODDS`] times likelier than in
@@ -127,11 +125,10 @@ impl NameRoles {
     }
 
     fn log_likelihood(&self, keys: &mut KeyCache, (given, surname): (&str, &str)) -> f64 {
-        let share = |counts: &HashMap<String, f64>, total: f64, name: &str| {
-            ((counts.get(name).copied().unwrap_or(0.0) + 0.5) / (total + 1.0)).ln()
+        let share = |counts: &HashMap<String, f64>, name: &str| {
+            ((counts.get(name).copied().unwrap_or(0.0) + 0.5) / (self.named + 1.0)).ln()
         };
-        share(&self.given, self.given_total, keys.key(given))
-            + share(&self.surname, self.surname_total, keys.key(surname))
+        share(&self.given, keys.key(given)) + share(&self.surname, keys.key(surname))
     }
 }
 

@@ -339,7 +339,9 @@ const EM_MAX_BLOCK: usize = 50;
 struct Histogram {
     counts: Vec<(u64, f64)>,
     pairs: u64,
-    /// Pairs in all of the rule's blocks.
+    /// Pairs in the rule's blocks of at most [`EM_MAX_BLOCK`] records (the matches EM finds
+    /// there, divided by the rule's recall, give the expected matches; those in bigger blocks
+    /// are not counted).
     rule_pairs: f64,
 }
 

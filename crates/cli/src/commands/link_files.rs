@@ -13,6 +13,7 @@ use anyhow::{Context, bail};
 use domain::fields::CanonicalField;
 use indicatif::{ProgressBar, ProgressStyle};
 use linkage::evaluate::pairwise_scores;
+use linkage::records::TextColumn;
 use linkage::{
     Decision, Duplicates, LinkOptions, Linkage, Linker, PairLabel, RecordIndex, Records,
     ReviewBand, SourceSpec, WeakLinks,
@@ -186,38 +187,27 @@ struct Input {
 
 const FIELDS: &[CanonicalField] = linkage::records::MATCHED_FIELDS;
 
-/// One list as read: each row's id and matched cells, end to end in one string.
+/// One list as read: per row, its id and then one cell per matched field.
 #[derive(Default)]
 struct ReadList {
-    text: String,
-    /// Where each cell ends in `text`: per row, the id and then one cell per matched field.
-    ends: Vec<usize>,
+    cells: TextColumn,
 }
 
 impl ReadList {
+    /// Cells per row: the id, then the matched fields.
+    const WIDTH: usize = FIELDS.len() + 1;
+
     fn push(&mut self, id: &str, cells: &[&str]) {
-        for cell in std::iter::once(&id).chain(cells) {
-            self.text.push_str(cell);
-            self.ends.push(self.text.len());
-        }
+        self.cells.push(id);
+        cells.iter().for_each(|cell| self.cells.push(cell));
     }
 
     /// Each row's id and cells.
     fn rows(&self) -> impl Iterator<Item = (&str, Vec<&str>)> {
-        let width = FIELDS.len() + 1;
-        self.ends.chunks(width).enumerate().map(move |(row, ends)| {
-            let mut start = if row == 0 {
-                0
-            } else {
-                self.ends[row * width - 1]
-            };
-            let mut cells = ends.iter().map(|&end| {
-                let cell = &self.text[start..end];
-                start = end;
-                cell
-            });
-            let id = cells.next().unwrap_or("");
-            (id, cells.collect())
+        (0..self.cells.len() / Self::WIDTH).map(|row| {
+            let first = (row * Self::WIDTH) as RecordIndex;
+            let cell = |k: usize| self.cells.get(first + k as RecordIndex);
+            (cell(0), (1..Self::WIDTH).map(cell).collect())
         })
     }
 }
@@ -560,11 +550,13 @@ fn read_truth(path: &Path, input: &Input) -> anyhow::Result<Vec<Option<u32>>> {
 
 /// Finds a record by source and id; a truth source `3` also finds the stem `source_3`.
 fn find_record(input: &Input, source: &str, id: &str) -> Option<RecordIndex> {
-    let in_source = |position: usize| input.ids[position].get(id).copied();
-    let stem_at = |matches: &dyn Fn(&String) -> bool| input.stems.iter().position(matches);
-    stem_at(&|stem| stem == source)
-        .and_then(in_source)
-        .or_else(|| stem_at(&|stem| stem.rsplit('_').next() == Some(source)).and_then(in_source))
+    let lookup = |position: usize| input.ids[position].get(id).copied();
+    let exact = input.stems.iter().position(|stem| stem == source);
+    let suffixed = input
+        .stems
+        .iter()
+        .position(|stem| stem.rsplit('_').next() == Some(source));
+    exact.and_then(lookup).or_else(|| suffixed.and_then(lookup))
 }
 
 fn print_scores(
