@@ -86,6 +86,10 @@ impl BlockingRule {
 /// left to the stricter rules), and father's name, birth year and city for records whose given
 /// name and surname both have a typo; then identifiers, days of birth and postal codes. Rules
 /// whose fields the records lack are dropped.
+///
+/// Surname, city and birth year is not a rule, and surname with birth year is capped at 40:
+/// at a million records the two added a fifth of the pairs scored, nearly all namesakes, for
+/// 0.0005 of pairwise F1 (see `docs/linkage.md`).
 pub fn default_rules() -> Vec<BlockingRule> {
     use CanonicalField::{City, FatherName, GivenName, NationalId, PostalCode, Surname};
     use KeyPart::{BirthDay, BirthYear, Exact, NamePair, Skeleton};
@@ -95,10 +99,9 @@ pub fn default_rules() -> Vec<BlockingRule> {
         BlockingRule::new(&[Skeleton(Surname), Skeleton(FatherName), BirthYear]),
         BlockingRule::new(&[Skeleton(GivenName), Skeleton(FatherName), BirthYear]).capped_at(300),
         BlockingRule::new(&[NamePair, Skeleton(City)]),
-        BlockingRule::new(&[Skeleton(Surname), Skeleton(City), BirthYear]),
         BlockingRule::new(&[NamePair]).capped_at(100),
         BlockingRule::new(&[Skeleton(Surname), Skeleton(FatherName)]).capped_at(100),
-        BlockingRule::new(&[Skeleton(Surname), BirthYear]).capped_at(100),
+        BlockingRule::new(&[Skeleton(Surname), BirthYear]).capped_at(40),
         BlockingRule::new(&[Skeleton(Surname), Skeleton(City)]).capped_at(100),
         BlockingRule::new(&[Skeleton(GivenName), Skeleton(FatherName)]).capped_at(50),
         BlockingRule::new(&[Skeleton(FatherName), BirthYear, Skeleton(City)]).capped_at(50),
