@@ -29,8 +29,14 @@ use std::time::Duration;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
-/// Rows per multi-row INSERT: 8 columns each stays far below SQLite's 32,766 parameters.
+/// Rows per multi-row INSERT: 10 columns each stays far below SQLite's 32,766 parameters.
 const RECORDS_PER_INSERT: usize = 1_000;
+
+/// Encoded batches of records that may wait for the writer.
+const BATCHES_AHEAD: usize = 4;
+
+/// Records whose search entries are gathered before they are written together.
+const INDEX_ROWS_PER_WRITE: usize = 100_000;
 
 /// Audit entries read per query when verifying.
 const AUDIT_PAGE: i64 = 10_000;
@@ -128,32 +134,18 @@ impl SqliteBackend {
         .await
         .context("recording the import")?;
 
-        let mut next_id: i64 =
+        let next_id: i64 =
             sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM source_records")
                 .fetch_one(&mut *tx)
                 .await
                 .context("reading record ids")?;
-        let mut digest = RecordsDigest::default();
-        let mut written = 0u64;
-        loop {
-            let batch: Vec<NewSourceRecord> = (&mut *records).take(RECORDS_PER_INSERT).collect();
-            // Encoding and indexing are pure CPU work: done on all cores, in row order.
-            let rows: Vec<(EncodedRecord, IndexEntry)> = batch
-                .par_iter()
-                .map(|record| {
-                    let entry = index_entry(&record.fields);
-                    (EncodedRecord::new(record, &import.columns), entry)
-                })
-                .collect();
-            if rows.is_empty() {
-                break;
-            }
-            written += rows.len() as u64;
-            rows.iter().for_each(|(row, _)| digest.add(row));
-            next_id = insert_records(&mut tx, source_id, import_id, next_id, rows).await?;
-            progress(written);
-        }
-        let records_sha256 = digest.finish();
+        let target = RecordTarget {
+            source_id,
+            import_id,
+            first_id: next_id,
+        };
+        let (written, records_sha256) =
+            write_records(&mut tx, &target, &import.columns, records, progress).await?;
         // Row count and digest are known only at the end; both are set once, before commit.
         sqlx::query("UPDATE imports SET row_count = ?, records_sha256 = ? WHERE id = ?")
             .bind(written as i64)
@@ -184,7 +176,7 @@ impl SqliteBackend {
         // Merging rewrites the whole name index (2.4 s at a million records), so only an import
         // that wrote a good part of it pays for that; a small list adds one small segment, which
         // FTS5 merges with others as more are written.
-        let records_now = (next_id - 1).max(1) as u64;
+        let records_now = ((next_id - 1) as u64 + written).max(1);
         if written * OPTIMIZE_SHARE >= records_now {
             self.optimize_search_index().await;
         }
@@ -713,16 +705,87 @@ impl RecordsDigest {
     }
 }
 
-/// Writes records with ids from `first_id` on, and their search index; returns the next id.
-async fn insert_records(
-    tx: &mut SqliteConnection,
+/// Where an import's records go: their source and import, and the id of the first.
+struct RecordTarget {
     source_id: SourceId,
     import_id: i64,
     first_id: i64,
+}
+
+/// Writes every record the iterator yields, with its search entries; returns how many were
+/// written and their digest. Parsing and encoding a batch (on all cores) and writing the one
+/// before it (on SQLite's own thread) run side by side: the encoder hands batches over a short
+/// queue and yields after each, so the writer sends its next statement as soon as the last
+/// one is done.
+async fn write_records(
+    tx: &mut SqliteConnection,
+    target: &RecordTarget,
+    columns: &[String],
+    records: &mut (dyn Iterator<Item = NewSourceRecord> + Send),
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(u64, String), StoreError> {
+    let (sender, mut receiver) = tokio::sync::mpsc::channel(BATCHES_AHEAD);
+    let encode = async move {
+        let mut digest = RecordsDigest::default();
+        loop {
+            let batch = encode_batch(records, columns);
+            if batch.is_empty() {
+                break;
+            }
+            batch.iter().for_each(|(row, _)| digest.add(row));
+            if sender.send(batch).await.is_err() {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        (digest.rows, digest.finish())
+    };
+    let write = async move {
+        let mut next_id = target.first_id;
+        let mut index = Vec::new();
+        while let Some(rows) = receiver.recv().await {
+            next_id = insert_records(tx, target, next_id, rows, &mut index).await?;
+            if index.len() >= INDEX_ROWS_PER_WRITE {
+                insert_index(tx, &index).await?;
+                index.clear();
+            }
+            progress((next_id - target.first_id) as u64);
+        }
+        insert_index(tx, &index).await?;
+        Ok::<i64, StoreError>(next_id)
+    };
+    let ((encoded, digest), written) = tokio::join!(encode, write);
+    let written = (written? - target.first_id) as u64;
+    // The encoder stops early only when the writer failed, which returned above.
+    debug_assert_eq!(encoded, written);
+    Ok((written, digest))
+}
+
+/// The next batch of records, encoded and indexed on all cores, in row order (empty at the end).
+fn encode_batch(
+    records: &mut (dyn Iterator<Item = NewSourceRecord> + Send),
+    columns: &[String],
+) -> Vec<(EncodedRecord, IndexEntry)> {
+    let batch: Vec<NewSourceRecord> = records.take(RECORDS_PER_INSERT).collect();
+    batch
+        .par_iter()
+        .map(|record| {
+            let entry = index_entry(&record.fields);
+            (EncodedRecord::new(record, columns), entry)
+        })
+        .collect()
+}
+
+/// Writes records with ids from `first_id` on and adds their search entries to `index`, to be
+/// written later; returns the next id.
+async fn insert_records(
+    tx: &mut SqliteConnection,
+    target: &RecordTarget,
+    first_id: i64,
     rows: Vec<(EncodedRecord, IndexEntry)>,
+    index: &mut Vec<IndexRow>,
 ) -> Result<i64, StoreError> {
     let next_id = first_id + rows.len() as i64;
-    let mut index = Vec::with_capacity(rows.len());
     let mut builder: QueryBuilder<Sqlite> = QueryBuilder::new(
         "INSERT INTO source_records (id, source_id, import_id, row_number, external_id, raw_text,
                                      raw_cells, fields, warnings, search_text) ",
@@ -732,12 +795,12 @@ async fn insert_records(
         |mut b, ((row, entry), id)| {
             index.push(IndexRow {
                 record: RecordId(id),
-                source: source_id,
+                source: target.source_id,
                 entry,
             });
             b.push_bind(id)
-                .push_bind(source_id.get())
-                .push_bind(import_id)
+                .push_bind(target.source_id.get())
+                .push_bind(target.import_id)
                 .push_bind(row.row_number)
                 .push_bind(row.external_id)
                 .push_bind(row.raw_text)
@@ -752,7 +815,6 @@ async fn insert_records(
         .execute(&mut *tx)
         .await
         .context("writing records")?;
-    insert_index(tx, &index).await?;
     Ok(next_id)
 }
 
@@ -763,51 +825,59 @@ pub(crate) struct IndexRow {
     pub(crate) entry: IndexEntry,
 }
 
-/// Writes the search index entries of records.
+/// Writes the search index entries of records, each table in one statement: FTS5 writes
+/// the terms it has gathered as a new segment at the start of every statement, so entries
+/// written a thousand at a time left hundreds of small segments to merge. The entries travel
+/// as one JSON array, which has no limit on the number of rows a statement can bind.
 pub(crate) async fn insert_index(
     tx: &mut SqliteConnection,
     entries: &[IndexRow],
 ) -> Result<(), StoreError> {
-    for chunk in entries.chunks(RECORDS_PER_INSERT) {
-        let mut facets: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO record_facets (record_id, source_id, display_name, prison, city, \
-             death_year, death_month) ",
-        );
-        facets.push_values(
-            chunk,
-            |mut b,
-             IndexRow {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let facets: Vec<_> = entries
+        .iter()
+        .map(
+            |IndexRow {
                  record,
                  source,
                  entry,
              }| {
-                b.push_bind(record.get())
-                    .push_bind(source.get())
-                    .push_bind(entry.display_name.clone())
-                    .push_bind(entry.prison.clone())
-                    .push_bind(entry.city.clone())
-                    .push_bind(entry.death_year)
-                    .push_bind(entry.death_month.clone());
+                (
+                    record.get(),
+                    source.get(),
+                    &entry.display_name,
+                    &entry.prison,
+                    &entry.city,
+                    entry.death_year,
+                    &entry.death_month,
+                )
             },
-        );
-        facets
-            .build()
-            .execute(&mut *tx)
-            .await
-            .context("indexing records")?;
-        let mut terms: QueryBuilder<Sqlite> =
-            QueryBuilder::new("INSERT INTO record_terms (rowid, names, skeletons) ");
-        terms.push_values(chunk, |mut b, IndexRow { record, entry, .. }| {
-            b.push_bind(record.get())
-                .push_bind(entry.names.clone())
-                .push_bind(entry.skeletons.clone());
-        });
-        terms
-            .build()
-            .execute(&mut *tx)
-            .await
-            .context("indexing records")?;
-    }
+        )
+        .collect();
+    sqlx::query(
+        "INSERT INTO record_facets (record_id, source_id, display_name, prison, city, \
+         death_year, death_month) \
+         SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6 \
+         FROM json_each(?)",
+    )
+    .bind(to_json(&facets))
+    .execute(&mut *tx)
+    .await
+    .context("indexing records")?;
+    let terms: Vec<_> = entries
+        .iter()
+        .map(|IndexRow { record, entry, .. }| (record.get(), &entry.names, &entry.skeletons))
+        .collect();
+    sqlx::query(
+        "INSERT INTO record_terms (rowid, names, skeletons) \
+         SELECT value->>0, value->>1, value->>2 FROM json_each(?)",
+    )
+    .bind(to_json(&terms))
+    .execute(&mut *tx)
+    .await
+    .context("indexing records")?;
     Ok(())
 }
 
