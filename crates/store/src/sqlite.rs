@@ -16,7 +16,7 @@ use domain::actor::Actor;
 use domain::fields::CanonicalField;
 use domain::ids::{ClaimId, PersonId, RecordId, SourceId};
 use domain::person::{ClaimOrigin, ClaimState, ClaimSubject, MembershipMethod, NewClaim};
-use domain::record::{FieldValue, NewSourceRecord};
+use domain::record::{FieldValue, NewSourceRecord, RawCell};
 use rayon::prelude::*;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -117,16 +117,18 @@ impl SqliteBackend {
                 .collect::<Vec<_>>(),
         )
         .expect("BUG: a list of string pairs always serialises");
+        let columns = to_json(&import.columns);
         let import_id: i64 = sqlx::query_scalar(
-            "INSERT INTO imports (source_id, file_sha256, encoding, delimiter, mapping, row_count,
-                                  records_sha256, imported_by, imported_at)
-             VALUES (?, ?, ?, ?, ?, ?, '', ?, ?) RETURNING id",
+            "INSERT INTO imports (source_id, file_sha256, encoding, delimiter, mapping, columns,
+                                  row_count, records_sha256, imported_by, imported_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?) RETURNING id",
         )
         .bind(source_id.get())
         .bind(file_sha256.to_string())
         .bind(import.encoding.clone())
         .bind(import.delimiter.clone())
         .bind(mapping)
+        .bind(columns.clone())
         .bind(0i64)
         .bind(actor.as_str().to_string())
         .bind(at.clone())
@@ -144,8 +146,9 @@ impl SqliteBackend {
             import_id,
             first_id: next_id,
         };
+        let digest = RecordsDigest::of_import(Some(&columns));
         let (written, records_sha256) =
-            write_records(&mut tx, &target, &import.columns, records, progress).await?;
+            write_records(&mut tx, &target, digest, records, progress).await?;
         // Row count and digest are known only at the end; both are set once, before commit.
         sqlx::query("UPDATE imports SET row_count = ?, records_sha256 = ? WHERE id = ?")
             .bind(written as i64)
@@ -246,7 +249,8 @@ impl SqliteBackend {
     ) -> Result<RecordPage, StoreError> {
         let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new(
             "SELECT r.id, r.source_id, s.name, r.row_number, r.external_id, r.raw_text,
-                    r.raw_cells, r.fields, r.warnings
+                    r.raw_cells, r.fields, r.warnings,
+                    (SELECT i.columns FROM imports i WHERE i.id = r.import_id) AS import_columns
              FROM source_records r JOIN sources s ON s.id = r.source_id WHERE r.id > ",
         );
         sql.push_bind(after.map_or(0, RecordId::get));
@@ -484,7 +488,13 @@ impl SqliteBackend {
     }
 
     async fn import_digest(&self, import_id: i64) -> Result<(String, u64), StoreError> {
-        let mut digest = RecordsDigest::default();
+        let columns: Option<Option<String>> =
+            sqlx::query_scalar("SELECT columns FROM imports WHERE id = ?")
+                .bind(import_id)
+                .fetch_optional(&self.pool)
+                .await
+                .context("reading an import's columns")?;
+        let mut digest = RecordsDigest::of_import(columns.flatten().as_deref());
         let mut after = 0i64;
         loop {
             let rows = sqlx::query(
@@ -508,7 +518,6 @@ impl SqliteBackend {
                     raw_cells: row.try_get(3).context("reading records")?,
                     fields: row.try_get(4).context("reading records")?,
                     warnings: row.try_get(5).context("reading records")?,
-                    search_text: String::new(),
                 };
                 after = encoded.row_number;
                 digest.add(&encoded);
@@ -620,70 +629,50 @@ struct EncodedRecord {
     row_number: i64,
     external_id: Option<String>,
     raw_text: String,
+    /// The cells' values alone, in the order of the import's columns.
     raw_cells: String,
     fields: String,
     warnings: String,
-    search_text: String,
 }
 
 impl EncodedRecord {
-    fn new(record: &NewSourceRecord, columns: &[String]) -> EncodedRecord {
-        let raw_cells: Vec<CellRef<'_>> = columns
-            .iter()
-            .zip(&record.raw_values)
-            .map(|(column, value)| CellRef { column, value })
-            .collect();
+    fn new(record: NewSourceRecord) -> EncodedRecord {
         EncodedRecord {
             row_number: record.row_number as i64,
-            external_id: record.external_id.clone(),
-            raw_text: record.raw_text.clone(),
-            raw_cells: to_json(&raw_cells),
+            raw_cells: to_json(&record.raw_values),
             fields: to_json(&record.fields),
             warnings: to_json(&record.warnings),
-            search_text: search_text(record),
+            external_id: record.external_id,
+            raw_text: record.raw_text,
         }
     }
-}
-
-/// A raw cell serialised without copying: the same JSON as `domain::record::RawCell`.
-#[derive(serde::Serialize)]
-struct CellRef<'a> {
-    column: &'a str,
-    value: &'a str,
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("BUG: record parts always serialise")
 }
 
-/// The normalised names of a record, for search.
-fn search_text(record: &NewSourceRecord) -> String {
-    let names = [
-        CanonicalField::FullName,
-        CanonicalField::GivenName,
-        CanonicalField::Surname,
-        CanonicalField::FatherName,
-    ];
-    let mut text = String::new();
-    for field in names {
-        if let Some(FieldValue::Text { text: name }) = record.field(field) {
-            if !text.is_empty() {
-                text.push(' ');
-            }
-            text.push_str(&text::normalize::normalize_for_search(name));
-        }
-    }
-    text
-}
-
-/// SHA-256 over the stored form of an import's records, in row order.
-#[derive(Default)]
+/// SHA-256 over the stored form of an import's records, in row order, after the import's
+/// columns where it stores them (the records' cells are read against them).
 struct RecordsDigest {
     hasher: Sha256,
     rows: u64,
 }
 
 impl RecordsDigest {
+    /// The digest of an import whose stored columns are `columns` (`None` for imports made
+    /// before the columns were stored once per import).
+    fn of_import(columns: Option<&str>) -> RecordsDigest {
+        let mut digest = RecordsDigest {
+            hasher: Sha256::new(),
+            rows: 0,
+        };
+        if let Some(columns) = columns {
+            digest.update(columns);
+        }
+        digest
+    }
+
     fn add(&mut self, record: &EncodedRecord) {
         let external_id = record.external_id.as_deref().unwrap_or("");
         for part in [
@@ -694,10 +683,14 @@ impl RecordsDigest {
             &record.fields,
             &record.warnings,
         ] {
-            self.hasher.update((part.len() as u64).to_le_bytes());
-            self.hasher.update(part.as_bytes());
+            self.update(part);
         }
         self.rows += 1;
+    }
+
+    fn update(&mut self, part: &str) {
+        self.hasher.update((part.len() as u64).to_le_bytes());
+        self.hasher.update(part.as_bytes());
     }
 
     fn finish(self) -> String {
@@ -720,15 +713,14 @@ struct RecordTarget {
 async fn write_records(
     tx: &mut SqliteConnection,
     target: &RecordTarget,
-    columns: &[String],
+    mut digest: RecordsDigest,
     records: &mut (dyn Iterator<Item = NewSourceRecord> + Send),
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(u64, String), StoreError> {
     let (sender, mut receiver) = tokio::sync::mpsc::channel(BATCHES_AHEAD);
     let encode = async move {
-        let mut digest = RecordsDigest::default();
         loop {
-            let batch = encode_batch(records, columns);
+            let batch = encode_batch(records);
             if batch.is_empty() {
                 break;
             }
@@ -764,14 +756,13 @@ async fn write_records(
 /// The next batch of records, encoded and indexed on all cores, in row order (empty at the end).
 fn encode_batch(
     records: &mut (dyn Iterator<Item = NewSourceRecord> + Send),
-    columns: &[String],
 ) -> Vec<(EncodedRecord, IndexEntry)> {
     let batch: Vec<NewSourceRecord> = records.take(RECORDS_PER_INSERT).collect();
     batch
-        .par_iter()
+        .into_par_iter()
         .map(|record| {
             let entry = index_entry(&record.fields);
-            (EncodedRecord::new(record, columns), entry)
+            (EncodedRecord::new(record), entry)
         })
         .collect()
 }
@@ -807,7 +798,7 @@ async fn insert_records(
                 .push_bind(row.raw_cells)
                 .push_bind(row.fields)
                 .push_bind(row.warnings)
-                .push_bind(row.search_text);
+                .push("''");
         },
     );
     builder
@@ -967,11 +958,54 @@ pub(crate) fn decode_fields(
     decode_record_json(id, "fields", json)
 }
 
+/// The name a query that reads records gives the columns of each record's import, which
+/// [`decode_record`] reads the cells against:
+/// `(SELECT i.columns FROM imports i WHERE i.id = r.import_id) AS import_columns`.
+const IMPORT_COLUMNS: &str = "import_columns";
+
+/// A record's verbatim cells as stored: the values alone, in the order of the import's
+/// columns, or (in imports made before the columns were stored once) each with its column.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum StoredCells {
+    Named(Vec<RawCell>),
+    Values(Vec<String>),
+}
+
+/// A record's cells with their columns.
+fn decode_cells(
+    id: i64,
+    json: &str,
+    import_columns: Option<&str>,
+) -> Result<Vec<RawCell>, StoreError> {
+    let values = match decode_record_json(id, "cells", json)? {
+        StoredCells::Named(cells) => return Ok(cells),
+        StoredCells::Values(values) => values,
+    };
+    let columns: Vec<String> =
+        decode_record_json(id, "import's columns", import_columns.unwrap_or("null"))?;
+    if columns.len() != values.len() {
+        return Err(StoreError::Corrupt(format!(
+            "record {id} has {} cells but its import has {} columns",
+            values.len(),
+            columns.len()
+        )));
+    }
+    Ok(columns
+        .into_iter()
+        .zip(values)
+        .map(|(column, value)| RawCell { column, value })
+        .collect())
+}
+
 pub(crate) fn decode_record(row: &sqlx::sqlite::SqliteRow) -> Result<StoredRecord, StoreError> {
     let id: i64 = row.try_get(0).context("reading records")?;
     let json_column = |i: usize| -> Result<String, StoreError> {
         row.try_get::<String, _>(i).context("reading records")
     };
+    let import_columns: Option<String> = row
+        .try_get(IMPORT_COLUMNS)
+        .context("reading an import's columns")?;
     Ok(StoredRecord {
         id: RecordId(id),
         source_id: SourceId(row.try_get(1).context("reading records")?),
@@ -979,7 +1013,7 @@ pub(crate) fn decode_record(row: &sqlx::sqlite::SqliteRow) -> Result<StoredRecor
         row_number: row.try_get::<i64, _>(3).context("reading records")? as u64,
         external_id: row.try_get(4).context("reading records")?,
         raw_text: row.try_get(5).context("reading records")?,
-        raw_cells: decode_record_json(id, "cells", &json_column(6)?)?,
+        raw_cells: decode_cells(id, &json_column(6)?, import_columns.as_deref())?,
         fields: decode_fields(id, &json_column(7)?)?,
         warnings: decode_record_json(id, "warnings", &json_column(8)?)?,
     })
