@@ -28,8 +28,8 @@ pub use mapping::ColumnMap;
 
 use domain::date::Calendar;
 use domain::record::NewSourceRecord;
+use foldhash::HashMap;
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::fmt;
 use table::RawTable;
 
@@ -263,7 +263,7 @@ pub fn read_list(
         }
     })?;
     let mut problems = std::mem::take(&mut table.problems);
-    let misshapen: std::collections::HashSet<u64> = problems.iter().map(|p| p.row).collect();
+    let misshapen: foldhash::HashSet<u64> = problems.iter().map(|p| p.row).collect();
     problems.extend(validate::check_rows(
         &table,
         &columns,

@@ -8,8 +8,8 @@ use domain::date::Calendar;
 use domain::fields::CanonicalField;
 use domain::record::{FieldValue, NewSourceRecord};
 use domain::sex::Sex;
+use foldhash::{HashMap, HashMapExt, HashSet};
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
 
 /// Every problem in every row: values that do not parse, and record ids used twice. Rows in
 /// `misshapen` (already reported for not fitting the header) are skipped.
@@ -29,7 +29,7 @@ pub(crate) fn check_rows(
         .par_iter()
         .flat_map_iter(|row| record_from_row(row, columns, calendar).1)
         .collect();
-    let mut ids: HashMap<&str, u64> = HashMap::new();
+    let mut ids: HashMap<&str, u64> = HashMap::with_capacity(table.rows.len());
     let id_column = columns
         .column_of(CanonicalField::RecordId)
         .unwrap_or("record_id");
@@ -51,17 +51,18 @@ pub(crate) fn check_rows(
     problems
 }
 
-/// Rows whose text repeats an earlier row exactly: row number → the earlier row.
+/// Rows whose cells repeat an earlier row's exactly: row number → the earlier row.
 pub(crate) fn exact_repeats(table: &RawTable) -> HashMap<u64, u64> {
-    let mut first_seen: HashMap<&[String], u64> = HashMap::new();
-    let mut repeats = HashMap::new();
+    let mut first_seen: HashMap<(&str, &[usize]), u64> = HashMap::default();
+    let mut repeats = HashMap::default();
     for row in &table.rows {
-        match first_seen.get(row.cells.as_slice()) {
+        let cells = row.cells_as_stored();
+        match first_seen.get(&cells) {
             Some(first) => {
                 repeats.insert(row.row_number, *first);
             }
             None => {
-                first_seen.insert(row.cells.as_slice(), row.row_number);
+                first_seen.insert(cells, row.row_number);
             }
         }
     }
@@ -70,10 +71,7 @@ pub(crate) fn exact_repeats(table: &RawTable) -> HashMap<u64, u64> {
 
 fn cell<'a>(row: &'a RawRow, columns: &ColumnMap, field: CanonicalField) -> Option<&'a str> {
     let (_, index) = columns.fields().find(|(f, _)| *f == field)?;
-    row.cells
-        .get(index)
-        .map(|c| c.trim())
-        .filter(|c| !c.is_empty())
+    row.cell(index).map(|c| c.trim()).filter(|c| !c.is_empty())
 }
 
 /// The record a row becomes, and the problems with its values (none for a clean row).
@@ -85,12 +83,7 @@ pub(crate) fn record_from_row(
     let mut fields = Vec::new();
     let mut problems = Vec::new();
     for (field, index) in columns.fields() {
-        let Some(text) = row
-            .cells
-            .get(index)
-            .map(|c| c.trim())
-            .filter(|c| !c.is_empty())
-        else {
+        let Some(text) = row.cell(index).map(|c| c.trim()).filter(|c| !c.is_empty()) else {
             continue;
         };
         match parse_value(field, text, calendar) {
@@ -107,7 +100,7 @@ pub(crate) fn record_from_row(
         external_id: cell(row, columns, CanonicalField::RecordId).map(str::to_string),
         row_number: row.row_number,
         raw_text: row.raw_text.clone(),
-        raw_values: row.cells.clone(),
+        raw_values: row.cells().map(str::to_string).collect(),
         fields,
         warnings: Vec::new(),
     };
@@ -153,7 +146,7 @@ mod tests {
     fn problems_of(csv: &str) -> Vec<RowProblem> {
         let table = read_csv("t.csv", csv).unwrap();
         let columns = ColumnMap::new(&table.header, None).unwrap();
-        check_rows(&table, &columns, None, &HashSet::new())
+        check_rows(&table, &columns, None, &HashSet::default())
     }
 
     #[test]
@@ -228,6 +221,7 @@ mod tests {
     #[test]
     fn exact_repeats_point_at_the_first_row() {
         let table = read_csv("t.csv", "given_name\nAli\nReza\nAli\n").unwrap();
-        assert_eq!(exact_repeats(&table), HashMap::from([(3, 1)]));
+        let repeats: Vec<(u64, u64)> = exact_repeats(&table).into_iter().collect();
+        assert_eq!(repeats, [(3, 1)]);
     }
 }

@@ -16,7 +16,7 @@ use domain::actor::Actor;
 use domain::fields::CanonicalField;
 use domain::ids::{ClaimId, PersonId, RecordId, SourceId};
 use domain::person::{ClaimOrigin, ClaimState, ClaimSubject, MembershipMethod, NewClaim};
-use domain::record::{FieldValue, NewSourceRecord};
+use domain::record::{FieldValue, NewSourceRecord, RawCell};
 use rayon::prelude::*;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -29,8 +29,14 @@ use std::time::Duration;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
-/// Rows per multi-row INSERT: 8 columns each stays far below SQLite's 32,766 parameters.
+/// Rows per multi-row INSERT: 10 columns each stays far below SQLite's 32,766 parameters.
 const RECORDS_PER_INSERT: usize = 1_000;
+
+/// Encoded batches of records that may wait for the writer.
+const BATCHES_AHEAD: usize = 4;
+
+/// Records whose search entries are gathered before they are written together.
+const INDEX_ROWS_PER_WRITE: usize = 100_000;
 
 /// Audit entries read per query when verifying.
 const AUDIT_PAGE: i64 = 10_000;
@@ -111,16 +117,18 @@ impl SqliteBackend {
                 .collect::<Vec<_>>(),
         )
         .expect("BUG: a list of string pairs always serialises");
+        let columns = to_json(&import.columns);
         let import_id: i64 = sqlx::query_scalar(
-            "INSERT INTO imports (source_id, file_sha256, encoding, delimiter, mapping, row_count,
-                                  records_sha256, imported_by, imported_at)
-             VALUES (?, ?, ?, ?, ?, ?, '', ?, ?) RETURNING id",
+            "INSERT INTO imports (source_id, file_sha256, encoding, delimiter, mapping, columns,
+                                  row_count, records_sha256, imported_by, imported_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?) RETURNING id",
         )
         .bind(source_id.get())
         .bind(file_sha256.to_string())
         .bind(import.encoding.clone())
         .bind(import.delimiter.clone())
         .bind(mapping)
+        .bind(columns.clone())
         .bind(0i64)
         .bind(actor.as_str().to_string())
         .bind(at.clone())
@@ -128,32 +136,19 @@ impl SqliteBackend {
         .await
         .context("recording the import")?;
 
-        let mut next_id: i64 =
+        let next_id: i64 =
             sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM source_records")
                 .fetch_one(&mut *tx)
                 .await
                 .context("reading record ids")?;
-        let mut digest = RecordsDigest::default();
-        let mut written = 0u64;
-        loop {
-            let batch: Vec<NewSourceRecord> = (&mut *records).take(RECORDS_PER_INSERT).collect();
-            // Encoding and indexing are pure CPU work: done on all cores, in row order.
-            let rows: Vec<(EncodedRecord, IndexEntry)> = batch
-                .par_iter()
-                .map(|record| {
-                    let entry = index_entry(&record.fields);
-                    (EncodedRecord::new(record, &import.columns), entry)
-                })
-                .collect();
-            if rows.is_empty() {
-                break;
-            }
-            written += rows.len() as u64;
-            rows.iter().for_each(|(row, _)| digest.add(row));
-            next_id = insert_records(&mut tx, source_id, import_id, next_id, rows).await?;
-            progress(written);
-        }
-        let records_sha256 = digest.finish();
+        let target = RecordTarget {
+            source_id,
+            import_id,
+            first_id: next_id,
+        };
+        let digest = RecordsDigest::of_import(Some(&columns));
+        let (written, records_sha256) =
+            write_records(&mut tx, &target, digest, records, progress).await?;
         // Row count and digest are known only at the end; both are set once, before commit.
         sqlx::query("UPDATE imports SET row_count = ?, records_sha256 = ? WHERE id = ?")
             .bind(written as i64)
@@ -184,7 +179,7 @@ impl SqliteBackend {
         // Merging rewrites the whole name index (2.4 s at a million records), so only an import
         // that wrote a good part of it pays for that; a small list adds one small segment, which
         // FTS5 merges with others as more are written.
-        let records_now = (next_id - 1).max(1) as u64;
+        let records_now = ((next_id - 1) as u64 + written).max(1);
         if written * OPTIMIZE_SHARE >= records_now {
             self.optimize_search_index().await;
         }
@@ -254,7 +249,8 @@ impl SqliteBackend {
     ) -> Result<RecordPage, StoreError> {
         let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new(
             "SELECT r.id, r.source_id, s.name, r.row_number, r.external_id, r.raw_text,
-                    r.raw_cells, r.fields, r.warnings
+                    r.raw_cells, r.fields, r.warnings,
+                    (SELECT i.columns FROM imports i WHERE i.id = r.import_id) AS import_columns
              FROM source_records r JOIN sources s ON s.id = r.source_id WHERE r.id > ",
         );
         sql.push_bind(after.map_or(0, RecordId::get));
@@ -492,7 +488,13 @@ impl SqliteBackend {
     }
 
     async fn import_digest(&self, import_id: i64) -> Result<(String, u64), StoreError> {
-        let mut digest = RecordsDigest::default();
+        let columns: Option<Option<String>> =
+            sqlx::query_scalar("SELECT columns FROM imports WHERE id = ?")
+                .bind(import_id)
+                .fetch_optional(&self.pool)
+                .await
+                .context("reading an import's columns")?;
+        let mut digest = RecordsDigest::of_import(columns.flatten().as_deref());
         let mut after = 0i64;
         loop {
             let rows = sqlx::query(
@@ -516,7 +518,6 @@ impl SqliteBackend {
                     raw_cells: row.try_get(3).context("reading records")?,
                     fields: row.try_get(4).context("reading records")?,
                     warnings: row.try_get(5).context("reading records")?,
-                    search_text: String::new(),
                 };
                 after = encoded.row_number;
                 digest.add(&encoded);
@@ -628,70 +629,50 @@ struct EncodedRecord {
     row_number: i64,
     external_id: Option<String>,
     raw_text: String,
+    /// The cells' values alone, in the order of the import's columns.
     raw_cells: String,
     fields: String,
     warnings: String,
-    search_text: String,
 }
 
 impl EncodedRecord {
-    fn new(record: &NewSourceRecord, columns: &[String]) -> EncodedRecord {
-        let raw_cells: Vec<CellRef<'_>> = columns
-            .iter()
-            .zip(&record.raw_values)
-            .map(|(column, value)| CellRef { column, value })
-            .collect();
+    fn new(record: NewSourceRecord) -> EncodedRecord {
         EncodedRecord {
             row_number: record.row_number as i64,
-            external_id: record.external_id.clone(),
-            raw_text: record.raw_text.clone(),
-            raw_cells: to_json(&raw_cells),
+            raw_cells: to_json(&record.raw_values),
             fields: to_json(&record.fields),
             warnings: to_json(&record.warnings),
-            search_text: search_text(record),
+            external_id: record.external_id,
+            raw_text: record.raw_text,
         }
     }
-}
-
-/// A raw cell serialised without copying: the same JSON as `domain::record::RawCell`.
-#[derive(serde::Serialize)]
-struct CellRef<'a> {
-    column: &'a str,
-    value: &'a str,
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("BUG: record parts always serialise")
 }
 
-/// The normalised names of a record, for search.
-fn search_text(record: &NewSourceRecord) -> String {
-    let names = [
-        CanonicalField::FullName,
-        CanonicalField::GivenName,
-        CanonicalField::Surname,
-        CanonicalField::FatherName,
-    ];
-    let mut text = String::new();
-    for field in names {
-        if let Some(FieldValue::Text { text: name }) = record.field(field) {
-            if !text.is_empty() {
-                text.push(' ');
-            }
-            text.push_str(&text::normalize::normalize_for_search(name));
-        }
-    }
-    text
-}
-
-/// SHA-256 over the stored form of an import's records, in row order.
-#[derive(Default)]
+/// SHA-256 over the stored form of an import's records, in row order, after the import's
+/// columns where it stores them (the records' cells are read against them).
 struct RecordsDigest {
     hasher: Sha256,
     rows: u64,
 }
 
 impl RecordsDigest {
+    /// The digest of an import whose stored columns are `columns` (`None` for imports made
+    /// before the columns were stored once per import).
+    fn of_import(columns: Option<&str>) -> RecordsDigest {
+        let mut digest = RecordsDigest {
+            hasher: Sha256::new(),
+            rows: 0,
+        };
+        if let Some(columns) = columns {
+            digest.update(columns);
+        }
+        digest
+    }
+
     fn add(&mut self, record: &EncodedRecord) {
         let external_id = record.external_id.as_deref().unwrap_or("");
         for part in [
@@ -702,10 +683,14 @@ impl RecordsDigest {
             &record.fields,
             &record.warnings,
         ] {
-            self.hasher.update((part.len() as u64).to_le_bytes());
-            self.hasher.update(part.as_bytes());
+            self.update(part);
         }
         self.rows += 1;
+    }
+
+    fn update(&mut self, part: &str) {
+        self.hasher.update((part.len() as u64).to_le_bytes());
+        self.hasher.update(part.as_bytes());
     }
 
     fn finish(self) -> String {
@@ -713,16 +698,85 @@ impl RecordsDigest {
     }
 }
 
-/// Writes records with ids from `first_id` on, and their search index; returns the next id.
-async fn insert_records(
-    tx: &mut SqliteConnection,
+/// Where an import's records go: their source and import, and the id of the first.
+struct RecordTarget {
     source_id: SourceId,
     import_id: i64,
     first_id: i64,
+}
+
+/// Writes every record the iterator yields, with its search entries; returns how many were
+/// written and their digest. Parsing and encoding a batch (on all cores) and writing the one
+/// before it (on SQLite's own thread) run side by side: the encoder hands batches over a short
+/// queue and yields after each, so the writer sends its next statement as soon as the last
+/// one is done.
+async fn write_records(
+    tx: &mut SqliteConnection,
+    target: &RecordTarget,
+    mut digest: RecordsDigest,
+    records: &mut (dyn Iterator<Item = NewSourceRecord> + Send),
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(u64, String), StoreError> {
+    let (sender, mut receiver) = tokio::sync::mpsc::channel(BATCHES_AHEAD);
+    let encode = async move {
+        loop {
+            let batch = encode_batch(records);
+            if batch.is_empty() {
+                break;
+            }
+            batch.iter().for_each(|(row, _)| digest.add(row));
+            if sender.send(batch).await.is_err() {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        (digest.rows, digest.finish())
+    };
+    let write = async move {
+        let mut next_id = target.first_id;
+        let mut index = Vec::new();
+        while let Some(rows) = receiver.recv().await {
+            next_id = insert_records(tx, target, next_id, rows, &mut index).await?;
+            if index.len() >= INDEX_ROWS_PER_WRITE {
+                insert_index(tx, &index).await?;
+                index.clear();
+            }
+            progress((next_id - target.first_id) as u64);
+        }
+        insert_index(tx, &index).await?;
+        Ok::<i64, StoreError>(next_id)
+    };
+    let ((encoded, digest), written) = tokio::join!(encode, write);
+    let written = (written? - target.first_id) as u64;
+    // The encoder stops early only when the writer failed, which returned above.
+    debug_assert_eq!(encoded, written);
+    Ok((written, digest))
+}
+
+/// The next batch of records, encoded and indexed on all cores, in row order (empty at the end).
+fn encode_batch(
+    records: &mut (dyn Iterator<Item = NewSourceRecord> + Send),
+) -> Vec<(EncodedRecord, IndexEntry)> {
+    let batch: Vec<NewSourceRecord> = records.take(RECORDS_PER_INSERT).collect();
+    batch
+        .into_par_iter()
+        .map(|record| {
+            let entry = index_entry(&record.fields);
+            (EncodedRecord::new(record), entry)
+        })
+        .collect()
+}
+
+/// Writes records with ids from `first_id` on and adds their search entries to `index`, to be
+/// written later; returns the next id.
+async fn insert_records(
+    tx: &mut SqliteConnection,
+    target: &RecordTarget,
+    first_id: i64,
     rows: Vec<(EncodedRecord, IndexEntry)>,
+    index: &mut Vec<IndexRow>,
 ) -> Result<i64, StoreError> {
     let next_id = first_id + rows.len() as i64;
-    let mut index = Vec::with_capacity(rows.len());
     let mut builder: QueryBuilder<Sqlite> = QueryBuilder::new(
         "INSERT INTO source_records (id, source_id, import_id, row_number, external_id, raw_text,
                                      raw_cells, fields, warnings, search_text) ",
@@ -732,19 +786,19 @@ async fn insert_records(
         |mut b, ((row, entry), id)| {
             index.push(IndexRow {
                 record: RecordId(id),
-                source: source_id,
+                source: target.source_id,
                 entry,
             });
             b.push_bind(id)
-                .push_bind(source_id.get())
-                .push_bind(import_id)
+                .push_bind(target.source_id.get())
+                .push_bind(target.import_id)
                 .push_bind(row.row_number)
                 .push_bind(row.external_id)
                 .push_bind(row.raw_text)
                 .push_bind(row.raw_cells)
                 .push_bind(row.fields)
                 .push_bind(row.warnings)
-                .push_bind(row.search_text);
+                .push("''");
         },
     );
     builder
@@ -752,7 +806,6 @@ async fn insert_records(
         .execute(&mut *tx)
         .await
         .context("writing records")?;
-    insert_index(tx, &index).await?;
     Ok(next_id)
 }
 
@@ -763,51 +816,59 @@ pub(crate) struct IndexRow {
     pub(crate) entry: IndexEntry,
 }
 
-/// Writes the search index entries of records.
+/// Writes the search index entries of records, each table in one statement: FTS5 writes
+/// the terms it has gathered as a new segment at the start of every statement, so entries
+/// written a thousand at a time left hundreds of small segments to merge. The entries travel
+/// as one JSON array, which has no limit on the number of rows a statement can bind.
 pub(crate) async fn insert_index(
     tx: &mut SqliteConnection,
     entries: &[IndexRow],
 ) -> Result<(), StoreError> {
-    for chunk in entries.chunks(RECORDS_PER_INSERT) {
-        let mut facets: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO record_facets (record_id, source_id, display_name, prison, city, \
-             death_year, death_month) ",
-        );
-        facets.push_values(
-            chunk,
-            |mut b,
-             IndexRow {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let facets: Vec<_> = entries
+        .iter()
+        .map(
+            |IndexRow {
                  record,
                  source,
                  entry,
              }| {
-                b.push_bind(record.get())
-                    .push_bind(source.get())
-                    .push_bind(entry.display_name.clone())
-                    .push_bind(entry.prison.clone())
-                    .push_bind(entry.city.clone())
-                    .push_bind(entry.death_year)
-                    .push_bind(entry.death_month.clone());
+                (
+                    record.get(),
+                    source.get(),
+                    &entry.display_name,
+                    &entry.prison,
+                    &entry.city,
+                    entry.death_year,
+                    &entry.death_month,
+                )
             },
-        );
-        facets
-            .build()
-            .execute(&mut *tx)
-            .await
-            .context("indexing records")?;
-        let mut terms: QueryBuilder<Sqlite> =
-            QueryBuilder::new("INSERT INTO record_terms (rowid, names, skeletons) ");
-        terms.push_values(chunk, |mut b, IndexRow { record, entry, .. }| {
-            b.push_bind(record.get())
-                .push_bind(entry.names.clone())
-                .push_bind(entry.skeletons.clone());
-        });
-        terms
-            .build()
-            .execute(&mut *tx)
-            .await
-            .context("indexing records")?;
-    }
+        )
+        .collect();
+    sqlx::query(
+        "INSERT INTO record_facets (record_id, source_id, display_name, prison, city, \
+         death_year, death_month) \
+         SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6 \
+         FROM json_each(?)",
+    )
+    .bind(to_json(&facets))
+    .execute(&mut *tx)
+    .await
+    .context("indexing records")?;
+    let terms: Vec<_> = entries
+        .iter()
+        .map(|IndexRow { record, entry, .. }| (record.get(), &entry.names, &entry.skeletons))
+        .collect();
+    sqlx::query(
+        "INSERT INTO record_terms (rowid, names, skeletons) \
+         SELECT value->>0, value->>1, value->>2 FROM json_each(?)",
+    )
+    .bind(to_json(&terms))
+    .execute(&mut *tx)
+    .await
+    .context("indexing records")?;
     Ok(())
 }
 
@@ -897,11 +958,54 @@ pub(crate) fn decode_fields(
     decode_record_json(id, "fields", json)
 }
 
+/// The name a query that reads records gives the columns of each record's import, which
+/// [`decode_record`] reads the cells against:
+/// `(SELECT i.columns FROM imports i WHERE i.id = r.import_id) AS import_columns`.
+const IMPORT_COLUMNS: &str = "import_columns";
+
+/// A record's verbatim cells as stored: the values alone, in the order of the import's
+/// columns, or (in imports made before the columns were stored once) each with its column.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum StoredCells {
+    Named(Vec<RawCell>),
+    Values(Vec<String>),
+}
+
+/// A record's cells with their columns.
+fn decode_cells(
+    id: i64,
+    json: &str,
+    import_columns: Option<&str>,
+) -> Result<Vec<RawCell>, StoreError> {
+    let values = match decode_record_json(id, "cells", json)? {
+        StoredCells::Named(cells) => return Ok(cells),
+        StoredCells::Values(values) => values,
+    };
+    let columns: Vec<String> =
+        decode_record_json(id, "import's columns", import_columns.unwrap_or("null"))?;
+    if columns.len() != values.len() {
+        return Err(StoreError::Corrupt(format!(
+            "record {id} has {} cells but its import has {} columns",
+            values.len(),
+            columns.len()
+        )));
+    }
+    Ok(columns
+        .into_iter()
+        .zip(values)
+        .map(|(column, value)| RawCell { column, value })
+        .collect())
+}
+
 pub(crate) fn decode_record(row: &sqlx::sqlite::SqliteRow) -> Result<StoredRecord, StoreError> {
     let id: i64 = row.try_get(0).context("reading records")?;
     let json_column = |i: usize| -> Result<String, StoreError> {
         row.try_get::<String, _>(i).context("reading records")
     };
+    let import_columns: Option<String> = row
+        .try_get(IMPORT_COLUMNS)
+        .context("reading an import's columns")?;
     Ok(StoredRecord {
         id: RecordId(id),
         source_id: SourceId(row.try_get(1).context("reading records")?),
@@ -909,7 +1013,7 @@ pub(crate) fn decode_record(row: &sqlx::sqlite::SqliteRow) -> Result<StoredRecor
         row_number: row.try_get::<i64, _>(3).context("reading records")? as u64,
         external_id: row.try_get(4).context("reading records")?,
         raw_text: row.try_get(5).context("reading records")?,
-        raw_cells: decode_record_json(id, "cells", &json_column(6)?)?,
+        raw_cells: decode_cells(id, &json_column(6)?, import_columns.as_deref())?,
         fields: decode_fields(id, &json_column(7)?)?,
         warnings: decode_record_json(id, "warnings", &json_column(8)?)?,
     })

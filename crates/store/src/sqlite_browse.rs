@@ -242,7 +242,8 @@ impl SqliteBackend {
         let rows = sqlx::query(
             "SELECT r.id, r.source_id, s.name, r.row_number, r.external_id, r.raw_text,
                     r.raw_cells, r.fields, r.warnings, m.method, m.score, m.decided_by,
-                    m.decided_at
+                    m.decided_at,
+                    (SELECT i.columns FROM imports i WHERE i.id = r.import_id) AS import_columns
              FROM record_person rp
              JOIN source_records r ON r.id = rp.record_id
              JOIN sources s ON s.id = r.source_id

@@ -20,6 +20,12 @@ impl TestRegistry {
         TestRegistry { _dir: dir, store }
     }
 
+    /// The registry in `dir`'s `registry` folder, opened (and so upgraded) by this version.
+    pub async fn open(dir: tempfile::TempDir) -> TestRegistry {
+        let store = Store::open(&dir.path().join("registry")).await.unwrap();
+        TestRegistry { _dir: dir, store }
+    }
+
     pub fn root(&self) -> &Path {
         &self.store.paths().root
     }

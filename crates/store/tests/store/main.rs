@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap should fail loudly
 
 mod helpers;
+mod upgrade;
 mod web;
 
 use domain::actor::Actor;
@@ -229,26 +230,35 @@ async fn a_deleted_audit_entry_is_named_by_verify() {
 }
 
 #[tokio::test]
-async fn a_source_record_changed_by_hand_is_found_by_verify() {
-    let registry = TestRegistry::new().await;
-    registry
-        .import("list-a", b"a", &[record(1, "Ali"), record(2, "Reza")])
-        .await
-        .unwrap();
-    sql(registry.root(), "DROP TRIGGER source_records_are_immutable")
-        .await
-        .unwrap();
-    sql(
-        registry.root(),
-        "UPDATE source_records SET raw_text = 'r2,Hasan' WHERE row_number = 2",
-    )
-    .await
-    .unwrap();
-    let verdict = registry.store.verify_audit().await.unwrap();
-    assert!(
-        matches!(verdict.broken, Some(ChainBreak::DataChanged { seq: 2, .. })),
-        "{verdict:?}"
-    );
+async fn imported_data_changed_by_hand_is_found_by_verify() {
+    let cases: [(&[&'static str], &str); 2] = [
+        (
+            &[
+                "DROP TRIGGER source_records_are_immutable",
+                "UPDATE source_records SET raw_text = 'r2,Hasan' WHERE row_number = 2",
+            ],
+            "a record's text",
+        ),
+        (
+            &["UPDATE imports SET columns = '[\"record_id\",\"surname\"]'"],
+            "the header the records' cells are read against",
+        ),
+    ];
+    for (statements, what) in cases {
+        let registry = TestRegistry::new().await;
+        registry
+            .import("list-a", b"a", &[record(1, "Ali"), record(2, "Reza")])
+            .await
+            .unwrap();
+        for statement in statements {
+            sql(registry.root(), statement).await.unwrap();
+        }
+        let verdict = registry.store.verify_audit().await.unwrap();
+        assert!(
+            matches!(verdict.broken, Some(ChainBreak::DataChanged { seq: 2, .. })),
+            "{what}: {verdict:?}"
+        );
+    }
 }
 
 #[tokio::test]
