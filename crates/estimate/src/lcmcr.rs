@@ -472,23 +472,26 @@ fn binomial(rng: &mut Xoshiro256PlusPlus, n: u64, p: f64) -> Result<u64> {
     const INVERSION_MAX_MEAN: f64 = 10.0;
     let flipped = p > 0.5;
     let p = if flipped { 1.0 - p } else { p };
-    let np = n as f64 * p;
-    let q = 1.0 - p;
-    if n > i32::MAX as u64 {
-        let x = Binomial::new(n, p)
+    let x = if n > i32::MAX as u64 {
+        Binomial::new(n, p)
             .map_err(|e| cannot_run(format!("a class split failed ({e})")))?
-            .sample(rng);
-        return Ok(if flipped { n - x } else { x });
-    }
-    if np >= INVERSION_MAX_MEAN {
-        let x = binomial_btrs(rng, n, p);
-        return Ok(if flipped { n - x } else { x });
-    }
+            .sample(rng)
+    } else if n as f64 * p >= INVERSION_MAX_MEAN {
+        binomial_btrs(rng, n, p)
+    } else {
+        binomial_inversion(rng, n, p)
+    };
+    Ok(if flipped { n - x } else { x })
+}
+
+/// Binomial(n, p) for `p ≤ 1/2`, `n·p < 10` and `n ≤ i32::MAX` by inversion.
+fn binomial_inversion(rng: &mut Xoshiro256PlusPlus, n: u64, p: f64) -> u64 {
+    let q = 1.0 - p;
     // np < 10 and p ≤ 1/2 keep q^n above e^-15: no underflow, and the loop ends fast.
     let start = q.powi(n as i32);
     let s = p / q;
     let a = (n as f64 + 1.0) * s;
-    let x = loop {
+    loop {
         let mut r = start;
         let mut u: f64 = rng.random();
         let mut x = 0;
@@ -499,10 +502,9 @@ fn binomial(rng: &mut Xoshiro256PlusPlus, n: u64, p: f64) -> Result<u64> {
         }
         // Rounding can leave u above the whole mass; redraw rather than return x > n.
         if x <= n {
-            break x;
+            return x;
         }
-    };
-    Ok(if flipped { n - x } else { x })
+    }
 }
 
 /// Binomial(n, p) for `p ≤ 1/2` and `n·p ≥ 10` by transformed rejection with squeeze (BTRS;
