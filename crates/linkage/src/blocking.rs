@@ -4,7 +4,7 @@
 //! under the first rule that holds it. Blocks larger than the cap are skipped, and what they would
 //! have compared is counted and reported.
 
-use crate::features::{Features, NULL_ID};
+use crate::features::{Features, NULL_ID, TextFeature};
 use crate::records::{Duplicates, RecordIndex, Records};
 use domain::fields::CanonicalField;
 use rayon::prelude::*;
@@ -443,12 +443,17 @@ fn record_keys(features: &Features, rule: &BlockingRule) -> Vec<u64> {
         .collect()
 }
 
+fn skeleton_letters_of(text: &TextFeature, record: usize) -> &[u8] {
+    let v = &text.vocabulary;
+    v.skeleton_letters(&v.entries[text.ids[record] as usize])
+}
+
 fn part_value(features: &Features, part: KeyPart, record: usize) -> Option<u64> {
     let text_id = |field, skeleton: bool| {
         let text = features.text(field)?;
         let id = text.ids[record];
         let id = if skeleton {
-            text.vocabulary.skeleton[id as usize]
+            text.vocabulary.entries[id as usize].skeleton
         } else {
             id
         };
@@ -460,8 +465,10 @@ fn part_value(features: &Features, part: KeyPart, record: usize) -> Option<u64> 
         KeyPart::NamePair => {
             let given = features.text(CanonicalField::GivenName)?;
             let surname = features.text(CanonicalField::Surname)?;
-            let g = given.vocabulary.skeleton_letters[given.ids[record] as usize].as_ref();
-            let s = surname.vocabulary.skeleton_letters[surname.ids[record] as usize].as_ref();
+            let (g, s) = (
+                skeleton_letters_of(given, record),
+                skeleton_letters_of(surname, record),
+            );
             if g.is_empty() || s.is_empty() {
                 return None;
             }

@@ -5,7 +5,9 @@
 //! The comparisons a set of records gets follow from the fields it has ([`comparisons_for`]);
 //! what each level weighs is the model's business ([`crate::model`]).
 
-use crate::features::{Birth, EventDate, Features, NULL_DAY, NULL_ID, TextFeature, TextKind};
+use crate::features::{
+    Birth, Entry, EventDate, Features, NULL_DAY, NULL_ID, TextFeature, TextKind, Vocabulary,
+};
 use crate::records::RecordIndex;
 use domain::fields::CanonicalField;
 use rapidfuzz::distance::{jaro_winkler, osa};
@@ -187,9 +189,40 @@ pub(crate) fn compare_pair(
     }
 }
 
+/// The level of one comparison when it costs no string comparison: every non-text field, a
+/// missing or equal value, a field with a level table. `None` when the values must be compared.
+#[inline]
+pub(crate) fn quick_level(
+    features: &Features,
+    comparison: &Comparison,
+    ra: &[u32],
+    rb: &[u32],
+) -> Option<u8> {
+    match comparison.input {
+        Input::Text { feature, partner } => {
+            let (x, y) = (ra[feature], rb[feature]);
+            if x == NULL_ID || y == NULL_ID {
+                Some(0)
+            } else if x == y {
+                Some(1)
+            } else if partner.is_none() && features.texts[feature].level_table.is_some() {
+                Some(compare_rows(features, comparison, ra, rb))
+            } else {
+                None
+            }
+        }
+        _ => Some(compare_rows(features, comparison, ra, rb)),
+    }
+}
+
 /// The level of one comparison for two records' rows.
 #[inline]
-fn compare_rows(features: &Features, comparison: &Comparison, ra: &[u32], rb: &[u32]) -> u8 {
+pub(crate) fn compare_rows(
+    features: &Features,
+    comparison: &Comparison,
+    ra: &[u32],
+    rb: &[u32],
+) -> u8 {
     let rows = &features.rows;
     match comparison.input {
         Input::Text { feature, partner } => {
@@ -315,13 +348,14 @@ pub(crate) fn build_level_tables(
 
 fn name_level(text: &TextFeature, x: usize, y: usize) -> u8 {
     let v = &text.vocabulary;
-    if v.folded[x] == v.folded[y] {
+    let (ex, ey) = (&v.entries[x], &v.entries[y]);
+    if ex.folded == ey.folded {
         return 2;
     }
-    if v.skeleton[x] == v.skeleton[y] && v.skeleton[x] != NULL_ID {
+    if ex.skeleton == ey.skeleton && ex.skeleton != NULL_ID {
         return 3;
     }
-    let similarity = text_similarity(text, x, y, 0.80);
+    let similarity = text_similarity(v, ex, ey, 0.80);
     if similarity >= 0.94 {
         5
     } else if similarity >= 0.88 {
@@ -357,13 +391,12 @@ fn is_swapped(
 /// [`is_swapped`]).
 fn crosses(text: &TextFeature, partner: &TextFeature, t: u32, p: u32) -> bool {
     let (v, w) = (&text.vocabulary, &partner.vocabulary);
-    let (t, p) = (t as usize, p as usize);
-    let same_skeleton = !v.skeleton_letters[t].is_empty()
-        && v.skeleton_letters[t] == w.skeleton_letters[p]
-        && ends_in_i(&v.text[t]) == ends_in_i(&w.text[p]);
+    let (et, ep) = (&v.entries[t as usize], &w.entries[p as usize]);
+    let skeleton = v.skeleton_letters(et);
+    let same_skeleton =
+        !skeleton.is_empty() && skeleton == w.skeleton_letters(ep) && et.ends_in_i == ep.ends_in_i;
     same_skeleton
-        || (v.is_latin[t] == w.is_latin[p]
-            && similarity(&v.letters[t], &w.letters[p], 0.94) >= 0.94)
+        || (et.is_latin == ep.is_latin && similarity(v.letters(et), w.letters(ep), 0.94) >= 0.94)
 }
 
 /// Whether a name ends in the `-i` that makes a surname of a given name (`Ahmad`, `Ahmadi`):
@@ -387,10 +420,11 @@ fn similarity(s: &[u8], t: &[u8], cutoff: f64) -> f64 {
 
 fn place_level(text: &TextFeature, x: usize, y: usize) -> u8 {
     let v = &text.vocabulary;
-    if v.skeleton[x] == v.skeleton[y] && v.skeleton[x] != NULL_ID {
+    let (ex, ey) = (&v.entries[x], &v.entries[y]);
+    if ex.skeleton == ey.skeleton && ex.skeleton != NULL_ID {
         return 2;
     }
-    let similarity = text_similarity(text, x, y, 0.80);
+    let similarity = text_similarity(v, ex, ey, 0.80);
     if similarity >= 0.92 {
         3
     } else if similarity >= 0.80 {
@@ -423,19 +457,18 @@ fn may_reach(s: &[u8], t: &[u8], cutoff: f64) -> bool {
 }
 
 /// Jaro–Winkler within a script on the re-encoded letters; across scripts on the skeletons.
-fn text_similarity(text: &TextFeature, x: usize, y: usize, cutoff: f64) -> f64 {
-    let v = &text.vocabulary;
-    let (s, t) = if v.is_latin[x] == v.is_latin[y] {
-        (&v.letters[x], &v.letters[y])
+fn text_similarity(v: &Vocabulary, x: &Entry, y: &Entry, cutoff: f64) -> f64 {
+    let (s, t) = if x.is_latin == y.is_latin {
+        (v.letters(x), v.letters(y))
     } else {
-        (&v.skeleton_letters[x], &v.skeleton_letters[y])
+        (v.skeleton_letters(x), v.skeleton_letters(y))
     };
     similarity(s, t, cutoff)
 }
 
 fn code_level(text: &TextFeature, x: usize, y: usize) -> u8 {
     let v = &text.vocabulary;
-    let (s, t) = (&v.letters[x], &v.letters[y]);
+    let (s, t) = (v.letters(&v.entries[x]), v.letters(&v.entries[y]));
     let edits = osa::distance_with_args(
         s.iter().copied(),
         t.iter().copied(),

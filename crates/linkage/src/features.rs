@@ -37,18 +37,109 @@ pub(crate) enum TextKind {
 pub(crate) struct Vocabulary {
     /// The normalised text of each entry (entry 0 is the missing value).
     pub(crate) text: Vec<String>,
-    /// The id of the entry's variant-folded form.
-    pub(crate) folded: Vec<u32>,
-    /// The id of the entry's cross-script skeleton (spaces removed, so compounds meet).
-    pub(crate) skeleton: Vec<u32>,
-    /// The entry's letters, one byte each, for Jaro–Winkler within a script.
-    pub(crate) letters: Vec<Box<[u8]>>,
-    /// The entry's skeleton letters, for Jaro–Winkler across scripts.
-    pub(crate) skeleton_letters: Vec<Box<[u8]>>,
-    /// Whether the entry is written in Latin letters (else Persian/Arabic or mixed).
-    pub(crate) is_latin: Vec<bool>,
-    /// log2 of the share of records whose value has this entry's skeleton (term frequency).
+    /// What comparing needs of each entry, one cache line each.
+    pub(crate) entries: Vec<Entry>,
+    /// log2 of the share of records whose value has this entry's skeleton (term frequency);
+    /// apart from the entries because every scored pair reads it and it stays small.
     pub(crate) log2_frequency: Vec<f32>,
+    /// Letters and skeleton letters of entries too long for their cache line.
+    spilled: Vec<SpilledLetters>,
+}
+
+/// An entry's letters and skeleton letters, when they do not fit in its cache line.
+#[derive(Debug)]
+struct SpilledLetters {
+    letters: Box<[u8]>,
+    skeleton: Box<[u8]>,
+}
+
+/// Letters an [`Entry`] holds in its own cache line (its letters, then its skeleton's).
+const INLINE_LETTERS: usize = 51;
+
+/// What comparisons read of one vocabulary entry, packed in one cache line: two values the
+/// level cache has not seen cost two memory loads, not one per column and string.
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(64))]
+pub(crate) struct Entry {
+    /// The id of the entry's variant-folded form.
+    pub(crate) folded: u32,
+    /// The id of the entry's cross-script skeleton (spaces removed, so compounds meet).
+    pub(crate) skeleton: u32,
+    /// Whether the entry is written in Latin letters (else Persian/Arabic or mixed).
+    pub(crate) is_latin: bool,
+    /// Whether the name ends in the `-i` that makes a surname of a given name.
+    pub(crate) ends_in_i: bool,
+    /// Whether the letters did not fit and are in [`Vocabulary::spilled`] (index in `inline`).
+    spilled: bool,
+    letters_len: u8,
+    skeleton_len: u8,
+    inline: [u8; INLINE_LETTERS],
+}
+
+impl Entry {
+    const NULL: Entry = Entry {
+        folded: NULL_ID,
+        skeleton: NULL_ID,
+        is_latin: true,
+        ends_in_i: false,
+        spilled: false,
+        letters_len: 0,
+        skeleton_len: 0,
+        inline: [0; INLINE_LETTERS],
+    };
+}
+
+impl Vocabulary {
+    /// The entry's letters, one byte each, for Jaro–Winkler within a script.
+    #[inline]
+    pub(crate) fn letters<'a>(&'a self, entry: &'a Entry) -> &'a [u8] {
+        match self.spill_of(entry) {
+            Some(spilled) => &spilled.letters,
+            None => &entry.inline[..usize::from(entry.letters_len)],
+        }
+    }
+
+    /// The entry's skeleton letters, for Jaro–Winkler across scripts.
+    #[inline]
+    pub(crate) fn skeleton_letters<'a>(&'a self, entry: &'a Entry) -> &'a [u8] {
+        match self.spill_of(entry) {
+            Some(spilled) => &spilled.skeleton,
+            None => {
+                let start = usize::from(entry.letters_len);
+                &entry.inline[start..start + usize::from(entry.skeleton_len)]
+            }
+        }
+    }
+
+    fn spill_of(&self, entry: &Entry) -> Option<&SpilledLetters> {
+        if !entry.spilled {
+            return None;
+        }
+        let index = u32::from_le_bytes([
+            entry.inline[0],
+            entry.inline[1],
+            entry.inline[2],
+            entry.inline[3],
+        ]);
+        self.spilled.get(index as usize)
+    }
+
+    fn push(&mut self, text: &str, mut entry: Entry, letters: Box<[u8]>, skeleton: Box<[u8]>) {
+        let fits = letters.len() + skeleton.len() <= INLINE_LETTERS;
+        if fits {
+            entry.letters_len = letters.len() as u8;
+            entry.skeleton_len = skeleton.len() as u8;
+            entry.inline[..letters.len()].copy_from_slice(&letters);
+            entry.inline[letters.len()..][..skeleton.len()].copy_from_slice(&skeleton);
+        } else {
+            entry.spilled = true;
+            let index = self.spilled.len() as u32;
+            entry.inline[..4].copy_from_slice(&index.to_le_bytes());
+            self.spilled.push(SpilledLetters { letters, skeleton });
+        }
+        self.text.push(text.to_string());
+        self.entries.push(entry);
+    }
 }
 
 /// One text field of every record, interned.
@@ -400,29 +491,23 @@ impl VocabularyBuilder {
             TextKind::Name => (fold_variants(text), skeleton_of(text)),
             TextKind::Place => (text.replace([' ', '\u{200c}', '-'], ""), skeleton_of(text)),
         };
-        let folded_id = intern_key(&mut self.folded, folded);
-        let skeleton_letters = skeleton.as_bytes().into();
-        let skeleton_id = intern_key(&mut self.skeletons, skeleton);
+        let skeleton_letters: Box<[u8]> = skeleton.as_bytes().into();
+        let entry = Entry {
+            folded: intern_key(&mut self.folded, folded),
+            skeleton: intern_key(&mut self.skeletons, skeleton),
+            is_latin: text.is_ascii(),
+            ends_in_i: crate::compare::ends_in_i(text),
+            ..Entry::NULL
+        };
         let letters = encode_letters(&mut self.alphabet, text);
-        let v = &mut self.vocabulary;
-        v.text.push(text.to_string());
-        v.folded.push(folded_id);
-        v.skeleton.push(skeleton_id);
-        v.is_latin.push(text.is_ascii());
-        v.letters.push(letters);
-        v.skeleton_letters.push(skeleton_letters);
+        self.vocabulary.push(text, entry, letters, skeleton_letters);
         self.entries.insert(text.to_string(), id);
         id
     }
 
     fn push_null(&mut self) {
-        let v = &mut self.vocabulary;
-        v.text.push(String::new());
-        v.folded.push(NULL_ID);
-        v.skeleton.push(NULL_ID);
-        v.is_latin.push(true);
-        v.letters.push(Box::default());
-        v.skeleton_letters.push(Box::default());
+        self.vocabulary
+            .push("", Entry::NULL, Box::default(), Box::default());
     }
 
     /// Adds term frequencies, counted over the records' skeletons.
@@ -433,15 +518,15 @@ impl VocabularyBuilder {
         let mut per_skeleton = vec![0u32; self.skeletons.len() + 1];
         let mut filled = 0u32;
         for &id in ids.iter().filter(|&&id| id != NULL_ID) {
-            per_skeleton[self.vocabulary.skeleton[id as usize] as usize] += 1;
+            per_skeleton[self.vocabulary.entries[id as usize].skeleton as usize] += 1;
             filled += 1;
         }
         let filled = f64::from(filled.max(1));
         self.vocabulary.log2_frequency = self
             .vocabulary
-            .skeleton
+            .entries
             .iter()
-            .map(|&s| (f64::from(per_skeleton[s as usize].max(1)) / filled).log2() as f32)
+            .map(|e| (f64::from(per_skeleton[e.skeleton as usize].max(1)) / filled).log2() as f32)
             .collect();
         self.vocabulary
     }
@@ -708,6 +793,41 @@ mod tests {
     #[test]
     fn different_names_do_not_fold_together() {
         assert_ne!(fold_variants("ali"), fold_variants("reza"));
+    }
+
+    #[test]
+    fn entries_give_back_their_letters_whether_they_fit_their_cache_line_or_not() {
+        let values = [
+            "ali",
+            "محمدرضا",
+            "abdolhossein mohammadreza gholamali hassanzadeh khorasani",
+            "عبدالحسین محمدرضا غلامعلی حسن‌زاده خراسانی",
+        ];
+        let mut builder = VocabularyBuilder::default();
+        let ids: Vec<u32> = values
+            .iter()
+            .map(|v| builder.intern(TextKind::Name, v))
+            .collect();
+        let vocabulary = builder.finish(&ids);
+        let mut alphabet = HashMap::default();
+        let mut spilled = 0;
+        for (value, id) in values.iter().zip(ids) {
+            let entry = &vocabulary.entries[id as usize];
+            spilled += usize::from(entry.spilled);
+            assert_eq!(vocabulary.text[id as usize], *value);
+            assert_eq!(
+                vocabulary.letters(entry),
+                &*encode_letters(&mut alphabet, value),
+                "{value}"
+            );
+            assert_eq!(
+                vocabulary.skeleton_letters(entry),
+                skeleton_of(value).as_bytes(),
+                "{value}"
+            );
+            assert_eq!(entry.is_latin, value.is_ascii());
+        }
+        assert_eq!(spilled, 2, "the two long values spill");
     }
 
     #[test]

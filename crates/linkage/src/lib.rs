@@ -67,7 +67,7 @@ pub use records::{Duplicates, RecordIndex, Records, SourceIndex, SourceSpec};
 pub use train::TrainOptions;
 
 use blocking::Blocking;
-use compare::{Comparison, MAX_COMPARISONS, comparisons_for};
+use compare::{Comparison, comparisons_for};
 use domain::fields::CanonicalField;
 use features::Features;
 
@@ -398,18 +398,13 @@ impl Linker {
 
     /// Streams every candidate pair through the model; keeps those at or above `keep_from`.
     fn score_pairs(&self, model: &Model, keep_from: f32) -> (Vec<ScoredPair>, u64) {
-        let comparisons = model.comparisons();
-        let n = comparisons.len();
         self.blocking.fold_pairs(
             blocking::PairScope::Union,
             |_| true,
             || (Vec::new(), 0u64),
             |(kept, count), a, b| {
-                let mut levels = [0u8; MAX_COMPARISONS];
-                compare::compare_pair(&self.features, comparisons, a, b, &mut levels[..n]);
-                let match_weight = model.weight_of_levels(&self.features, &levels[..n], a, b);
                 *count += 1;
-                if match_weight >= keep_from {
+                if let Some(match_weight) = model.weight_at_least(&self.features, a, b, keep_from) {
                     kept.push(ScoredPair { a, b, match_weight });
                 }
             },

@@ -8,6 +8,7 @@
 
 use crate::compare::{
     Comparison, ComparisonKind, Input, MAX_COMPARISONS, NAME_SKELETON, NAME_SWAPPED, compare_pair,
+    compare_rows, quick_level,
 };
 use crate::features::Features;
 use crate::records::RecordIndex;
@@ -64,7 +65,15 @@ pub struct Model {
     /// Per comparison, at index 0: log2 of the u that term-frequency adjustments are relative to.
     log2_m: Vec<[f32; 16]>,
     adjust: Vec<Option<usize>>,
+    /// Per comparison, the highest weight of a level from 2 on: of the levels with a
+    /// term-frequency adjustment (before it), and of the others.
+    highest_weights: Vec<(f32, f32)>,
+    lowest_weights: Vec<f32>,
 }
+
+/// How far under the floor a pair's bound must fall before [`Model::weight_at_least`] sets it
+/// aside (its sums run in another order than [`Model::score`]'s).
+const BOUND_MARGIN: f32 = 1e-3;
 
 /// One field's part in a pair's score.
 #[derive(Debug, Clone, PartialEq)]
@@ -139,7 +148,18 @@ impl Model {
                 _ => None,
             })
             .collect();
+        let highest_weights = comparisons
+            .iter()
+            .zip(&weights)
+            .map(|(comparison, w)| highest_weights(comparison.kind, w))
+            .collect();
+        let lowest_weights = comparisons
+            .iter()
+            .zip(&weights)
+            .map(|(comparison, w)| w[comparison.kind.level_count() - 1])
+            .collect();
         Model {
+            lowest_weights,
             comparisons,
             m,
             u,
@@ -148,6 +168,7 @@ impl Model {
             weights,
             log2_m,
             adjust,
+            highest_weights,
         }
     }
 
@@ -195,6 +216,76 @@ impl Model {
         }
     }
 
+    /// The match weight of a pair when it is at least `floor`, else `None`. The fields that need
+    /// no string comparison are weighed first; each name or place still to compare counts at the
+    /// most it could weigh, and the pair is set aside as soon as even that cannot reach `floor`.
+    /// A pair that reaches it gets exactly [`Model::score`]'s weight.
+    #[inline]
+    pub(crate) fn weight_at_least(
+        &self,
+        features: &Features,
+        a: RecordIndex,
+        b: RecordIndex,
+        floor: f32,
+    ) -> Option<f32> {
+        let (ra, rb) = (features.rows.row(a), features.rows.row(b));
+        let mut levels = [0u8; MAX_COMPARISONS];
+        let levels = &mut levels[..self.comparisons.len()];
+        let mut pending = 0u16;
+        let mut bounds = [0f32; MAX_COMPARISONS];
+        let mut total = self.prior_log2_odds as f32;
+        for (c, comparison) in self.comparisons.iter().enumerate() {
+            match quick_level(features, comparison, ra, rb) {
+                Some(level) => {
+                    levels[c] = level;
+                    total += self.level_weight(features, c, level, a, b).0;
+                }
+                None => {
+                    pending |= 1 << c;
+                    bounds[c] = self.highest_compared_weight(features, c, a);
+                    total += bounds[c];
+                }
+            }
+        }
+        // Weights are summed in another order here; the margin keeps rounding on the safe side.
+        let floor_with_margin = floor - BOUND_MARGIN;
+        while pending != 0 {
+            if total < floor_with_margin {
+                return None;
+            }
+            let mut c = pending.trailing_zeros() as usize;
+            let mut rest = pending & (pending - 1);
+            while rest != 0 {
+                let d = rest.trailing_zeros() as usize;
+                rest &= rest - 1;
+                if bounds[d] - self.lowest_weights[d] > bounds[c] - self.lowest_weights[c] {
+                    c = d;
+                }
+            }
+            pending &= !(1 << c);
+            levels[c] = compare_rows(features, &self.comparisons[c], ra, rb);
+            total += self.level_weight(features, c, levels[c], a, b).0 - bounds[c];
+        }
+        let weight = self.weight_of_levels(features, levels, a, b);
+        (weight >= floor).then_some(weight)
+    }
+
+    /// The most comparison `c` can weigh for a pair of `a` with a different, present value:
+    /// the best level from 2 on, with `a`'s term-frequency adjustment (which bounds the pair's).
+    #[inline]
+    fn highest_compared_weight(&self, features: &Features, c: usize, a: RecordIndex) -> f32 {
+        let (adjusted, plain) = self.highest_weights[c];
+        match self.adjust[c] {
+            Some(feature) => {
+                let text = &features.texts[feature];
+                let frequency =
+                    text.vocabulary.log2_frequency[features.rows.row(a)[feature] as usize];
+                (adjusted + self.log2_m[c][0] - frequency).max(plain)
+            }
+            None => plain,
+        }
+    }
+
     /// The match weight of a pair.
     pub(crate) fn score(&self, features: &Features, a: RecordIndex, b: RecordIndex) -> f32 {
         let mut levels = [0u8; MAX_COMPARISONS];
@@ -239,6 +330,20 @@ impl Model {
     }
 }
 
+/// The highest weight from level 2 on, of the levels with a term-frequency adjustment and of
+/// the others (negative infinity where there are none).
+fn highest_weights(kind: ComparisonKind, weights: &[f32; 16]) -> (f32, f32) {
+    let mut highest = (f32::NEG_INFINITY, f32::NEG_INFINITY);
+    for (level, &weight) in weights.iter().enumerate().take(kind.level_count()).skip(2) {
+        if kind.has_frequency_adjustment(level as u8) {
+            highest.0 = highest.0.max(weight);
+        } else {
+            highest.1 = highest.1.max(weight);
+        }
+    }
+    highest
+}
+
 /// The match probability of a match weight.
 pub fn probability(match_weight: f64) -> f64 {
     1.0 / (1.0 + (-match_weight).exp2())
@@ -274,6 +379,70 @@ impl std::fmt::Display for Explanation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pair_set_aside_by_its_bound_would_have_scored_below_the_floor() {
+        use crate::{LinkOptions, Linker, Records, SourceSpec};
+        use domain::fields::CanonicalField::{
+            BirthYear, City, ExecutionDate, FatherName, GivenName, Sex, Surname,
+        };
+        let given = [
+            "Mohammad", "Mohamad", "محمد", "Ali", "علی", "Zahra", "Zohreh", "Reza",
+        ];
+        let surnames = [
+            "Rezaei",
+            "Rezaee",
+            "رضایی",
+            "Ahmadi",
+            "Karimi",
+            "Tehrani",
+            "Ahmad",
+        ];
+        let fathers = ["Hossein", "Hosein", "حسین", "Hassan", ""];
+        let cities = ["Tehran", "تهران", "Tabriz", ""];
+        let mut builder = Records::builder(&[
+            GivenName,
+            Surname,
+            FatherName,
+            BirthYear,
+            City,
+            Sex,
+            ExecutionDate,
+        ]);
+        let list = builder.add_source(SourceSpec::new("list")).unwrap();
+        for i in 0..400usize {
+            let year = (1955 + i % 7).to_string();
+            let cells = [
+                given[i % given.len()],
+                surnames[i / 3 % surnames.len()],
+                fathers[i / 5 % fathers.len()],
+                &year,
+                cities[i / 11 % cities.len()],
+                ["male", "female", ""][i % 3],
+                ["1988-08-03", "1367/05/12", "1988", ""][i / 2 % 4],
+            ];
+            builder.push(list, &i.to_string(), &cells).unwrap();
+        }
+        let linker = Linker::new(&builder.build().unwrap(), LinkOptions::default()).unwrap();
+        let model = linker.train(&[]).unwrap();
+        let mut set_aside = 0;
+        for a in 0..400 {
+            for b in (a + 1..400).step_by(3) {
+                let score = model.score(&linker.features, a, b);
+                // Floors just under and over the pair's own score are where a loose bound fails.
+                for floor in [score - 0.01, score, score + 0.01, -5.0, 5.0] {
+                    let bounded = model.weight_at_least(&linker.features, a, b, floor);
+                    assert_eq!(
+                        bounded,
+                        (score >= floor).then_some(score),
+                        "{a}, {b}, {floor}"
+                    );
+                    set_aside += usize::from(bounded.is_none());
+                }
+            }
+        }
+        assert!(set_aside > 0, "some pairs fall below the floors");
+    }
 
     #[test]
     fn probability_and_match_weight_are_inverse() {
