@@ -360,35 +360,17 @@ pub(crate) fn prepare(records: &Records) -> Features {
     let calendars: Vec<Option<Calendar>> = (0..records.len() as RecordIndex)
         .map(|r| records.sources()[records.source_of(r).0 as usize].calendar)
         .collect();
-    let names = full_names::split_full_names(records);
-    let texts: Vec<TextFeature> = TEXT_FIELDS
-        .par_iter()
-        .filter_map(|&(field, kind)| {
-            let cells = |r: RecordIndex| -> &str {
-                match field {
-                    CanonicalField::GivenName => names.given(r),
-                    CanonicalField::Surname => names.surname(r),
-                    _ => records.column(field).map_or("", |c| c.get(r)),
-                }
-            };
-            let feature = intern_text(field, kind, records.len(), cells);
-            (feature.filled() > 0).then_some(feature)
-        })
-        .collect();
-    let (dates, mut unreadable): (Vec<_>, Vec<_>) = EVENT_FIELDS
-        .par_iter()
-        .filter_map(|&field| {
-            let column = records.column(field)?;
-            let (dates, bad) = parse_event_dates(records.len(), |r| column.get(r), &calendars);
-            let feature = DateFeature { field, dates };
-            feature
-                .dates
-                .iter()
-                .any(|d| d.is_known())
-                .then_some((feature, (field, bad)))
-        })
-        .unzip();
-    let (births, bad_births) = births(records, &calendars);
+    // Names, dates and births are independent: one core can read births while the other splits
+    // full names.
+    let (texts, ((dates, mut unreadable), (births, bad_births))) = rayon::join(
+        || text_features(records),
+        || {
+            rayon::join(
+                || event_dates(records, &calendars),
+                || births(records, &calendars),
+            )
+        },
+    );
     unreadable.extend(bad_births);
     let (sexes, bad_sexes) = sexes(records);
     unreadable.push((CanonicalField::Sex, bad_sexes));
@@ -404,6 +386,45 @@ pub(crate) fn prepare(records: &Records) -> Features {
     };
     features.rows = Rows::build(&features);
     features
+}
+
+/// The text fields the records have, interned, fields in parallel.
+fn text_features(records: &Records) -> Vec<TextFeature> {
+    let names = full_names::split_full_names(records);
+    TEXT_FIELDS
+        .par_iter()
+        .filter_map(|&(field, kind)| {
+            let cells = |r: RecordIndex| -> &str {
+                match field {
+                    CanonicalField::GivenName => names.given(r),
+                    CanonicalField::Surname => names.surname(r),
+                    _ => records.column(field).map_or("", |c| c.get(r)),
+                }
+            };
+            let feature = intern_text(field, kind, records.len(), cells);
+            (feature.filled() > 0).then_some(feature)
+        })
+        .collect()
+}
+
+/// The event dates the records have, with the count of unreadable cells per field.
+fn event_dates(
+    records: &Records,
+    calendars: &[Option<Calendar>],
+) -> (Vec<DateFeature>, Vec<(CanonicalField, usize)>) {
+    EVENT_FIELDS
+        .par_iter()
+        .filter_map(|&field| {
+            let column = records.column(field)?;
+            let (dates, bad) = parse_event_dates(records.len(), |r| column.get(r), calendars);
+            let feature = DateFeature { field, dates };
+            feature
+                .dates
+                .iter()
+                .any(|d| d.is_known())
+                .then_some((feature, (field, bad)))
+        })
+        .unzip()
 }
 
 /// Interns one text field: each distinct raw cell is normalised once.
@@ -661,6 +682,7 @@ fn births(
     let mut bad = [0usize; 3];
     let mut date_cache: HashMap<(&str, Option<Calendar>), Option<Birth>> = HashMap::default();
     let mut year_cache: HashMap<(&str, Option<Calendar>), Option<Birth>> = HashMap::default();
+    let mut age_cache: HashMap<AgeCells, Option<Birth>> = HashMap::default();
     let births: Vec<Birth> = (0..records.len() as RecordIndex)
         .map(|r| {
             let calendar = calendars[r as usize];
@@ -685,7 +707,12 @@ fn births(
                 }
             }
             if let Some(raw) = age_column.map(|c| c.get(r)).filter(|s| !s.is_empty()) {
-                match birth_from_age(raw, r, records, calendars) {
+                let references =
+                    AGE_REFERENCES.map(|field| records.column(field).map_or("", |c| c.get(r)));
+                let birth = *age_cache
+                    .entry((raw, references, calendar))
+                    .or_insert_with(|| birth_from_age(raw, references, calendar));
+                match birth {
                     Some(birth) => return birth,
                     None => bad[2] += 1,
                 }
@@ -725,24 +752,24 @@ fn birth_from_date(raw: &str, calendar: Option<Calendar>) -> Option<Birth> {
 }
 
 /// An age turns into a birth-year interval at the first reference date the record has.
-fn birth_from_age(
-    raw: &str,
-    record: RecordIndex,
-    records: &Records,
-    calendars: &[Option<Calendar>],
-) -> Option<Birth> {
+/// An age cell, the cells of [`AGE_REFERENCES`] and the list's calendar.
+type AgeCells<'a> = (&'a str, [&'a str; 3], Option<Calendar>);
+
+/// The dates an age may be relative to, the first readable one taken.
+const AGE_REFERENCES: [CanonicalField; 3] = [
+    CanonicalField::ExecutionDate,
+    CanonicalField::DeathDate,
+    CanonicalField::ArrestDate,
+];
+
+/// The birth years of an age at the first readable date of `references` (cells of
+/// [`AGE_REFERENCES`]).
+fn birth_from_age(raw: &str, references: [&str; 3], calendar: Option<Calendar>) -> Option<Birth> {
     let age = text::dates::parse_age(raw).ok()?;
-    let calendar = calendars[record as usize];
-    let reference = [
-        CanonicalField::ExecutionDate,
-        CanonicalField::DeathDate,
-        CanonicalField::ArrestDate,
-    ]
-    .iter()
-    .filter_map(|&field| records.column(field))
-    .map(|column| column.get(record))
-    .filter(|raw| !raw.is_empty())
-    .find_map(|raw| text::dates::parse_date(raw, calendar).ok())?;
+    let reference = references
+        .iter()
+        .filter(|raw| !raw.is_empty())
+        .find_map(|raw| text::dates::parse_date(raw, calendar).ok())?;
     let years = text::dates::birth_years_from_age(age, &reference);
     Some(years_birth(years.earliest, years.latest))
 }

@@ -10,6 +10,7 @@
 use crate::records::{RecordIndex, Records};
 use domain::fields::CanonicalField;
 use foldhash::HashMap;
+use rayon::prelude::*;
 
 /// Given names and surnames per record, taken from `full_name` when a record has no split name:
 /// `Surname, Given` (Latin or Persian comma) when there is a comma, else the last word is the
@@ -44,41 +45,58 @@ fn cell(records: &Records, field: CanonicalField, record: RecordIndex) -> &str {
 /// Splits every `full_name` of a record without a split name (see [`SplitNames`]), then puts
 /// the parts in the order the split lists' names make likelier ([`NameRoles`]).
 pub(crate) fn split_full_names(records: &Records) -> SplitNames<'_> {
-    let mut from_full = HashMap::default();
     let Some(full) = records.column(CanonicalField::FullName) else {
-        return SplitNames { records, from_full };
+        return SplitNames {
+            records,
+            from_full: HashMap::default(),
+        };
     };
     let roles = NameRoles::of(records);
-    let mut keys = KeyCache::default();
-    for r in 0..records.len() as RecordIndex {
-        let name = full.get(r);
-        let has_split = !cell(records, CanonicalField::GivenName, r).is_empty()
-            || !cell(records, CanonicalField::Surname, r).is_empty();
-        if name.is_empty() || has_split {
-            continue;
-        }
-        let (split, other_order) = match (name.find([',', '،']), name.find(char::is_whitespace)) {
-            (Some(comma), _) => {
-                let after = name[comma..].trim_start_matches([',', '،']).trim();
-                let before = name[..comma].trim();
-                ((after, before), (before, after))
-            }
-            (None, Some(first_space)) => {
-                let last_space = name.rfind(char::is_whitespace).unwrap_or(first_space);
-                (
-                    split_given_surname(name, last_space),
-                    split_surname_given(name, first_space),
-                )
-            }
-            (None, None) => (("", name), ("", name)),
-        };
-        let chosen = match &roles {
-            Some(roles) if roles.prefers(&mut keys, other_order, split) => other_order,
-            _ => split,
-        };
-        from_full.insert(r, chosen);
-    }
+    let from_full = (0..records.len() as RecordIndex)
+        .into_par_iter()
+        .fold(
+            || (KeyCache::default(), Vec::new()),
+            |(mut keys, mut split), r| {
+                let name = full.get(r);
+                let has_split = !cell(records, CanonicalField::GivenName, r).is_empty()
+                    || !cell(records, CanonicalField::Surname, r).is_empty();
+                if !name.is_empty() && !has_split {
+                    split.push((r, split_full_name(name, roles.as_ref(), &mut keys)));
+                }
+                (keys, split)
+            },
+        )
+        .map(|(_, split)| split)
+        .flatten_iter()
+        .collect();
     SplitNames { records, from_full }
+}
+
+/// One full name's given name and surname (see [`SplitNames`]).
+fn split_full_name<'a>(
+    name: &'a str,
+    roles: Option<&NameRoles>,
+    keys: &mut KeyCache<'a>,
+) -> (&'a str, &'a str) {
+    let (split, other_order) = match (name.find([',', '،']), name.find(char::is_whitespace)) {
+        (Some(comma), _) => {
+            let after = name[comma..].trim_start_matches([',', '،']).trim();
+            let before = name[..comma].trim();
+            ((after, before), (before, after))
+        }
+        (None, Some(first_space)) => {
+            let last_space = name.rfind(char::is_whitespace).unwrap_or(first_space);
+            (
+                split_given_surname(name, last_space),
+                split_surname_given(name, first_space),
+            )
+        }
+        (None, None) => (("", name), ("", name)),
+    };
+    match roles {
+        Some(roles) if roles.prefers(keys, other_order, split) => other_order,
+        _ => split,
+    }
 }
 
 /// How many times more likely the other order must be before a full name's parts trade places.
@@ -96,35 +114,55 @@ struct NameRoles {
 impl NameRoles {
     /// The roles seen in the records' given-name and surname columns; `None` when no record
     /// has both.
-    fn of(records: &Records) -> Option<NameRoles> {
+    fn of<'a>(records: &'a Records) -> Option<NameRoles> {
         let given = records.column(CanonicalField::GivenName)?;
         let surname = records.column(CanonicalField::Surname)?;
-        let mut keys = KeyCache::default();
-        let mut roles = NameRoles {
-            given: HashMap::default(),
-            surname: HashMap::default(),
-            named: 0.0,
-        };
+        // Counted by cell first: a list repeats a few thousand names over a million rows.
+        let mut given_cells: HashMap<&'a str, f64> = HashMap::default();
+        let mut surname_cells: HashMap<&'a str, f64> = HashMap::default();
+        let mut named = 0.0;
         for r in 0..records.len() as RecordIndex {
             let (g, s) = (given.get(r), surname.get(r));
             if g.is_empty() || s.is_empty() {
                 continue;
             }
-            *roles.given.entry(keys.key(g).to_string()).or_insert(0.0) += 1.0;
-            *roles.surname.entry(keys.key(s).to_string()).or_insert(0.0) += 1.0;
-            roles.named += 1.0;
+            *given_cells.entry(g).or_insert(0.0) += 1.0;
+            *surname_cells.entry(s).or_insert(0.0) += 1.0;
+            named += 1.0;
         }
+        let mut keys = KeyCache::default();
+        let mut by_key = |cells: HashMap<&'a str, f64>| {
+            let mut counts: HashMap<String, f64> = HashMap::default();
+            for (cell, count) in cells {
+                *counts.entry(keys.key(cell).to_string()).or_insert(0.0) += count;
+            }
+            counts
+        };
+        let roles = NameRoles {
+            given: by_key(given_cells),
+            surname: by_key(surname_cells),
+            named,
+        };
         (roles.named > 0.0).then_some(roles)
     }
 
     /// Whether `(given, surname)` in `other` is at least [`ORDER_ODDS`] times likelier than in
     /// `split`.
-    fn prefers(&self, keys: &mut KeyCache, other: (&str, &str), split: (&str, &str)) -> bool {
+    fn prefers<'a>(
+        &self,
+        keys: &mut KeyCache<'a>,
+        other: (&'a str, &'a str),
+        split: (&'a str, &'a str),
+    ) -> bool {
         other != split
             && self.log_likelihood(keys, other) > self.log_likelihood(keys, split) + ORDER_ODDS.ln()
     }
 
-    fn log_likelihood(&self, keys: &mut KeyCache, (given, surname): (&str, &str)) -> f64 {
+    fn log_likelihood<'a>(
+        &self,
+        keys: &mut KeyCache<'a>,
+        (given, surname): (&'a str, &'a str),
+    ) -> f64 {
         let share = |counts: &HashMap<String, f64>, name: &str| {
             ((counts.get(name).copied().unwrap_or(0.0) + 0.5) / (self.named + 1.0)).ln()
         };
@@ -135,21 +173,20 @@ impl NameRoles {
 /// Each distinct name's key, computed once: its joined skeleton, and `+i` when it ends in the
 /// `-i` that makes a surname of a given name (`Mohammadi`, whose skeleton is `Mohammad`'s).
 #[derive(Default)]
-struct KeyCache {
-    keys: HashMap<String, String>,
+struct KeyCache<'a> {
+    keys: HashMap<&'a str, String>,
 }
 
-impl KeyCache {
-    fn key(&mut self, name: &str) -> &str {
-        if !self.keys.contains_key(name) {
+impl<'a> KeyCache<'a> {
+    fn key(&mut self, name: &'a str) -> &str {
+        self.keys.entry(name).or_insert_with(|| {
             let normalized = text::normalize::normalize_for_search(name);
             let mut key = text::skeleton::skeleton_key_of_normalized(&normalized).replace(' ', "");
             if crate::compare::ends_in_i(&normalized) {
                 key.push_str("+i");
             }
-            self.keys.insert(name.to_string(), key);
-        }
-        self.keys.get(name).map_or("", String::as_str)
+            key
+        })
     }
 }
 

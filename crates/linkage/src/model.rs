@@ -193,6 +193,7 @@ impl Model {
     }
 
     /// The weight of one level for one pair, and the part due to term frequency.
+    #[inline]
     fn level_weight(
         &self,
         features: &Features,
