@@ -212,9 +212,17 @@ impl Blocking {
             .take(usize::from(u8::MAX))
             .collect();
         let rule_count = usable.len();
+        let uses_name_pairs = usable
+            .iter()
+            .any(|rule| rule.parts.contains(&KeyPart::NamePair));
+        let name_pairs = if uses_name_pairs {
+            name_pair_values(features)
+        } else {
+            Vec::new()
+        };
         let per_rule: Vec<Vec<u64>> = usable
             .par_iter()
-            .map(|rule| record_keys(features, rule))
+            .map(|rule| record_keys(features, &name_pairs, rule))
             .collect();
         let mut blocking = Blocking {
             rule_count,
@@ -240,34 +248,25 @@ impl Blocking {
             },
             rules: usable.iter().map(|rule| (*rule).clone()).collect(),
         };
-        for (rule, (spec, rule_keys)) in usable.iter().zip(per_rule).enumerate() {
+        let grouped: Vec<KeyGroups> = per_rule.into_par_iter().map(group_by_key).collect();
+        for (rule, (spec, groups)) in usable.iter().zip(grouped).enumerate() {
             let cap = spec
                 .max_block_size
                 .map_or(max_block_size, |own| own.min(max_block_size));
-            blocking.add_rule(rule, spec, rule_keys, cap);
+            blocking.add_rule(rule, spec, groups, cap);
         }
         blocking.tasks = blocking.make_tasks();
         blocking
     }
 
-    fn add_rule(&mut self, rule: usize, spec: &BlockingRule, keys: Vec<u64>, cap: usize) {
-        let mut keyed: Vec<(u64, RecordIndex)> = keys
-            .into_iter()
-            .enumerate()
-            .filter(|(_, key)| *key != 0)
-            .map(|(record, key)| (key, record as RecordIndex))
-            .collect();
-        keyed.par_sort_unstable();
+    fn add_rule(&mut self, rule: usize, spec: &BlockingRule, groups: KeyGroups, cap: usize) {
         let mut report = RuleReport {
             rule: spec.describe(),
             ..RuleReport::default()
         };
-        let members: Vec<RecordIndex> = keyed.iter().map(|(_, r)| *r).collect();
         let mut start = 0;
-        while start < keyed.len() {
-            let key = keyed[start].0;
-            let end = start + keyed[start..].partition_point(|(k, _)| *k == key);
-            let len = end - start;
+        for len in groups.lens.iter().map(|&len| len as usize) {
+            let end = start + len;
             let pairs = (len as u64) * (len as u64 - 1) / 2;
             if len > cap {
                 report.cap = cap;
@@ -278,7 +277,7 @@ impl Blocking {
                 report.blocks += 1;
                 report.pairs += pairs;
                 let block = (self.blocks.len() + 1) as u32;
-                for &record in &members[start..end] {
+                for &record in &groups.members[start..end] {
                     self.blocks_of_record[record as usize * self.rule_count + rule] = block;
                 }
                 self.blocks.push(Block {
@@ -289,7 +288,7 @@ impl Blocking {
             }
             start = end;
         }
-        self.members.push(members);
+        self.members.push(groups.members);
         self.report.rules.push(report);
     }
 
@@ -437,14 +436,76 @@ fn has_part(features: &Features, part: KeyPart) -> bool {
     }
 }
 
-/// Every record's key under one rule, 0 when a part is missing.
-fn record_keys(features: &Features, rule: &BlockingRule) -> Vec<u64> {
+/// The records with a key under one rule, in runs of one key each.
+struct KeyGroups {
+    /// Records ordered by key, then by record.
+    members: Vec<RecordIndex>,
+    /// The length of each run of one key, in order.
+    lens: Vec<u32>,
+}
+
+/// Groups the records with a key (not 0) by key: keys ascending, records ascending within one,
+/// as sorting the (key, record) pairs would; a radix sort, linear in the records.
+fn group_by_key(keys: Vec<u64>) -> KeyGroups {
+    let mut keyed: Vec<(u64, RecordIndex)> = keys
+        .into_iter()
+        .enumerate()
+        .filter(|(_, key)| *key != 0)
+        .map(|(record, key)| (key, record as RecordIndex))
+        .collect();
+    radix_sort_by_key(&mut keyed);
+    let mut lens = Vec::new();
+    let mut start = 0;
+    while start < keyed.len() {
+        let key = keyed[start].0;
+        let len = keyed[start..].partition_point(|(k, _)| *k == key);
+        lens.push(len as u32);
+        start += len;
+    }
+    KeyGroups {
+        members: keyed.iter().map(|(_, r)| *r).collect(),
+        lens,
+    }
+}
+
+/// Sorts by key, keeping the order of equal keys: least significant byte first, each pass
+/// stable, passes on which every key has the same byte skipped.
+fn radix_sort_by_key(items: &mut Vec<(u64, RecordIndex)>) {
+    let mut counts = [[0usize; 256]; 8];
+    for (key, _) in items.iter() {
+        for (digit, count) in counts.iter_mut().enumerate() {
+            count[(key >> (8 * digit)) as usize & 0xFF] += 1;
+        }
+    }
+    let mut scratch = vec![(0u64, 0 as RecordIndex); items.len()];
+    for (digit, count) in counts.iter().enumerate() {
+        if count.contains(&items.len()) {
+            continue;
+        }
+        let mut next = [0usize; 256];
+        let mut offset = 0;
+        for (slot, &c) in next.iter_mut().zip(count) {
+            *slot = offset;
+            offset += c;
+        }
+        for &item in items.iter() {
+            let byte = (item.0 >> (8 * digit)) as usize & 0xFF;
+            scratch[next[byte]] = item;
+            next[byte] += 1;
+        }
+        std::mem::swap(items, &mut scratch);
+    }
+}
+
+/// Every record's key under one rule, 0 when a part is missing; `name_pairs` holds each
+/// record's [`KeyPart::NamePair`] value when the rule has that part.
+fn record_keys(features: &Features, name_pairs: &[Option<u64>], rule: &BlockingRule) -> Vec<u64> {
     (0..features.len)
         .into_par_iter()
         .map(|record| {
             let mut key = 0x9E37_79B9_7F4A_7C15u64;
             for part in &rule.parts {
-                match part_value(features, *part, record) {
+                match part_value(features, name_pairs, *part, record) {
                     Some(value) => key = mix(key ^ value),
                     None => return 0,
                 }
@@ -454,12 +515,51 @@ fn record_keys(features: &Features, rule: &BlockingRule) -> Vec<u64> {
         .collect()
 }
 
-fn skeleton_letters_of(text: &TextFeature, record: usize) -> &[u8] {
-    let v = &text.vocabulary;
-    v.skeleton_letters(&v.entries[text.ids[record] as usize])
+/// Each record's name-pair value: the skeletons of its given name and surname, in either order
+/// (each vocabulary entry's letters hashed once, not once per record and rule).
+fn name_pair_values(features: &Features) -> Vec<Option<u64>> {
+    let (Some(given), Some(surname)) = (
+        features.text(CanonicalField::GivenName),
+        features.text(CanonicalField::Surname),
+    ) else {
+        return Vec::new();
+    };
+    let hashes = |text: &TextFeature| -> Vec<u64> {
+        let v = &text.vocabulary;
+        v.entries
+            .iter()
+            .map(|e| hash_bytes(v.skeleton_letters(e)))
+            .collect()
+    };
+    let (given_hashes, surname_hashes) = (hashes(given), hashes(surname));
+    (0..features.len)
+        .into_par_iter()
+        .map(|record| {
+            let (g, s) = (given.ids[record] as usize, surname.ids[record] as usize);
+            let (gv, sv) = (&given.vocabulary, &surname.vocabulary);
+            let (gl, sl) = (
+                gv.skeleton_letters(&gv.entries[g]),
+                sv.skeleton_letters(&sv.entries[s]),
+            );
+            if gl.is_empty() || sl.is_empty() {
+                return None;
+            }
+            let (first, second) = if gl <= sl {
+                (given_hashes[g], surname_hashes[s])
+            } else {
+                (surname_hashes[s], given_hashes[g])
+            };
+            Some(mix(first) ^ second)
+        })
+        .collect()
 }
 
-fn part_value(features: &Features, part: KeyPart, record: usize) -> Option<u64> {
+fn part_value(
+    features: &Features,
+    name_pairs: &[Option<u64>],
+    part: KeyPart,
+    record: usize,
+) -> Option<u64> {
     let text_id = |field, skeleton: bool| {
         let text = features.text(field)?;
         let id = text.ids[record];
@@ -473,19 +573,7 @@ fn part_value(features: &Features, part: KeyPart, record: usize) -> Option<u64> 
     match part {
         KeyPart::Skeleton(field) => text_id(field, true),
         KeyPart::Exact(field) => text_id(field, false),
-        KeyPart::NamePair => {
-            let given = features.text(CanonicalField::GivenName)?;
-            let surname = features.text(CanonicalField::Surname)?;
-            let (g, s) = (
-                skeleton_letters_of(given, record),
-                skeleton_letters_of(surname, record),
-            );
-            if g.is_empty() || s.is_empty() {
-                return None;
-            }
-            let (first, second) = if g <= s { (g, s) } else { (s, g) };
-            Some(mix(hash_bytes(first)) ^ hash_bytes(second))
-        }
+        KeyPart::NamePair => name_pairs.get(record).copied().flatten(),
         KeyPart::BirthYear => {
             let birth = features.births.as_ref()?[record];
             birth.is_known().then_some(birth.first_year as u64)
@@ -520,4 +608,32 @@ fn hash_bytes(bytes: &[u8]) -> u64 {
     bytes
         .iter()
         .fold(0xCBF2_9CE4_8422_2325u64, |h, &b| mix(h ^ u64::from(b)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_radix_sort_orders_like_a_sort_of_the_pairs() {
+        // Keys with repeats, bytes that never vary, and records out of order.
+        let mut items: Vec<(u64, RecordIndex)> = (0..5000u32)
+            .map(|i| {
+                let key = mix(u64::from(i % 700)) & 0x00FF_FF00_FFFF_00FF;
+                (key, 4999 - i)
+            })
+            .collect();
+        let mut expected = items.clone();
+        expected.sort_unstable();
+        items.sort_by_key(|(_, record)| *record);
+        radix_sort_by_key(&mut items);
+        assert_eq!(items, expected);
+    }
+
+    #[test]
+    fn records_are_grouped_by_key_and_records_without_a_key_left_out() {
+        let groups = group_by_key(vec![7, 0, 3, 7, 3, 3, 0, 9]);
+        assert_eq!(groups.members, vec![2, 4, 5, 0, 3, 7]);
+        assert_eq!(groups.lens, vec![3, 2, 1]);
+    }
 }
