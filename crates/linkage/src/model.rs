@@ -68,6 +68,7 @@ pub struct Model {
     /// Per comparison, the highest weight of a level from 2 on: of the levels with a
     /// term-frequency adjustment (before it), and of the others.
     highest_weights: Vec<(f32, f32)>,
+    /// Per comparison, the weight of its last level ("different").
     lowest_weights: Vec<f32>,
 }
 
@@ -159,7 +160,6 @@ impl Model {
             .map(|(comparison, w)| w[comparison.kind.level_count() - 1])
             .collect();
         Model {
-            lowest_weights,
             comparisons,
             m,
             u,
@@ -169,6 +169,7 @@ impl Model {
             log2_m,
             adjust,
             highest_weights,
+            lowest_weights,
         }
     }
 
@@ -254,21 +255,30 @@ impl Model {
             if total < floor_with_margin {
                 return None;
             }
-            let mut c = pending.trailing_zeros() as usize;
-            let mut rest = pending & (pending - 1);
-            while rest != 0 {
-                let d = rest.trailing_zeros() as usize;
-                rest &= rest - 1;
-                if bounds[d] - self.lowest_weights[d] > bounds[c] - self.lowest_weights[c] {
-                    c = d;
-                }
-            }
+            let c = self.widest_pending(pending, &bounds);
             pending &= !(1 << c);
             levels[c] = compare_rows(features, &self.comparisons[c], ra, rb);
             total += self.level_weight(features, c, levels[c], a, b).0 - bounds[c];
         }
         let weight = self.weight_of_levels(features, levels, a, b);
         (weight >= floor).then_some(weight)
+    }
+
+    /// Of the comparisons in `pending` (a bit each), the one whose outcome can move the total
+    /// most: the widest spread between its bound and its "different" weight.
+    #[inline]
+    fn widest_pending(&self, pending: u16, bounds: &[f32; MAX_COMPARISONS]) -> usize {
+        let spread = |c: usize| bounds[c] - self.lowest_weights[c];
+        let mut widest = pending.trailing_zeros() as usize;
+        let mut rest = pending & (pending - 1);
+        while rest != 0 {
+            let c = rest.trailing_zeros() as usize;
+            rest &= rest - 1;
+            if spread(c) > spread(widest) {
+                widest = c;
+            }
+        }
+        widest
     }
 
     /// The most comparison `c` can weigh for a pair of `a` with a different, present value:
