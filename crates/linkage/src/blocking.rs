@@ -178,8 +178,6 @@ pub(crate) struct Blocking {
     tasks: Vec<Task>,
     /// Bit per source that declares itself free of duplicates.
     duplicate_free: Vec<bool>,
-    /// Whether any source is free of duplicates.
-    any_duplicate_free: bool,
     source_of: Vec<u16>,
     pub(crate) report: BlockingReport,
     /// The rules used, in order.
@@ -235,10 +233,6 @@ impl Blocking {
                 .iter()
                 .map(|s| s.duplicates == Duplicates::Free)
                 .collect(),
-            any_duplicate_free: records
-                .sources()
-                .iter()
-                .any(|s| s.duplicates == Duplicates::Free),
             source_of: (0..records.len() as RecordIndex)
                 .map(|r| records.source_of(r).0)
                 .collect(),
@@ -310,12 +304,7 @@ impl Blocking {
     }
 
     /// Whether a pair may be compared at all: not two records of one duplicate-free source.
-    /// Without such a source it reads nothing: the pair loop's memory is its cost.
-    #[inline]
     pub(crate) fn is_comparable(&self, a: RecordIndex, b: RecordIndex) -> bool {
-        if !self.any_duplicate_free {
-            return true;
-        }
         let (sa, sb) = (self.source_of[a as usize], self.source_of[b as usize]);
         sa != sb || !self.duplicate_free[sa as usize]
     }

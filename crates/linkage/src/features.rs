@@ -751,7 +751,6 @@ fn birth_from_date(raw: &str, calendar: Option<Calendar>) -> Option<Birth> {
     Some(birth)
 }
 
-/// An age turns into a birth-year interval at the first reference date the record has.
 /// An age cell, the cells of [`AGE_REFERENCES`] and the list's calendar.
 type AgeCells<'a> = (&'a str, [&'a str; 3], Option<Calendar>);
 
@@ -762,8 +761,8 @@ const AGE_REFERENCES: [CanonicalField; 3] = [
     CanonicalField::ArrestDate,
 ];
 
-/// The birth years of an age at the first readable date of `references` (cells of
-/// [`AGE_REFERENCES`]).
+/// An age turned into a birth-year interval at the first readable date of `references` (cells
+/// of [`AGE_REFERENCES`]).
 fn birth_from_age(raw: &str, references: [&str; 3], calendar: Option<Calendar>) -> Option<Birth> {
     let age = text::dates::parse_age(raw).ok()?;
     let reference = references
