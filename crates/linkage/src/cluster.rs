@@ -6,7 +6,9 @@
 //!   pairs across them must reach the coherence weight (a chain `A–B–C–D` of links does not
 //!   make `A` and `D` one person when they disagree on everything);
 //! - a cluster held together by one weak link (a bridge below the strong-link weight whose
-//!   removal leaves two groups of two records or more) is split there.
+//!   removal leaves two groups of two records or more) is split there: the links are joined
+//!   again without the cut ones, which only the clusters they touch need (the others keep the
+//!   outcome their links had, see [`affected_links`]).
 
 use crate::records::RecordIndex;
 use rayon::prelude::*;
@@ -126,9 +128,37 @@ pub(crate) fn cluster(
     cut: Cut,
     score: &Score<'_>,
 ) -> (Vec<u32>, ClusterReport) {
+    let links = links_in_order(pairs, cut.threshold);
+    let (mut union_find, outcomes) = join(&links, constraints, cut.coherence, score, None);
+    let mut report = ClusterReport::of(&outcomes);
+    if let Some(strong) = cut.strong {
+        let kept: Vec<usize> = (0..links.len())
+            .filter(|&index| outcomes[index].is_kept())
+            .collect();
+        let cut_links = weak_bridges(&mut union_find, &links, &kept, strong);
+        if !cut_links.is_empty() {
+            let earlier = Earlier {
+                affected: affected_links(&mut union_find, &links, &outcomes, &cut_links),
+                outcomes: &outcomes,
+                removed: &cut_links,
+            };
+            let (fresh, fresh_outcomes) =
+                join(&links, constraints, cut.coherence, score, Some(&earlier));
+            union_find = fresh;
+            report = ClusterReport {
+                weak_links_cut: cut_links.len(),
+                ..ClusterReport::of(&fresh_outcomes)
+            };
+        }
+    }
+    (number_clusters(&mut union_find), report)
+}
+
+/// The pairs at or above `threshold`, strongest first (ties in record order).
+fn links_in_order(pairs: &[ScoredPair], threshold: f32) -> Vec<ScoredPair> {
     let mut links: Vec<ScoredPair> = pairs
         .iter()
-        .filter(|p| p.match_weight >= cut.threshold)
+        .filter(|p| p.match_weight >= threshold)
         .copied()
         .collect();
     links.par_sort_unstable_by(|x, y| {
@@ -137,64 +167,144 @@ pub(crate) fn cluster(
             .then(x.a.cmp(&y.a))
             .then(x.b.cmp(&y.b))
     });
-    let join_all_but = |removed: &[usize]| join(&links, constraints, removed, cut.coherence, score);
-    let (mut union_find, mut report, kept) = join_all_but(&[]);
-    if let Some(strong) = cut.strong {
-        let cut_links = weak_bridges(&mut union_find, &links, &kept, strong);
-        if !cut_links.is_empty() {
-            let (fresh, fresh_report, _) = join_all_but(&cut_links);
-            union_find = fresh;
-            report = ClusterReport {
-                weak_links_cut: cut_links.len(),
-                ..fresh_report
-            };
-        }
-    }
-    (number_clusters(&mut union_find), report)
+    links
 }
 
-/// Joins along the links in order, skipping `removed` (sorted) and links that break a
-/// constraint; returns the links used.
+/// What joining did with one link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// It joined two clusters.
+    Joined,
+    /// Its records were in one cluster already.
+    Within,
+    /// Both sides held a record of one duplicate-free source.
+    DuplicateFree,
+    /// A reviewer said the two sides differ.
+    Review,
+    /// The records across it disagree on the whole.
+    Incoherent,
+    /// It was removed (a weak link cut).
+    Removed,
+}
+
+impl Outcome {
+    fn is_kept(self) -> bool {
+        matches!(self, Outcome::Joined | Outcome::Within)
+    }
+}
+
+impl ClusterReport {
+    fn of(outcomes: &[Outcome]) -> ClusterReport {
+        let count = |outcome| outcomes.iter().filter(|&&o| o == outcome).count();
+        ClusterReport {
+            refused_duplicate_free: count(Outcome::DuplicateFree),
+            refused_by_review: count(Outcome::Review),
+            weak_links_cut: 0,
+            refused_incoherent: count(Outcome::Incoherent),
+        }
+    }
+}
+
+/// A first join, for joining again after some links are removed.
+struct Earlier<'a> {
+    /// The outcome of each link the first time.
+    outcomes: &'a [Outcome],
+    /// The links removed, sorted.
+    removed: &'a [usize],
+    /// Per link, whether removing `removed` can change its outcome.
+    affected: Vec<bool>,
+}
+
+/// The links whose outcome removing `removed` can change: those in a first-join cluster that
+/// held a removed link, and in every cluster a refused link ties to one of those. The others
+/// are weighed the same way in the same order against clusters that grow the same way, so
+/// they keep their outcome.
+fn affected_links(
+    union_find: &mut UnionFind,
+    links: &[ScoredPair],
+    outcomes: &[Outcome],
+    removed: &[usize],
+) -> Vec<bool> {
+    let roots: Vec<(RecordIndex, RecordIndex)> = links
+        .iter()
+        .map(|link| (union_find.find(link.a), union_find.find(link.b)))
+        .collect();
+    let mut neighbours: foldhash::HashMap<RecordIndex, Vec<RecordIndex>> = Default::default();
+    for (&(ra, rb), outcome) in roots.iter().zip(outcomes) {
+        if !outcome.is_kept() && ra != rb {
+            neighbours.entry(ra).or_default().push(rb);
+            neighbours.entry(rb).or_default().push(ra);
+        }
+    }
+    let mut affected_roots: foldhash::HashSet<RecordIndex> = Default::default();
+    let mut stack: Vec<RecordIndex> = removed.iter().map(|&index| roots[index].0).collect();
+    while let Some(root) = stack.pop() {
+        if affected_roots.insert(root) {
+            stack.extend(neighbours.get(&root).into_iter().flatten());
+        }
+    }
+    roots
+        .iter()
+        .map(|(ra, rb)| affected_roots.contains(ra) || affected_roots.contains(rb))
+        .collect()
+}
+
+/// Joins along the links in order, refusing links that break a constraint; with `earlier`,
+/// skips its removed links and gives the links it did not affect their earlier outcome.
 fn join(
     links: &[ScoredPair],
     constraints: &Constraints<'_>,
-    removed: &[usize],
     coherence: Option<f32>,
     score: &Score<'_>,
-) -> (UnionFind, ClusterReport, Vec<usize>) {
+    earlier: Option<&Earlier<'_>>,
+) -> (UnionFind, Vec<Outcome>) {
     let mut union_find = UnionFind::new(constraints.source_bit);
-    let mut report = ClusterReport::default();
     for &(a, b) in constraints.same {
         union_find.union(a, b);
     }
-    let mut kept = Vec::new();
+    let mut outcomes = Vec::with_capacity(links.len());
     for (index, link) in links.iter().enumerate() {
-        if removed.binary_search(&index).is_ok() {
-            continue;
-        }
-        let (ra, rb) = (union_find.find(link.a), union_find.find(link.b));
-        if ra == rb {
-            kept.push(index);
-            continue;
-        }
-        if union_find.sources[ra as usize] & union_find.sources[rb as usize] != 0 {
-            report.refused_duplicate_free += 1;
-            continue;
-        }
-        if crosses_review(&mut union_find, constraints.different, ra, rb) {
-            report.refused_by_review += 1;
-            continue;
-        }
-        if let Some(least) = coherence
-            && mean_weight_across(&union_find, ra, rb, score) < least
-        {
-            report.refused_incoherent += 1;
-            continue;
-        }
-        union_find.union(ra, rb);
-        kept.push(index);
+        let outcome = match earlier {
+            Some(earlier) if !earlier.affected[index] => {
+                let outcome = earlier.outcomes[index];
+                if outcome == Outcome::Joined {
+                    union_find.union(link.a, link.b);
+                }
+                outcome
+            }
+            Some(earlier) if earlier.removed.binary_search(&index).is_ok() => Outcome::Removed,
+            _ => join_one(&mut union_find, link, constraints, coherence, score),
+        };
+        outcomes.push(outcome);
     }
-    (union_find, report, kept)
+    (union_find, outcomes)
+}
+
+/// Joins the two sides of one link unless that breaks a constraint.
+fn join_one(
+    union_find: &mut UnionFind,
+    link: &ScoredPair,
+    constraints: &Constraints<'_>,
+    coherence: Option<f32>,
+    score: &Score<'_>,
+) -> Outcome {
+    let (ra, rb) = (union_find.find(link.a), union_find.find(link.b));
+    if ra == rb {
+        return Outcome::Within;
+    }
+    if union_find.sources[ra as usize] & union_find.sources[rb as usize] != 0 {
+        return Outcome::DuplicateFree;
+    }
+    if crosses_review(union_find, constraints.different, ra, rb) {
+        return Outcome::Review;
+    }
+    if let Some(least) = coherence
+        && mean_weight_across(union_find, ra, rb, score) < least
+    {
+        return Outcome::Incoherent;
+    }
+    union_find.union(ra, rb);
+    Outcome::Joined
 }
 
 /// Scores a pair of records.
@@ -345,6 +455,90 @@ fn number_clusters(union_find: &mut UnionFind) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::blocking::mix;
+
+    /// Records in groups of one to five true persons' records, links among them and across
+    /// groups, and a score that is high inside a group and mostly low across: enough for
+    /// incoherent links, weak bridges and duplicate-free refusals to happen.
+    fn random_instance(
+        seed: u64,
+    ) -> (
+        Vec<ScoredPair>,
+        Vec<u64>,
+        impl Fn(RecordIndex, RecordIndex) -> f32,
+    ) {
+        let records = 150u32;
+        let person = move |r: RecordIndex| mix(seed ^ u64::from(r / 3)) % 20;
+        let noise = move |a: RecordIndex, b: RecordIndex| {
+            (mix(seed.wrapping_mul(31) ^ u64::from(a.min(b)) << 32 ^ u64::from(a.max(b))) % 1000)
+                as f32
+                / 100.0
+        };
+        let score = move |a: RecordIndex, b: RecordIndex| {
+            if person(a) == person(b) {
+                4.0 + noise(a, b)
+            } else {
+                noise(a, b) * 2.0 - 12.0
+            }
+        };
+        let mut pairs = Vec::new();
+        for a in 0..records {
+            for b in a + 1..records {
+                let chance = mix(seed ^ u64::from(a) << 20 ^ u64::from(b)) % 200;
+                if (person(a) == person(b) && chance < 60) || chance < 1 {
+                    pairs.push(link(a, b, score(a, b).max(3.5 + noise(b, a) / 4.0)));
+                }
+            }
+        }
+        let source_bit = (0..records)
+            .map(|r| u64::from(mix(seed ^ u64::from(r)).is_multiple_of(4)))
+            .collect();
+        (pairs, source_bit, score)
+    }
+
+    #[test]
+    fn joining_again_where_links_were_cut_gives_what_joining_everything_again_gives() {
+        let (mut instances, mut partial) = (0, 0);
+        for seed in 0..300 {
+            let (pairs, source_bit, score) = random_instance(seed);
+            let constraints = Constraints {
+                same: &[],
+                different: &[(0, 1)],
+                source_bit: &source_bit,
+            };
+            let links = links_in_order(&pairs, 3.0);
+            let (mut first, outcomes) = join(&links, &constraints, Some(1.0), &score, None);
+            let kept: Vec<usize> = (0..links.len())
+                .filter(|&index| outcomes[index].is_kept())
+                .collect();
+            let removed = weak_bridges(&mut first, &links, &kept, 9.0);
+            if removed.is_empty() {
+                continue;
+            }
+            let affected = affected_links(&mut first, &links, &outcomes, &removed);
+            instances += 1;
+            partial += usize::from(affected.iter().any(|a| !a));
+            let again = |affected: Vec<bool>| {
+                let earlier = Earlier {
+                    outcomes: &outcomes,
+                    removed: &removed,
+                    affected,
+                };
+                let (mut union_find, outcomes) =
+                    join(&links, &constraints, Some(1.0), &score, Some(&earlier));
+                (number_clusters(&mut union_find), outcomes)
+            };
+            assert_eq!(
+                again(affected),
+                again(vec![true; links.len()]),
+                "seed {seed}"
+            );
+        }
+        assert!(
+            instances >= 50 && partial >= 25,
+            "too few instances exercise the partial join: {instances} with cuts, {partial} partial"
+        );
+    }
 
     fn link(a: RecordIndex, b: RecordIndex, match_weight: f32) -> ScoredPair {
         ScoredPair { a, b, match_weight }

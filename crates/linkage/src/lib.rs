@@ -375,7 +375,13 @@ impl Linker {
             strong,
             coherence: Some(COHERENCE_WEIGHT),
         };
-        let score = |a, b| model.score(&self.features, a, b);
+        // Most pairs the coherence check weighs were scored already: looked up, not compared again.
+        let scored: foldhash::HashMap<(RecordIndex, RecordIndex), f32> =
+            pairs.iter().map(|p| ((p.a, p.b), p.match_weight)).collect();
+        let score = |a: RecordIndex, b: RecordIndex| match scored.get(&(a.min(b), a.max(b))) {
+            Some(&weight) => weight,
+            None => model.score(&self.features, a, b),
+        };
         let (clusters, clustering) = cluster::cluster(&pairs, &constraints, cut, &score);
         let mut review: Vec<ScoredPair> = pairs
             .iter()
