@@ -8,7 +8,7 @@
 //! - a cluster held together by one weak link (a bridge below the strong-link weight whose
 //!   removal leaves two groups of two records or more) is split there: the links are joined
 //!   again without the cut ones, which only the clusters they touch need (the others keep the
-//!   outcome their links had, see [`affected_links`]).
+//!   outcome their links had, see `affected_links`).
 
 use crate::records::RecordIndex;
 use rayon::prelude::*;
