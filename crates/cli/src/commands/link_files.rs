@@ -181,8 +181,8 @@ fn duplicate_free_stems(list: Option<&str>) -> Option<Vec<String>> {
 struct Input {
     records: Records,
     stems: Vec<String>,
-    /// Per source (in `stems` order), each record id's index.
-    ids: Vec<HashMap<String, RecordIndex>>,
+    /// Per source (in `stems` order), its first record's index and each record id's row.
+    ids: Vec<(RecordIndex, foldhash::HashMap<String, u32>)>,
 }
 
 const FIELDS: &[CanonicalField] = linkage::records::MATCHED_FIELDS;
@@ -191,24 +191,32 @@ const FIELDS: &[CanonicalField] = linkage::records::MATCHED_FIELDS;
 #[derive(Default)]
 struct ReadList {
     cells: TextColumn,
+    /// Each id's row (from 0).
+    row_of: foldhash::HashMap<String, u32>,
 }
 
 impl ReadList {
     /// Cells per row: the id, then the matched fields.
     const WIDTH: usize = FIELDS.len() + 1;
 
-    fn push(&mut self, id: &str, cells: &[&str]) {
+    /// Adds a row; refuses an id the list has already given.
+    fn push(&mut self, path: &Path, id: &str, cells: &[&str]) -> anyhow::Result<()> {
+        let row = self.len() as u32;
+        if self.row_of.insert(id.to_string(), row).is_some() {
+            bail!("{}: record id `{id}` appears twice", path.display());
+        }
         self.cells.push(id);
         cells.iter().for_each(|cell| self.cells.push(cell));
+        Ok(())
     }
 
-    /// Each row's id and cells.
-    fn rows(&self) -> impl Iterator<Item = (&str, Vec<&str>)> {
-        (0..self.cells.len() / Self::WIDTH).map(|row| {
-            let first = (row * Self::WIDTH) as RecordIndex;
-            let cell = |k: usize| self.cells.get(first + k as RecordIndex);
-            (cell(0), (1..Self::WIDTH).map(cell).collect())
-        })
+    fn len(&self) -> usize {
+        self.cells.len() / Self::WIDTH
+    }
+
+    /// A row's cell: 0 is the id, then the matched fields.
+    fn cell(&self, row: usize, k: usize) -> &str {
+        self.cells.get((row * Self::WIDTH + k) as RecordIndex)
     }
 }
 
@@ -229,11 +237,8 @@ fn read_lists(
             .map(|(path, stem)| {
                 scope.spawn(move || {
                     let mut list = ReadList::default();
-                    read_list(path, stem, mapping, |id, cells| {
-                        list.push(id, cells);
-                        Ok(())
-                    })
-                    .map(|()| list)
+                    read_list(path, stem, mapping, |id, cells| list.push(path, id, cells))
+                        .map(|()| list)
                 })
             })
             .collect();
@@ -264,16 +269,17 @@ fn read_lists(
         let source = builder
             .add_source(spec)
             .with_context(|| format!("adding {}", path.display()))?;
-        let mut index_of = HashMap::new();
-        for (row, (id, cells)) in list.rows().enumerate() {
+        let mut first = None;
+        let mut cells = Vec::with_capacity(FIELDS.len());
+        for row in 0..list.len() {
+            cells.clear();
+            cells.extend((1..ReadList::WIDTH).map(|k| list.cell(row, k)));
             let index = builder
-                .push(source, id, &cells)
+                .push(source, list.cell(row, 0), &cells)
                 .with_context(|| format!("{stem}: row {}", row + 1))?;
-            if index_of.insert(id.to_string(), index).is_some() {
-                bail!("{}: record id `{id}` appears twice", path.display());
-            }
+            first.get_or_insert(index);
         }
-        ids.push(index_of);
+        ids.push((first.unwrap_or_default(), list.row_of));
     }
     let records = builder.build().context("checking the lists")?;
     Ok(Input {
@@ -550,7 +556,10 @@ fn read_truth(path: &Path, input: &Input) -> anyhow::Result<Vec<Option<u32>>> {
 
 /// Finds a record by source and id; a truth source `3` also finds the stem `source_3`.
 fn find_record(input: &Input, source: &str, id: &str) -> Option<RecordIndex> {
-    let lookup = |position: usize| input.ids[position].get(id).copied();
+    let lookup = |position: usize| {
+        let (first, rows) = &input.ids[position];
+        rows.get(id).map(|row| first + row)
+    };
     let exact = input.stems.iter().position(|stem| stem == source);
     let suffixed = input
         .stems
