@@ -528,23 +528,20 @@ fn place_level(text: &TextFeature, x: usize, y: usize) -> u8 {
 }
 
 /// A cheap upper bound on Jaro–Winkler, to skip most hopeless pairs: letters of one string
-/// that occur nowhere in the other cannot match, so at most `m` letters match, and
+/// that occur nowhere in the other cannot match (at least one letter for each of the mask's
+/// bits that the other lacks), so at most `m` letters match, and
 /// Jaro ≤ (m/|s| + m/|t| + 1) / 3; Winkler's prefix bonus (four letters at most) needs
 /// Jaro ≥ (cutoff − 0.4) / 0.6 to reach `cutoff`. Letters share bits of a 64-bit mask, which only
 /// loosens the bound.
 fn may_reach(s: &[u8], t: &[u8], cutoff: f64) -> bool {
     let mask = |x: &[u8]| x.iter().fold(0u64, |m, &c| m | 1u64 << (c & 63));
     let (ms, mt) = (mask(s), mask(t));
-    let absent = |x: &[u8], other: u64| {
-        x.iter()
-            .filter(|&&c| other & (1u64 << (c & 63)) == 0)
-            .count()
-    };
     let (ls, lt) = (s.len() as f64, t.len() as f64);
     if ls == 0.0 || lt == 0.0 {
         return false;
     }
-    let matches = (s.len() - absent(s, mt)).min(t.len() - absent(t, ms)) as f64;
+    let absent = |own: u64, other: u64| (own & !other).count_ones() as usize;
+    let matches = (s.len() - absent(ms, mt)).min(t.len() - absent(mt, ms)) as f64;
     let jaro_bound = (matches / ls + matches / lt + 1.0) / 3.0;
     jaro_bound >= (cutoff - 0.4) / 0.6
 }
@@ -639,6 +636,41 @@ mod tests {
     use super::*;
     use crate::blocking::mix;
 
+    /// 20,000 pairs of random strings over few letters (many in common), of every length up
+    /// to 64, some with bytes from 128 up as re-encoded Persian letters are, a third sharing
+    /// their start (so that the prefix and the window both matter).
+    fn random_string_pairs() -> Vec<(Vec<u8>, Vec<u8>)> {
+        let string = |seed: u64| -> Vec<u8> {
+            let len = (mix(seed) % 65) as usize;
+            (0..len)
+                .map(|i| {
+                    let letter = (mix(seed ^ (i as u64) << 32) % 6) as u8;
+                    if seed.is_multiple_of(2) {
+                        b'a' + letter
+                    } else {
+                        200 + letter
+                    }
+                })
+                .collect()
+        };
+        (0..20_000u64)
+            .map(|seed| {
+                let s = string(seed * 2);
+                let mut t = string(seed * 2 + 2);
+                if seed % 3 == 0 {
+                    t = s
+                        .iter()
+                        .take(s.len() / 2)
+                        .chain(&t)
+                        .copied()
+                        .take(64)
+                        .collect();
+                }
+                (s, t)
+            })
+            .collect()
+    }
+
     #[test]
     fn short_jaro_winkler_is_rapidfuzz_to_the_last_bit() {
         let names: [&[u8]; 8] = [
@@ -655,36 +687,7 @@ mod tests {
             .iter()
             .flat_map(|s| names.iter().map(|t| (s.to_vec(), t.to_vec())))
             .collect();
-        // Random strings over few letters (many in common), of every length up to 64, with
-        // bytes from 128 up as re-encoded Persian letters are.
-        let string = |seed: u64| -> Vec<u8> {
-            let len = (mix(seed) % 65) as usize;
-            (0..len)
-                .map(|i| {
-                    let letter = (mix(seed ^ (i as u64) << 32) % 6) as u8;
-                    if seed.is_multiple_of(2) {
-                        b'a' + letter
-                    } else {
-                        200 + letter
-                    }
-                })
-                .collect()
-        };
-        for seed in 0..20_000u64 {
-            let s = string(seed * 2);
-            let mut t = string(seed * 2 + 2);
-            if seed % 3 == 0 {
-                // A shared start, so that the prefix and the window both matter.
-                t = s
-                    .iter()
-                    .take(s.len() / 2)
-                    .chain(&t)
-                    .copied()
-                    .take(64)
-                    .collect();
-            }
-            cases.push((s, t));
-        }
+        cases.extend(random_string_pairs());
         for (s, t) in &cases {
             for cutoff in [0.0, 0.5, 0.7, 0.75, 0.8, 0.88, 0.94, 1.0] {
                 let expected = jaro_winkler::similarity_with_args(
@@ -742,6 +745,17 @@ mod tests {
                         "{s} / {t}: {jw}"
                     );
                 }
+            }
+        }
+        // Two empty strings are alike to Jaro-Winkler but count as nothing to compare here.
+        let pairs = random_string_pairs();
+        for (s, t) in pairs.iter().filter(|(s, t)| !s.is_empty() && !t.is_empty()) {
+            for cutoff in [0.8, 0.88, 0.92, 0.94] {
+                let jw = jaro_winkler::similarity(s.iter().copied(), t.iter().copied());
+                assert!(
+                    jw < cutoff || may_reach(&s, &t, cutoff),
+                    "{s:?} / {t:?}: {jw}"
+                );
             }
         }
         assert!(!may_reach(b"abc", b"xyz", 0.8));
