@@ -753,7 +753,7 @@ mod tests {
             for cutoff in [0.8, 0.88, 0.92, 0.94] {
                 let jw = jaro_winkler::similarity(s.iter().copied(), t.iter().copied());
                 assert!(
-                    jw < cutoff || may_reach(&s, &t, cutoff),
+                    jw < cutoff || may_reach(s, t, cutoff),
                     "{s:?} / {t:?}: {jw}"
                 );
             }
