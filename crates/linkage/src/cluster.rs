@@ -457,9 +457,10 @@ mod tests {
     use super::*;
     use crate::blocking::mix;
 
-    /// Records in groups of one to five true persons' records, links among them and across
-    /// groups, and a score that is high inside a group and mostly low across: enough for
-    /// incoherent links, weak bridges and duplicate-free refusals to happen.
+    /// 150 records of 20 true persons (records taken three at a time), links among one
+    /// person's records and a few across persons, and a score that is high within a person
+    /// and mostly low across: enough for incoherent links, weak bridges and duplicate-free
+    /// refusals to happen.
     fn random_instance(
         seed: u64,
     ) -> (
