@@ -26,6 +26,8 @@
 # THINK_MS (0: every client sends its next request as soon as the last is answered, so latency
 # includes queueing behind the other 49; e.g. 1000: clients pause 0.5-1.5 s between requests),
 # PERSON_URLS (2000), SEARCH_URLS (500), P99_TARGET_MS (50), RSS_TARGET_MB (300),
+# WHEREABOUTS_BIN (a binary to run instead of building this tree's; to compare two builds, give
+# each its own CARGO_TARGET_DIR, since a registry migrated by one may not open in the other),
 # BENCH_JSON (where the JSON goes, default target/bench/web_load.json), KEEP=1 to keep the work
 # dir (URL lists, wrk output, server log).
 # Needs curl, python3 and wrk (Debian package `wrk`; installed with apt-get when missing).
@@ -53,8 +55,12 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk 
 command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
 
 started=$(date +%s)
-cargo build --release -q -p whereabouts
-BIN=$(cd "${CARGO_TARGET_DIR:-target}/release" && pwd)/whereabouts
+if [ -z "${WHEREABOUTS_BIN:-}" ]; then
+  cargo build --release -q -p whereabouts
+  BIN=$(cd "${CARGO_TARGET_DIR:-target}/release" && pwd)/whereabouts
+else
+  BIN=$WHEREABOUTS_BIN
+fi
 
 WORK=$(mktemp -d)
 SERVER_PID=

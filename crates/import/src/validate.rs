@@ -27,7 +27,7 @@ pub(crate) fn check_rows(
     // Parsing every cell is the costly part: done on all cores, problems kept in row order.
     let mut problems: Vec<RowProblem> = checked
         .par_iter()
-        .flat_map_iter(|row| record_from_row(row, columns, calendar).1)
+        .flat_map_iter(|row| parse_fields(row, columns, calendar).1)
         .collect();
     let mut ids: HashMap<&str, u64> = HashMap::with_capacity(table.rows.len());
     let id_column = columns
@@ -80,6 +80,24 @@ pub(crate) fn record_from_row(
     columns: &ColumnMap,
     calendar: Option<Calendar>,
 ) -> (NewSourceRecord, Vec<RowProblem>) {
+    let (fields, problems) = parse_fields(row, columns, calendar);
+    let record = NewSourceRecord {
+        external_id: cell(row, columns, CanonicalField::RecordId).map(str::to_string),
+        row_number: row.row_number,
+        raw_text: row.raw_text.clone(),
+        raw_values: row.cells().map(str::to_string).collect(),
+        fields,
+        warnings: Vec::new(),
+    };
+    (record, problems)
+}
+
+/// A row's mapped cells parsed into canonical values, and the problems with them.
+fn parse_fields(
+    row: &RawRow,
+    columns: &ColumnMap,
+    calendar: Option<Calendar>,
+) -> (Vec<(CanonicalField, FieldValue)>, Vec<RowProblem>) {
     let mut fields = Vec::new();
     let mut problems = Vec::new();
     for (field, index) in columns.fields() {
@@ -96,15 +114,7 @@ pub(crate) fn record_from_row(
             )),
         }
     }
-    let record = NewSourceRecord {
-        external_id: cell(row, columns, CanonicalField::RecordId).map(str::to_string),
-        row_number: row.row_number,
-        raw_text: row.raw_text.clone(),
-        raw_values: row.cells().map(str::to_string).collect(),
-        fields,
-        warnings: Vec::new(),
-    };
-    (record, problems)
+    (fields, problems)
 }
 
 fn parse_value(

@@ -12,6 +12,7 @@ use crate::error::DbContext;
 use crate::search::{facet_key, index_entry, match_query};
 use crate::sqlite::{
     IndexRow, SqliteBackend, decode_audit_entry, decode_fields, decode_record, insert_index,
+    optimize_name_index,
 };
 use crate::sqlite_linkage::decode_decision;
 use domain::ids::{PersonId, RecordId, SourceId};
@@ -369,15 +370,11 @@ impl SqliteBackend {
         Ok(incomplete)
     }
 
-    /// Merges the name index into one segment after a bulk write (a large import, a rebuild):
-    /// each search word is then one lookup rather than one per segment, which halved the time
-    /// of a search. The records are already committed, so a failure here (a full disk) loses
-    /// nothing and only leaves searches slower; it is logged, not returned.
+    /// Merges the name index into one segment after the index was rebuilt. The records are
+    /// already committed, so a failure here (a full disk) loses nothing and only leaves
+    /// searches slower; it is logged, not returned.
     pub(crate) async fn optimize_search_index(&self) {
-        let optimized = sqlx::query("INSERT INTO record_terms (record_terms) VALUES ('optimize')")
-            .execute(&self.pool)
-            .await;
-        if let Err(error) = optimized {
+        if let Err(error) = optimize_name_index(&self.pool).await {
             tracing::warn!(%error, "the name index could not be merged; searches stay slower");
         }
     }

@@ -414,7 +414,7 @@ enum Spec {
 fn split_range(normalized: &str) -> Option<(&str, &str)> {
     let persian = normalized.strip_prefix("از ").unwrap_or(normalized);
     for separator in [" تا ", " الی ", " لغایت "] {
-        if let Some((a, b)) = persian.split_once(separator) {
+        if let Some((a, b)) = split_once_at(persian, separator) {
             return Some((a, b));
         }
     }
@@ -424,7 +424,7 @@ fn split_range(normalized: &str) -> Option<(&str, &str)> {
         return Some((a, b));
     }
     for separator in ["..", "–", "—", " to ", " - "] {
-        if let Some((a, b)) = normalized.split_once(separator) {
+        if let Some((a, b)) = split_once_at(normalized, separator) {
             return Some((a, b));
         }
     }
@@ -446,6 +446,17 @@ fn split_range(normalized: &str) -> Option<(&str, &str)> {
         return Some((a, b));
     }
     None
+}
+
+/// `text.split_once(separator)`, without preparing a substring search when the separator's
+/// first letter is not in the text at all (most dates are not ranges: `1367/05/28` has no
+/// space, dot or dash).
+fn split_once_at<'a>(text: &'a str, separator: &str) -> Option<(&'a str, &'a str)> {
+    let first = separator.chars().next()?;
+    if !text.contains(first) {
+        return None;
+    }
+    text.split_once(separator)
 }
 
 fn parse_range(

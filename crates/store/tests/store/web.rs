@@ -369,6 +369,28 @@ async fn a_small_list_imported_after_a_large_one_is_found_by_prefix() {
 }
 
 #[tokio::test]
+async fn an_import_merges_the_name_index_once_and_leaves_fts5_merging_as_it_was() {
+    let registry = TestRegistry::new().await;
+    let rows: Vec<_> = (1..=30)
+        .map(|row| named(row, "Ali", "Karimi", "Evin"))
+        .collect();
+    registry.import("list-a", b"thirty", &rows).await.unwrap();
+    let settings = column(
+        registry.root(),
+        "SELECT k || '=' || v FROM record_terms_config \
+         WHERE k IN ('automerge', 'crisismerge') ORDER BY k",
+    )
+    .await;
+    assert_eq!(settings, ["automerge=4", "crisismerge=16"]);
+    let karimi = column(
+        registry.root(),
+        "SELECT CAST(count(*) AS TEXT) FROM record_terms WHERE record_terms MATCH 'karimi'",
+    )
+    .await;
+    assert_eq!(karimi, ["30"]);
+}
+
+#[tokio::test]
 async fn records_imported_before_the_index_existed_are_indexed_at_open() {
     let registry = TestRegistry::new().await;
     registry
