@@ -23,9 +23,10 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use std::collections::HashSet;
 
 /// Sums up again the persons whose records changed in this transaction (the triggers of
-/// migration 0005 list them in `person_summaries_stale`): the names their records give, most
-/// common first and then in record order, and how many records and sources they have. Every
-/// write that moves records between persons, or indexes records, calls it before committing.
+/// migration 0005, and the index's rebuild, list them in `person_summaries_stale`): the names
+/// their records give, most common first and then in record order, and how many records and
+/// sources they have. Every write that moves records between persons, or indexes records,
+/// calls it before committing.
 pub(crate) async fn refresh_person_summaries(tx: &mut SqliteConnection) -> Result<(), StoreError> {
     for statement in [
         "DELETE FROM person_summaries
@@ -50,6 +51,28 @@ pub(crate) async fn refresh_person_summaries(tx: &mut SqliteConnection) -> Resul
             .await
             .context("summing up persons")?;
     }
+    Ok(())
+}
+
+/// Marks stale the persons of the records with ids in `(after, last]`, whose search entries
+/// were just written: their summaries read the names from those entries. Only the index's
+/// rebuild needs this; an import indexes new records, which belong to no person yet.
+async fn mark_persons_of_records_stale(
+    tx: &mut SqliteConnection,
+    (after, last): (i64, i64),
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO person_summaries_stale (person_id)
+         SELECT DISTINCT rp.person_id FROM record_person rp
+         WHERE rp.record_id > ? AND rp.record_id <= ?
+           AND NOT EXISTS (SELECT 1 FROM person_summaries_stale s
+                           WHERE s.person_id = rp.person_id)",
+    )
+    .bind(after)
+    .bind(last)
+    .execute(&mut *tx)
+    .await
+    .context("marking persons to sum up")?;
     Ok(())
 }
 
@@ -404,10 +427,13 @@ impl SqliteBackend {
             .await
             .context("indexing records")?;
             let Some((last, _, _)) = rows.last() else {
+                // The merge needs the write lock this transaction holds.
+                tx.rollback().await.context("indexing records")?;
                 self.optimize_search_index().await;
                 tracing::info!(records = indexed, "the search index is complete");
                 return Ok(indexed);
             };
+            let page = (after, *last);
             after = *last;
             let entries = rows
                 .par_iter()
@@ -420,6 +446,7 @@ impl SqliteBackend {
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;
             insert_index(&mut tx, &entries).await?;
+            mark_persons_of_records_stale(&mut tx, page).await?;
             refresh_person_summaries(&mut tx).await?;
             tx.commit().await.context("indexing records")?;
             indexed += entries.len() as u64;

@@ -5,11 +5,11 @@ use crate::helpers::{TestRegistry, column, record, sql};
 use domain::account::Role;
 use domain::actor::Actor;
 use domain::fields::CanonicalField;
-use domain::ids::RecordId;
+use domain::ids::{PersonId, RecordId};
 use domain::person::MembershipMethod;
 use domain::record::{FieldValue, NewSourceRecord};
 use store::accounts::NewUser;
-use store::browse::{Facet, PersonLookup, PersonQuery};
+use store::browse::{Facet, PersonLookup, PersonQuery, PersonSummary};
 use store::{StoreError, UserChange};
 
 fn named(row: u64, given: &str, surname: &str, prison: &str) -> NewSourceRecord {
@@ -30,6 +30,18 @@ async fn record_ids(store: &store::Store) -> Vec<RecordId> {
         .iter()
         .map(|r| r.id)
         .collect()
+}
+
+/// What a list of the registry's first ten persons says of `person`.
+async fn summary_of(store: &store::Store, person: PersonId) -> Option<PersonSummary> {
+    let all = store
+        .find_persons(&PersonQuery {
+            limit: 10,
+            ..PersonQuery::default()
+        })
+        .await
+        .unwrap();
+    all.persons.into_iter().find(|p| p.id == person)
 }
 
 fn user(login: &str, role: Role) -> NewUser {
@@ -298,17 +310,7 @@ async fn a_persons_summary_follows_its_records_when_they_move() {
         .assign_records(first, &ids, MembershipMethod::Manual, &actor)
         .await
         .unwrap();
-    let summary_of = |person| async move {
-        let all = store
-            .find_persons(&PersonQuery {
-                limit: 10,
-                ..PersonQuery::default()
-            })
-            .await
-            .unwrap();
-        all.persons.into_iter().find(|p| p.id == person)
-    };
-    let summary = summary_of(first).await.unwrap();
+    let summary = summary_of(store, first).await.unwrap();
     assert_eq!(summary.records, 3);
     assert_eq!(
         summary.names,
@@ -322,8 +324,8 @@ async fn a_persons_summary_follows_its_records_when_they_move() {
         .await
         .unwrap();
     let (first, second) = (
-        summary_of(first).await.unwrap(),
-        summary_of(second).await.unwrap(),
+        summary_of(store, first).await.unwrap(),
+        summary_of(store, second).await.unwrap(),
     );
     assert_eq!((first.records, first.names.len()), (1, 1));
     assert_eq!(second.records, 2);
@@ -420,5 +422,39 @@ async fn records_imported_before_the_index_existed_are_indexed_at_open() {
     assert_eq!(
         reopened.find_persons(&query).await.unwrap().persons.len(),
         1
+    );
+}
+
+#[tokio::test]
+async fn rebuilding_the_index_sums_up_the_persons_of_the_records_it_indexes() {
+    let registry = TestRegistry::new().await;
+    let rows = [
+        named(1, "Hossein", "Ahmadi", "Evin"),
+        named(2, "Hossein", "Ahmadi", "Evin"),
+    ];
+    registry.import("list-a", b"x", &rows).await.unwrap();
+    let actor = Actor::cli("t");
+    let person = registry.store.create_person(&actor).await.unwrap();
+    let ids = record_ids(&registry.store).await;
+    registry
+        .store
+        .assign_records(person, &ids, MembershipMethod::Manual, &actor)
+        .await
+        .unwrap();
+    let root = registry.root();
+    // The index and the summaries derived from it are gone, as after a migration rebuilds them.
+    for statement in [
+        "DELETE FROM record_facets",
+        "INSERT INTO record_terms (record_terms) VALUES ('delete-all')",
+        "DELETE FROM person_summaries",
+    ] {
+        sql(root, statement).await.unwrap();
+    }
+    let reopened = store::Store::open(root).await.unwrap();
+    assert_eq!(
+        summary_of(&reopened, person)
+            .await
+            .map(|s| (s.records, s.names)),
+        Some((2, vec!["Hossein Ahmadi".to_string()]))
     );
 }
