@@ -264,12 +264,13 @@ pub fn read_list(
     })?;
     let mut problems = std::mem::take(&mut table.problems);
     let misshapen: foldhash::HashSet<u64> = problems.iter().map(|p| p.row).collect();
-    problems.extend(validate::check_rows(
-        &table,
-        &columns,
-        options.calendar,
-        &misshapen,
-    ));
+    // Finding repeated rows is one pass in file order; it runs beside the check, which uses
+    // every core it can get.
+    let (checked, repeats) = rayon::join(
+        || validate::check_rows(&table, &columns, options.calendar, &misshapen),
+        || validate::exact_repeats(&table),
+    );
+    problems.extend(checked);
     problems.sort_by_key(|p| p.row);
     if !problems.is_empty() {
         return Err(ImportError::Rows {
@@ -277,7 +278,6 @@ pub fn read_list(
             problems,
         });
     }
-    let repeats = validate::exact_repeats(&table);
     Ok(ParsedList {
         file_name: file_name.to_string(),
         media_type,

@@ -10,6 +10,7 @@ use domain::record::{FieldValue, NewSourceRecord};
 use domain::sex::Sex;
 use foldhash::{HashMap, HashMapExt, HashSet};
 use rayon::prelude::*;
+use std::collections::hash_map::Entry;
 
 /// Every problem in every row: values that do not parse, and record ids used twice. Rows in
 /// `misshapen` (already reported for not fitting the header) are skipped.
@@ -53,20 +54,37 @@ pub(crate) fn check_rows(
 
 /// Rows whose cells repeat an earlier row's exactly: row number → the earlier row.
 pub(crate) fn exact_repeats(table: &RawTable) -> HashMap<u64, u64> {
-    let mut first_seen: HashMap<(&str, &[usize]), u64> = HashMap::default();
+    let mut first_seen: HashMap<SameCells, u64> = HashMap::with_capacity(table.rows.len());
     let mut repeats = HashMap::default();
     for row in &table.rows {
-        let cells = row.cells_as_stored();
-        match first_seen.get(&cells) {
-            Some(first) => {
-                repeats.insert(row.row_number, *first);
+        match first_seen.entry(SameCells(row)) {
+            Entry::Occupied(first) => {
+                repeats.insert(row.row_number, *first.get());
             }
-            None => {
-                first_seen.insert(cells, row.row_number);
+            Entry::Vacant(slot) => {
+                slot.insert(row.row_number);
             }
         }
     }
     repeats
+}
+
+/// A row compared by its cells alone. Only the cells' text is hashed: rows whose text is the
+/// same but cut into cells differently are rare, and equality still tells them apart.
+struct SameCells<'a>(&'a RawRow);
+
+impl PartialEq for SameCells<'_> {
+    fn eq(&self, other: &SameCells<'_>) -> bool {
+        self.0.cells_as_stored() == other.0.cells_as_stored()
+    }
+}
+
+impl Eq for SameCells<'_> {}
+
+impl std::hash::Hash for SameCells<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.cells_as_stored().0.hash(state);
+    }
 }
 
 fn cell<'a>(row: &'a RawRow, columns: &ColumnMap, field: CanonicalField) -> Option<&'a str> {
@@ -231,6 +249,17 @@ mod tests {
     #[test]
     fn exact_repeats_point_at_the_first_row() {
         let table = read_csv("t.csv", "given_name\nAli\nReza\nAli\n").unwrap();
+        let repeats: Vec<(u64, u64)> = exact_repeats(&table).into_iter().collect();
+        assert_eq!(repeats, [(3, 1)]);
+    }
+
+    #[test]
+    fn rows_with_the_same_text_in_other_cells_are_not_repeats() {
+        let table = read_csv(
+            "t.csv",
+            "given_name,surname\nAli,Reza\nAliR,eza\nAli,Reza\n",
+        )
+        .unwrap();
         let repeats: Vec<(u64, u64)> = exact_repeats(&table).into_iter().collect();
         assert_eq!(repeats, [(3, 1)]);
     }
