@@ -8,6 +8,7 @@ use domain::fields::CanonicalField;
 use domain::ids::{PersonId, RecordId};
 use domain::person::MembershipMethod;
 use domain::record::{FieldValue, NewSourceRecord};
+use std::path::Path;
 use store::accounts::NewUser;
 use store::browse::{Facet, PersonLookup, PersonQuery, PersonSummary};
 use store::{StoreError, UserChange};
@@ -42,6 +43,16 @@ async fn summary_of(store: &store::Store, person: PersonId) -> Option<PersonSumm
         .await
         .unwrap();
     all.persons.into_iter().find(|p| p.id == person)
+}
+
+/// Empties the search index, as a migration that rebuilds it does; the next open fills it again.
+async fn empty_search_index(root: &Path) {
+    for statement in [
+        "DELETE FROM record_facets",
+        "INSERT INTO record_terms (record_terms) VALUES ('delete-all')",
+    ] {
+        sql(root, statement).await.unwrap();
+    }
 }
 
 fn user(login: &str, role: Role) -> NewUser {
@@ -400,13 +411,7 @@ async fn records_imported_before_the_index_existed_are_indexed_at_open() {
         .await
         .unwrap();
     let root = registry.root();
-    sql(root, "DELETE FROM record_facets").await.unwrap();
-    sql(
-        root,
-        "INSERT INTO record_terms (record_terms) VALUES ('delete-all')",
-    )
-    .await
-    .unwrap();
+    empty_search_index(root).await;
     let reopened = store::Store::open(root).await.unwrap();
     let person = reopened.create_person(&Actor::cli("t")).await.unwrap();
     let ids = record_ids(&reopened).await;
@@ -423,6 +428,27 @@ async fn records_imported_before_the_index_existed_are_indexed_at_open() {
         reopened.find_persons(&query).await.unwrap().persons.len(),
         1
     );
+}
+
+#[tokio::test]
+async fn rebuilding_the_index_at_open_merges_the_name_index_into_one_segment() {
+    // More records than the rebuild indexes in one transaction (5,000), so it writes two
+    // segments, which only the final merge joins.
+    let registry = TestRegistry::new().await;
+    let rows: Vec<_> = (1..=5_001)
+        .map(|row| named(row, "Ali", "Karimi", "Evin"))
+        .collect();
+    registry.import("list-a", b"many", &rows).await.unwrap();
+    let root = registry.root();
+    empty_search_index(root).await;
+    let _reopened = store::Store::open(root).await.unwrap();
+    // A segment's pages are stored under ids whose bits from the 37th up are its number.
+    let segments = column(
+        root,
+        "SELECT CAST(count(DISTINCT id >> 37) AS TEXT) FROM record_terms_data WHERE id >> 37 > 0",
+    )
+    .await;
+    assert_eq!(segments, ["1"]);
 }
 
 #[tokio::test]
@@ -443,13 +469,8 @@ async fn rebuilding_the_index_sums_up_the_persons_of_the_records_it_indexes() {
         .unwrap();
     let root = registry.root();
     // The index and the summaries derived from it are gone, as after a migration rebuilds them.
-    for statement in [
-        "DELETE FROM record_facets",
-        "INSERT INTO record_terms (record_terms) VALUES ('delete-all')",
-        "DELETE FROM person_summaries",
-    ] {
-        sql(root, statement).await.unwrap();
-    }
+    empty_search_index(root).await;
+    sql(root, "DELETE FROM person_summaries").await.unwrap();
     let reopened = store::Store::open(root).await.unwrap();
     assert_eq!(
         summary_of(&reopened, person)
