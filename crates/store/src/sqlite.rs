@@ -63,7 +63,7 @@ const PAGE_CACHE: &str = "-16384";
 const PAGE_SIZE: u32 = 16_384;
 
 /// An import that adds at least one record in this many of the registry's merges the name
-/// index into one segment after it commits.
+/// index into one segment before it commits, in its own transaction.
 const OPTIMIZE_SHARE: u64 = 10;
 
 impl SqliteBackend {
@@ -151,7 +151,7 @@ impl SqliteBackend {
         let (written, records_sha256) =
             write_records(&mut tx, &target, digest, records, progress).await?;
         set_name_index_merging(&mut tx, NameIndexMerging::Automatic).await?;
-        // Merging rewrites the whole name index (about 4 s at a million records), so only an import
+        // Merging rewrites the whole name index (2–4 s at a million records), so only an import
         // that wrote a good part of it pays for that; a small list adds a few small segments,
         // which FTS5 merges with others as more are written.
         let records_now = ((next_id - 1) as u64 + written).max(1);
