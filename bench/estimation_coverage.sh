@@ -7,7 +7,9 @@
 # For each seed: `whereabouts synth` writes lists with a known N; the capture-pattern table is
 # built twice when possible:
 #   perfect  — from meta.json's pattern_counts (the table a perfect linkage would give);
-#   linked   — from `whereabouts link-files` clusters (skipped if that command does not exist).
+#   linked   — from `whereabouts link-files` clusters (skipped if that command does not exist);
+#   reviewed — the same after every pair of the review band was decided from truth.csv
+#              (`--simulate-review`); REVIEWED=0 skips it.
 # Each table goes through `whereabouts estimate --method all --format json`; the script prints
 # one line per seed and table and, at the end, coverage and median relative error per method.
 #
@@ -32,6 +34,28 @@ RESULTS=$WORK/results.tsv
 has_link_files=0
 if "$BIN" link-files --help >/dev/null 2>&1; then has_link_files=1; fi
 
+# Clusters → capture patterns: a record's source is the k in its record_id `s<k>-…`.
+patterns_from_clusters() {
+  python3 - "$1" "$2" "$SOURCES" <<'PY'
+import csv, sys, collections
+clusters, out_path, k = sys.argv[1], sys.argv[2], int(sys.argv[3])
+rows = list(csv.DictReader(open(clusters)))
+if not rows:
+    sys.exit(1)
+cluster_col = next(c for c in ("cluster_id", "cluster", "person_id", "entity_id") if c in rows[0])
+seen = collections.defaultdict(set)
+for r in rows:
+    src = r.get("source") or r["record_id"].split("-")[0].lstrip("s")
+    src = src.replace("source_", "")
+    seen[r[cluster_col]].add(int(src))
+counts = collections.Counter("".join("1" if j in s else "0" for j in range(1, k + 1)) for s in seen.values())
+with open(out_path, "w") as out:
+    out.write(",".join(f"source_{j}" for j in range(1, k + 1)) + ",count\n")
+    for pattern, count in sorted(counts.items(), reverse=True):
+        out.write(",".join(pattern) + f",{count}\n")
+PY
+}
+
 for seed in $(seq 1 "$SEEDS"); do
   dir=$WORK/seed$seed
   # shellcheck disable=SC2086
@@ -50,27 +74,17 @@ with open(os.path.join(d, "perfect.csv"), "w") as out:
 PY
   tables=(perfect)
   if [[ $has_link_files == 1 ]]; then
-    if "$BIN" link-files "$dir"/source_*.csv --out "$dir/clusters.csv" >/dev/null 2>&1; then
-      # Clusters → patterns: a record's source is the k in its record_id `s<k>-…`.
-      if python3 - "$dir" "$SOURCES" <<'PY'
-import csv, sys, os, collections
-d, k = sys.argv[1], int(sys.argv[2])
-rows = list(csv.DictReader(open(os.path.join(d, "clusters.csv"))))
-if not rows:
-    sys.exit(1)
-cluster_col = next(c for c in ("cluster_id", "cluster", "person_id", "entity_id") if c in rows[0])
-seen = collections.defaultdict(set)
-for r in rows:
-    src = r.get("source") or r["record_id"].split("-")[0].lstrip("s")
-    src = src.replace("source_", "")
-    seen[r[cluster_col]].add(int(src))
-counts = collections.Counter("".join("1" if j in s else "0" for j in range(1, k + 1)) for s in seen.values())
-with open(os.path.join(d, "linked.csv"), "w") as out:
-    out.write(",".join(f"source_{j}" for j in range(1, k + 1)) + ",count\n")
-    for pattern, count in sorted(counts.items(), reverse=True):
-        out.write(",".join(pattern) + f",{count}\n")
-PY
-      then tables+=(linked); fi
+    if "$BIN" link-files "$dir"/source_*.csv --out "$dir/clusters.csv" >/dev/null 2>&1 &&
+      patterns_from_clusters "$dir/clusters.csv" "$dir/linked.csv"; then
+      tables+=(linked)
+    fi
+    # The same linkage after a reviewer decided every pair in its review band (decisions taken
+    # from the truth): the workflow the registry follows before `estimate --data`.
+    if [[ ${REVIEWED:-1} == 1 ]] &&
+      "$BIN" link-files "$dir"/source_*.csv --out "$dir/clusters-unreviewed.csv" \
+        --truth "$dir/truth.csv" --simulate-review 1000000 --reviewed-out "$dir/clusters-reviewed.csv" >/dev/null 2>&1 &&
+      patterns_from_clusters "$dir/clusters-reviewed.csv" "$dir/reviewed.csv"; then
+      tables+=(reviewed)
     fi
   fi
   truth=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['true_persons'])" "$dir/meta.json")

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap should fail loudly
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
@@ -24,27 +24,31 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// The command failed and said `needle`.
+fn assert_refused(output: &Output, needle: &str) {
+    assert!(!output.status.success(), "accepted: {}", stderr(output));
+    assert!(stderr(output).contains(needle), "{}", stderr(output));
+}
+
 const LIST_A: &str = "record_id,given_name,surname,father_name,birth_year\n\
     1,Mohammad,Rezaei,Ali,1340\n2,Fatemeh,Karimi,Hassan,1345\n";
 
-#[test]
-fn synthetic_lists_in_two_scripts_are_linked_and_scored_against_truth() {
-    let dir = tempfile::tempdir().unwrap();
-    let lists = dir.path().join("lists");
+/// `whereabouts synth` lists in `dir/lists`: the list files and the truth file.
+fn synth_lists(dir: &Path, persons: usize, sources: usize, seed: u64) -> (Vec<String>, PathBuf) {
+    let lists = dir.join("lists");
     let synth = Command::new(env!("CARGO_BIN_EXE_whereabouts"))
+        .args(["synth", "--out", lists.to_str().unwrap()])
         .args([
-            "synth",
-            "--out",
-            lists.to_str().unwrap(),
             "--persons",
-            "3000",
+            &persons.to_string(),
             "--sources",
-            "3",
+            &sources.to_string(),
         ])
+        .args(["--seed", &seed.to_string()])
         .output()
         .unwrap();
     assert!(synth.status.success(), "{}", stderr(&synth));
-    let files: Vec<String> = (1..=3)
+    let files = (1..=sources)
         .map(|k| {
             lists
                 .join(format!("source_{k}.csv"))
@@ -52,8 +56,14 @@ fn synthetic_lists_in_two_scripts_are_linked_and_scored_against_truth() {
                 .into_owned()
         })
         .collect();
+    (files, lists.join("truth.csv"))
+}
+
+#[test]
+fn synthetic_lists_in_two_scripts_are_linked_and_scored_against_truth() {
+    let dir = tempfile::tempdir().unwrap();
+    let (files, truth) = synth_lists(dir.path(), 3000, 3, 1);
     let out = dir.path().join("clusters.csv");
-    let truth = lists.join("truth.csv");
     let mut args: Vec<&str> = files.iter().map(String::as_str).collect();
     args.extend([
         "--out",
@@ -78,24 +88,96 @@ fn synthetic_lists_in_two_scripts_are_linked_and_scored_against_truth() {
     assert!(report.contains("blocking recall"), "{report}");
 }
 
+/// The number after `label: ` and before ` clusters` in a `link-files --truth` report.
+fn reported_clusters(report: &str, label: &str) -> usize {
+    report
+        .lines()
+        .find_map(|line| {
+            line.strip_prefix(label)?
+                .strip_prefix(": ")?
+                .split_once(" clusters")
+        })
+        .and_then(|(count, _)| count.parse().ok())
+        .unwrap_or_else(|| panic!("no cluster count for {label:?} in {report}"))
+}
+
+fn distinct_clusters(path: &Path) -> usize {
+    let text = std::fs::read_to_string(path).unwrap();
+    let ids: std::collections::HashSet<&str> = text
+        .lines()
+        .skip(1)
+        .map(|line| line.rsplit(',').next().unwrap())
+        .collect();
+    ids.len()
+}
+
 #[test]
-fn a_map_onto_a_missing_column_is_refused() {
+fn a_simulated_review_writes_the_reviewed_clusters_beside_the_first_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let (files, truth) = synth_lists(dir.path(), 2000, 4, 3);
+    let (out, reviewed) = (
+        dir.path().join("first.csv"),
+        dir.path().join("reviewed.csv"),
+    );
+    let mut args: Vec<&str> = files.iter().map(String::as_str).collect();
+    args.extend([
+        "--out",
+        out.to_str().unwrap(),
+        "--truth",
+        truth.to_str().unwrap(),
+    ]);
+    args.extend([
+        "--simulate-review",
+        "100000",
+        "--reviewed-out",
+        reviewed.to_str().unwrap(),
+    ]);
+    let output = link_files(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = String::from_utf8_lossy(&output.stdout);
+    let decisions = report
+        .lines()
+        .find_map(|line| line.strip_prefix("after ")?.split_once(" review decisions"))
+        .map(|(n, _)| n)
+        .unwrap_or_else(|| panic!("no review in {report}"));
+    let after = format!("after {decisions} review decisions");
+    assert_eq!(
+        distinct_clusters(&out),
+        reported_clusters(&report, "linkage")
+    );
+    assert_eq!(
+        distinct_clusters(&reviewed),
+        reported_clusters(&report, &after)
+    );
+    assert_ne!(
+        distinct_clusters(&reviewed),
+        distinct_clusters(&out),
+        "the review changed nothing: {report}"
+    );
+    let header = std::fs::read_to_string(&reviewed).unwrap();
+    assert_eq!(header.lines().next(), Some("source,record_id,cluster_id"));
+}
+
+/// `link-files` on `LIST_A` alone, with these options after `--out`.
+fn link_list_a(options: &[&str]) -> Output {
     let dir = tempfile::tempdir().unwrap();
     let a = write(dir.path(), "list_a.csv", LIST_A);
     let out = dir.path().join("clusters.csv");
-    let output = link_files(&[
-        &a,
-        "--out",
-        out.to_str().unwrap(),
-        "--map",
-        "given_name=vorname",
-    ]);
-    assert!(!output.status.success());
-    assert!(
-        stderr(&output).contains("no column `vorname`"),
-        "{}",
-        stderr(&output)
-    );
+    let mut args = vec![a.as_str(), "--out", out.to_str().unwrap()];
+    args.extend(options);
+    link_files(&args)
+}
+
+#[test]
+fn reviewed_clusters_need_a_simulated_review() {
+    let output = link_list_a(&["--reviewed-out", "r.csv"]);
+    assert_refused(&output, "--simulate-review");
+}
+
+#[test]
+fn a_map_onto_a_missing_column_is_refused() {
+    let output = link_list_a(&["--map", "given_name=vorname"]);
+    assert_refused(&output, "no column `vorname`");
 }
 
 #[test]
@@ -125,12 +207,7 @@ fn the_same_list_given_twice_is_refused() {
     let a = write(dir.path(), "list_a.csv", LIST_A);
     let out = dir.path().join("clusters.csv");
     let output = link_files(&[&a, &a, "--out", out.to_str().unwrap()]);
-    assert!(!output.status.success());
-    assert!(
-        stderr(&output).contains("given twice"),
-        "{}",
-        stderr(&output)
-    );
+    assert_refused(&output, "given twice");
 }
 
 #[test]
@@ -144,12 +221,7 @@ fn a_truth_file_naming_unknown_records_is_refused() {
     );
     let out = dir.path().join("clusters.csv");
     let output = link_files(&[&a, "--out", out.to_str().unwrap(), "--truth", &truth]);
-    assert!(!output.status.success());
-    assert!(
-        stderr(&output).contains("(list_a, 99) is in none of the lists"),
-        "{}",
-        stderr(&output)
-    );
+    assert_refused(&output, "(list_a, 99) is in none of the lists");
 }
 
 #[test]
@@ -167,17 +239,7 @@ fn a_record_id_given_twice_in_one_list_is_refused_and_a_bad_row_is_named() {
     );
     let out = dir.path().join("clusters.csv");
     let output = link_files(&[&twice, "--out", out.to_str().unwrap()]);
-    assert!(!output.status.success());
-    assert!(
-        stderr(&output).contains("twice.csv: record id `1` appears twice"),
-        "{}",
-        stderr(&output)
-    );
+    assert_refused(&output, "twice.csv: record id `1` appears twice");
     let output = link_files(&[&ragged, &twice, "--out", out.to_str().unwrap()]);
-    assert!(!output.status.success());
-    assert!(
-        stderr(&output).contains("ragged.csv: reading row 2"),
-        "{}",
-        stderr(&output)
-    );
+    assert_refused(&output, "ragged.csv: reading row 2");
 }

@@ -65,6 +65,10 @@ pub struct LinkFilesArgs {
     /// With --truth: label this many review pairs from the truth, retrain and link again.
     #[arg(long, value_name = "N", requires = "truth")]
     pub simulate_review: Option<usize>,
+    /// With --simulate-review: also write the clusters after the simulated review here, in the
+    /// same form as --out.
+    #[arg(long, value_name = "CLUSTERS.csv", requires = "simulate_review")]
+    pub reviewed_out: Option<PathBuf>,
     /// Seed for sampling, so runs repeat.
     #[arg(long, default_value_t = 1988)]
     pub seed: u64,
@@ -108,7 +112,10 @@ pub fn run(args: LinkFilesArgs) -> anyhow::Result<()> {
         let truth = read_truth(path, &input)?;
         print_scores("linkage", &linker, &linkage, &truth)?;
         if let Some(decisions) = args.simulate_review {
-            simulate_review(&linker, &linkage, &truth, decisions)?;
+            let reviewed = simulate_review(&linker, &linkage, &truth, decisions)?;
+            if let Some(path) = &args.reviewed_out {
+                write_clusters(path, records, &reviewed.clusters)?;
+            }
         }
     }
     Ok(())
@@ -597,13 +604,13 @@ fn print_scores(
 }
 
 /// Labels the first `decisions` review pairs (most uncertain first) from the truth, as a
-/// reviewer would, then retrains and links again with the labels.
+/// reviewer would, then retrains, links again with the labels and returns that linkage.
 fn simulate_review(
     linker: &Linker,
     linkage: &Linkage,
     truth: &[Option<u32>],
     decisions: usize,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Linkage> {
     let mut queue = linkage.review.clone();
     queue.sort_by(|x, y| {
         let distance = |p: &linkage::ScoredPair| (p.probability() - 0.5).abs();
@@ -637,5 +644,6 @@ fn simulate_review(
         linker,
         &relinked,
         truth,
-    )
+    )?;
+    Ok(relinked)
 }
