@@ -5,7 +5,7 @@
 #   bench/estimation_coverage.sh [SEEDS=20] [PERSONS=5000] [SOURCES=5]
 #
 # For each seed: `whereabouts synth` writes lists with a known N; the capture-pattern table is
-# built twice when possible:
+# built up to three times:
 #   perfect  — from meta.json's pattern_counts (the table a perfect linkage would give);
 #   linked   — from `whereabouts link-files` clusters (skipped if that command does not exist);
 #   reviewed — the same after every pair of the review band was decided from truth.csv
