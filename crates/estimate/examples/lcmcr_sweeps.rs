@@ -5,9 +5,9 @@
 //! `cargo run --release -p whereabouts-estimate --example lcmcr_sweeps -- [SWEEPS] [CHAINS]`
 //!
 //! With `CHAINS` (default 1) it runs that many chains one after another, seeds 0, 1, …, after
-//! 2,000 untimed warm-up sweeps each, and reports the mean over all of them: one chain's cost
-//! depends on where its random path takes it, so compare builds over several chains. With one
-//! chain it runs the default seed from the default start, as before.
+//! the default burn-in of 10,000 untimed sweeps each, and reports the mean over all of them:
+//! one chain's cost depends on where its random path takes it, so compare builds over several
+//! chains. With one chain it runs the default seed from the default start.
 
 use estimate::lcmcr::{LcmcrOptions, Sampler};
 use estimate::table::CaptureTable;
@@ -34,7 +34,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         let mut sampler = Sampler::new(&table, &options)?;
         if chains > 1 {
-            for _ in 0..2_000 {
+            for _ in 0..options.burn_in {
                 sampler.sweep()?;
             }
         }
