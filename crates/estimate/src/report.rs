@@ -6,6 +6,7 @@
 //! [`crate::chao`]; this module only runs them, compares them and words the result.
 
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Serialize;
 
@@ -371,27 +372,26 @@ pub fn estimate_strata(
     options: &EstimateOptions,
 ) -> Result<(Report, Vec<StratumReport>)> {
     let mut overall = estimate(&tables.overall, options)?;
+    let named: Vec<(&String, &CaptureTable)> = tables.strata.iter().collect();
+    let outcomes = in_parallel(&named, |(_, table)| {
+        (table.observed() >= MIN_STRATUM_OBSERVED).then(|| estimate(table, options))
+    });
     let mut strata = Vec::new();
-    for (name, table) in &tables.strata {
+    for ((name, table), outcome) in named.into_iter().zip(outcomes) {
         let observed = table.observed();
-        if observed < MIN_STRATUM_OBSERVED {
-            let warning = Warning::StratumTooSmall {
-                stratum: name.clone(),
-                observed,
-                minimum: MIN_STRATUM_OBSERVED,
-            };
-            strata.push(StratumReport {
-                stratum: name.clone(),
-                observed,
-                report: None,
-                skipped: Some(warning.to_string()),
-            });
-            overall.warnings.push(warning);
-            continue;
-        }
-        let (report, skipped) = match estimate(table, options) {
-            Ok(report) => (Some(report), None),
-            Err(error) => (None, Some(error.to_string())),
+        let (report, skipped) = match outcome {
+            None => {
+                let warning = Warning::StratumTooSmall {
+                    stratum: name.clone(),
+                    observed,
+                    minimum: MIN_STRATUM_OBSERVED,
+                };
+                let skipped = warning.to_string();
+                overall.warnings.push(warning);
+                (None, Some(skipped))
+            }
+            Some(Ok(report)) => (Some(report), None),
+            Some(Err(error)) => (None, Some(error.to_string())),
         };
         strata.push(StratumReport {
             stratum: name.clone(),
@@ -401,6 +401,39 @@ pub fn estimate_strata(
         });
     }
     Ok((overall, strata))
+}
+
+/// `f` of every item, in the items' order, computed on up to as many threads as the machine
+/// has cores: strata are independent, and each takes about half a second of LCMCR.
+fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, items.len().max(1));
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<Option<R>> = items.iter().map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else {
+                            return done;
+                        };
+                        done.push((i, f(item)));
+                    }
+                })
+            })
+            .collect();
+        for worker in workers {
+            match worker.join() {
+                Ok(done) => done.into_iter().for_each(|(i, r)| results[i] = Some(r)),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+    });
+    results.into_iter().flatten().collect()
 }
 
 fn table_warnings(table: &CaptureTable) -> Vec<Warning> {
@@ -821,5 +854,25 @@ mod tests {
                 .iter()
                 .any(|w| matches!(w, Warning::StratumTooSmall { .. }))
         );
+        let tehran = strata.iter().find(|s| s.stratum == "Tehran").unwrap();
+        assert_eq!(tehran.observed, 190);
+        assert_eq!(
+            tehran.report.as_ref().map(|r| r.observed),
+            Some(190),
+            "a stratum's report is its own table's, whatever thread made it"
+        );
+    }
+
+    #[test]
+    fn parallel_results_keep_the_items_order() {
+        let items: Vec<u64> = (0..200).collect();
+        let doubled = in_parallel(&items, |x| {
+            // Uneven work, so threads finish out of order.
+            let spin: u64 = (0..(x % 7) * 10_000).map(std::hint::black_box).sum();
+            std::hint::black_box(spin);
+            x * 2
+        });
+        assert_eq!(doubled, items.iter().map(|x| x * 2).collect::<Vec<_>>());
+        assert!(in_parallel(&[] as &[u64], |x| *x).is_empty());
     }
 }
