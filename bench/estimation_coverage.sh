@@ -74,17 +74,21 @@ with open(os.path.join(d, "perfect.csv"), "w") as out:
 PY
   tables=(perfect)
   if [[ $has_link_files == 1 ]]; then
-    if "$BIN" link-files "$dir"/source_*.csv --out "$dir/clusters.csv" >/dev/null 2>&1 &&
-      patterns_from_clusters "$dir/clusters.csv" "$dir/linked.csv"; then
-      tables+=(linked)
+    # One linkage; with REVIEWED=1 (the default) also its clusters after a reviewer decided
+    # every pair of its review band (decisions taken from the truth): the workflow the registry
+    # follows before `estimate --data`.
+    review=()
+    if [[ ${REVIEWED:-1} == 1 ]]; then
+      review=(--truth "$dir/truth.csv" --simulate-review 1000000
+        --reviewed-clusters "$dir/clusters-reviewed.csv")
     fi
-    # The same linkage after a reviewer decided every pair in its review band (decisions taken
-    # from the truth): the workflow the registry follows before `estimate --data`.
-    if [[ ${REVIEWED:-1} == 1 ]] &&
-      "$BIN" link-files "$dir"/source_*.csv --out "$dir/clusters-unreviewed.csv" \
-        --truth "$dir/truth.csv" --simulate-review 1000000 --reviewed-out "$dir/clusters-reviewed.csv" >/dev/null 2>&1 &&
-      patterns_from_clusters "$dir/clusters-reviewed.csv" "$dir/reviewed.csv"; then
-      tables+=(reviewed)
+    if "$BIN" link-files "$dir"/source_*.csv --out "$dir/clusters.csv" "${review[@]}" >/dev/null 2>&1; then
+      if patterns_from_clusters "$dir/clusters.csv" "$dir/linked.csv"; then
+        tables+=(linked)
+      fi
+      if [[ ${REVIEWED:-1} == 1 ]] && patterns_from_clusters "$dir/clusters-reviewed.csv" "$dir/reviewed.csv"; then
+        tables+=(reviewed)
+      fi
     fi
   fi
   truth=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['true_persons'])" "$dir/meta.json")

@@ -78,13 +78,7 @@ fn synthetic_lists_in_two_scripts_are_linked_and_scored_against_truth() {
     assert_eq!(clusters.lines().next(), Some("source,record_id,cluster_id"));
     assert_eq!(clusters.lines().count(), truth_rows, "one row per record");
     let report = String::from_utf8_lossy(&output.stdout);
-    let f1: f64 = report
-        .split("F1 ")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|f1| f1.parse().ok())
-        .unwrap();
-    assert!(f1 > 0.8, "{report}");
+    assert!(reported_f1(&report, "linkage") > 0.8, "{report}");
     assert!(report.contains("blocking recall"), "{report}");
 }
 
@@ -129,7 +123,7 @@ fn a_simulated_review_writes_the_reviewed_clusters_beside_the_first_ones() {
     args.extend([
         "--simulate-review",
         "100000",
-        "--reviewed-out",
+        "--reviewed-clusters",
         reviewed.to_str().unwrap(),
     ]);
     let output = link_files(&args);
@@ -154,8 +148,28 @@ fn a_simulated_review_writes_the_reviewed_clusters_beside_the_first_ones() {
         distinct_clusters(&out),
         "the review changed nothing: {report}"
     );
+    assert!(
+        reported_f1(&report, &after) > reported_f1(&report, "linkage"),
+        "the review did not improve the linkage: {report}"
+    );
     let header = std::fs::read_to_string(&reviewed).unwrap();
     assert_eq!(header.lines().next(), Some("source,record_id,cluster_id"));
+}
+
+/// The F1 on the `label: ` line of a `link-files --truth` report.
+fn reported_f1(report: &str, label: &str) -> f64 {
+    report
+        .lines()
+        .filter_map(|line| line.strip_prefix(label)?.strip_prefix(": "))
+        .find_map(|rest| {
+            rest.split("F1 ")
+                .nth(1)?
+                .split_whitespace()
+                .next()?
+                .parse()
+                .ok()
+        })
+        .unwrap_or_else(|| panic!("no F1 for {label:?} in {report}"))
 }
 
 /// `link-files` on `LIST_A` alone, with these options after `--out`.
@@ -169,9 +183,34 @@ fn link_list_a(options: &[&str]) -> Output {
 }
 
 #[test]
-fn reviewed_clusters_need_a_simulated_review() {
-    let output = link_list_a(&["--reviewed-out", "r.csv"]);
+fn reviewed_clusters_need_a_simulated_review_and_a_file_of_their_own() {
+    let output = link_list_a(&["--reviewed-clusters", "r.csv"]);
     assert_refused(&output, "--simulate-review");
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "list_a.csv", LIST_A);
+    let truth = write(
+        dir.path(),
+        "truth.csv",
+        "source,record_id,person_id\nlist_a,1,p1\nlist_a,2,p2\n",
+    );
+    let out = dir.path().join("clusters.csv");
+    let out = out.to_str().unwrap();
+    let output = link_files(&[
+        &a,
+        "--out",
+        out,
+        "--truth",
+        &truth,
+        "--simulate-review",
+        "10",
+        "--reviewed-clusters",
+        out,
+    ]);
+    assert_refused(&output, "a file of their own");
+    assert!(
+        !Path::new(out).exists(),
+        "nothing written before the refusal"
+    );
 }
 
 #[test]

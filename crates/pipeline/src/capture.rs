@@ -7,7 +7,8 @@ use domain::fields::CanonicalField;
 use estimate::table::StratifiedTables;
 use std::collections::{BTreeSet, HashMap};
 use store::Store;
-use text::places::place_key_of;
+use text::normalize::{normalize_for_search, to_ascii_digits};
+use text::places::place_key;
 use text::skeleton::skeleton_key_joined;
 
 /// The capture tables of the registry's linked persons, with strata from the `by` field.
@@ -26,7 +27,7 @@ pub async fn registry_tables(
         .into_iter()
         .collect();
     let strata = match by {
-        Some(field) if !field.is_date() => one_spelling_per_value(&persons),
+        Some(field) if !field.is_date() => one_spelling_per_value(field, &persons),
         _ => persons.iter().map(|p| p.stratum.clone()).collect(),
     };
     let histories: Vec<(Option<String>, Vec<bool>)> = persons
@@ -48,24 +49,26 @@ pub async fn registry_tables(
     .context("building capture histories from the registry")
 }
 
-/// Each person's stratum, with the spellings of one value brought together: `گيلان` (Arabic
-/// yeh), `گیلان` and `Gilan`, or `Evin` and `زندان اوین`, meet under the cross-script skeleton
-/// of their place key (the key linkage compares places by) and take the spelling most persons
-/// in the group have (the first in sort order on a tie). Typos that change a consonant stay
-/// apart.
-fn one_spelling_per_value(persons: &[store::linkage::PersonSources]) -> Vec<Option<String>> {
-    let key = |value: &str| {
-        let key = skeleton_key_joined(&place_key_of(value));
-        if key.is_empty() {
-            value.to_string()
-        } else {
-            key
-        }
-    };
+/// Fields that name a place: their strata meet across scripts (see [`stratum_key`]).
+const PLACE_FIELDS: &[CanonicalField] = &[
+    CanonicalField::Prison,
+    CanonicalField::City,
+    CanonicalField::Province,
+    CanonicalField::BirthPlace,
+    CanonicalField::BurialPlace,
+];
+
+/// Each person's stratum, with the spellings of one value brought together under
+/// [`stratum_key`] and shown under the spelling most persons in the group have (the first in
+/// sort order on a tie).
+fn one_spelling_per_value(
+    field: CanonicalField,
+    persons: &[store::linkage::PersonSources],
+) -> Vec<Option<String>> {
     let mut spellings: HashMap<String, HashMap<&str, usize>> = HashMap::new();
     for value in persons.iter().filter_map(|p| p.stratum.as_deref()) {
         *spellings
-            .entry(key(value))
+            .entry(stratum_key(field, value))
             .or_default()
             .entry(value)
             .or_default() += 1;
@@ -85,9 +88,30 @@ fn one_spelling_per_value(persons: &[store::linkage::PersonSources]) -> Vec<Opti
         .iter()
         .map(|p| {
             let value = p.stratum.as_deref()?;
-            label.get(&key(value)).cloned()
+            label.get(&stratum_key(field, value)).cloned()
         })
         .collect()
+}
+
+/// The key under which spellings of one value meet. Any text is normalised (Arabic and
+/// Persian letter forms, case, spaces: `مجاهدين` is `مجاهدین`). A place also drops its generic
+/// words and meets its other scripts through the cross-script skeleton of its place key (the
+/// key linkage compares places by: `Gilan` is `گیلان`, `Evin Prison` is `Evin`), keeping its
+/// digits (`Ward 209` is not `Ward 350`). A skeleton of fewer than three consonants is too
+/// coarse to trust (`Ahar` and `Hir`, `Sari` and `Sar` share one), so such a place keeps its
+/// normalised key and meets only its own script.
+fn stratum_key(field: CanonicalField, value: &str) -> String {
+    let normalized = normalize_for_search(&to_ascii_digits(value));
+    if !PLACE_FIELDS.contains(&field) {
+        return normalized;
+    }
+    let place = place_key(&normalized);
+    let skeleton = skeleton_key_joined(&place);
+    if skeleton.chars().filter(char::is_ascii_alphabetic).count() < 3 {
+        return place;
+    }
+    let digits: String = place.chars().filter(char::is_ascii_digit).collect();
+    format!("{skeleton} {digits}")
 }
 
 #[cfg(test)]
@@ -95,27 +119,36 @@ mod tests {
     use super::*;
     use domain::ids::PersonId;
 
-    fn person(id: i64, stratum: Option<&str>) -> store::linkage::PersonSources {
-        store::linkage::PersonSources {
-            person: PersonId(id),
-            sources: vec!["a".into()],
-            stratum: stratum.map(str::to_string),
-        }
+    fn strata_of(field: CanonicalField, values: &[Option<&str>]) -> Vec<Option<String>> {
+        let persons: Vec<_> = values
+            .iter()
+            .zip(1..)
+            .map(|(value, id)| store::linkage::PersonSources {
+                person: PersonId(id),
+                sources: vec!["a".into()],
+                stratum: value.map(str::to_string),
+            })
+            .collect();
+        one_spelling_per_value(field, &persons)
+    }
+
+    fn distinct(strata: &[Option<String>]) -> usize {
+        strata.iter().flatten().collect::<BTreeSet<_>>().len()
     }
 
     #[test]
     fn spellings_of_one_place_make_one_stratum_under_its_commonest_spelling() {
-        let persons = [
-            person(1, Some("گیلان")),
-            person(2, Some("گيلان")),
-            person(3, Some("Gilan")),
-            person(4, Some("گیلان")),
-            person(5, Some("Evin Prison")),
-            person(6, Some("زندان اوین")),
-            person(7, Some("Tehran")),
-            person(8, None),
+        let values = [
+            Some("گیلان"),
+            Some("گيلان"),
+            Some("Gilan"),
+            Some("گیلان"),
+            Some("Evin Prison"),
+            Some("Evin"),
+            Some("Tehran"),
+            None,
         ];
-        let strata = one_spelling_per_value(&persons);
+        let strata = strata_of(CanonicalField::Province, &values);
         let gilan = Some("گیلان".to_string());
         assert_eq!(
             strata[..4],
@@ -127,14 +160,31 @@ mod tests {
     }
 
     #[test]
-    fn different_places_stay_apart() {
-        let persons = [
-            person(1, Some("Tabriz")),
-            person(2, Some("Tehran")),
-            person(3, Some("Rasht")),
+    fn places_whose_keys_are_too_coarse_or_whose_numbers_differ_stay_apart() {
+        for pair in [
+            ["Tabriz", "Tehran"],
+            ["Evin", "N/A"],
+            ["Ahar", "Hir"],
+            ["Sari", "Sar"],
+            ["Ilam", "Alam"],
+            ["Gohardasht Ward 209", "Gohardasht Ward 350"],
+        ] {
+            let strata = strata_of(CanonicalField::Prison, &[Some(pair[0]), Some(pair[1])]);
+            assert_eq!(distinct(&strata), 2, "{pair:?}: {strata:?}");
+        }
+    }
+
+    #[test]
+    fn other_fields_meet_only_on_normalised_text() {
+        let values = [
+            Some("مجاهدين"),
+            Some("مجاهدین"),
+            Some("Mojahedin"),
+            Some("25 years"),
+            Some("52 years"),
         ];
-        let strata = one_spelling_per_value(&persons);
-        let distinct: BTreeSet<_> = strata.iter().flatten().collect();
-        assert_eq!(distinct.len(), 3, "{strata:?}");
+        let strata = strata_of(CanonicalField::Affiliation, &values);
+        assert_eq!(strata[0], strata[1], "{strata:?}");
+        assert_eq!(distinct(&strata), 4, "{strata:?}");
     }
 }

@@ -68,7 +68,7 @@ pub struct LinkFilesArgs {
     /// With --simulate-review: also write the clusters after the simulated review here, in the
     /// same form as --out.
     #[arg(long, value_name = "CLUSTERS.csv", requires = "simulate_review")]
-    pub reviewed_out: Option<PathBuf>,
+    pub reviewed_clusters: Option<PathBuf>,
     /// Seed for sampling, so runs repeat.
     #[arg(long, default_value_t = 1988)]
     pub seed: u64,
@@ -77,6 +77,12 @@ pub struct LinkFilesArgs {
 /// Links the files and writes the clusters.
 pub fn run(args: LinkFilesArgs) -> anyhow::Result<()> {
     let started = Instant::now();
+    if args.reviewed_clusters.as_ref() == Some(&args.out) {
+        bail!(
+            "--reviewed-clusters and --out are both {}: give the reviewed clusters a file of their own",
+            args.out.display()
+        );
+    }
     let mapping = parse_map(args.map.as_deref())?;
     let free = duplicate_free_stems(args.duplicate_free.as_deref());
     let input = stage("reading lists", || read_lists(&args.files, &mapping, &free))?;
@@ -113,8 +119,9 @@ pub fn run(args: LinkFilesArgs) -> anyhow::Result<()> {
         print_scores("linkage", &linker, &linkage, &truth)?;
         if let Some(decisions) = args.simulate_review {
             let reviewed = simulate_review(&linker, &linkage, &truth, decisions)?;
-            if let Some(path) = &args.reviewed_out {
+            if let Some(path) = &args.reviewed_clusters {
                 write_clusters(path, records, &reviewed.clusters)?;
+                eprintln!("wrote the reviewed clusters to {}", path.display());
             }
         }
     }
