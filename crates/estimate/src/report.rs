@@ -185,6 +185,12 @@ pub enum Warning {
         /// The minimum needed.
         minimum: u64,
     },
+    /// Pairs of records the linkage sent to review that nobody has decided yet (the registry
+    /// says how many): the table's persons are not settled.
+    UnreviewedPairs {
+        /// Pairs awaiting a decision.
+        pairs: usize,
+    },
 }
 
 impl fmt::Display for Warning {
@@ -246,6 +252,10 @@ impl fmt::Display for Warning {
             } => write!(
                 f,
                 "stratum `{stratum}` has {observed} people observed, fewer than {minimum}: too few to estimate on its own; merge it with a neighbour"
+            ),
+            Warning::UnreviewedPairs { pairs } => write!(
+                f,
+                "{pairs} pairs of records still await review: linkage could not tell whether each is one person or two. Each pair wrongly left apart raises these estimates, each wrongly joined lowers them; decide them (`whereabouts review list`) before relying on the numbers"
             ),
         }
     }

@@ -27,7 +27,7 @@ use domain::fields::CanonicalField;
 use estimate::dga::NPrior;
 use estimate::lcmcr::LcmcrOptions;
 use estimate::loglinear::{Criterion, LoglinearOptions};
-use estimate::report::{self, EstimateOptions, Method, Report};
+use estimate::report::{self, EstimateOptions, Method, Report, Warning};
 use estimate::table::CaptureTable;
 use serde_json::{Value, json};
 
@@ -165,17 +165,23 @@ pub fn run(args: EstimateArgs) -> anyhow::Result<()> {
 
 /// Estimates from the registry's linked persons, overall and (with `--by`) per stratum.
 fn run_on_registry(args: &EstimateArgs, options: &EstimateOptions) -> anyhow::Result<()> {
-    let tables = block_on(async {
+    let (tables, unreviewed) = block_on(async {
         let store = store::Store::open(&args.data.path).await?;
         let tables = pipeline::capture::registry_tables(&store, args.by).await;
+        let pending = store
+            .review_queue(store::ReviewFilter::Pending, u32::MAX)
+            .await;
         store.close().await;
-        tables
+        anyhow::Ok((tables?, pending?.len()))
     })??;
+    let unreviewed = (unreviewed > 0).then_some(Warning::UnreviewedPairs { pairs: unreviewed });
     if args.by.is_none() {
-        let report = report::estimate(&tables.overall, options).context("estimating")?;
+        let mut report = report::estimate(&tables.overall, options).context("estimating")?;
+        report.warnings.extend(unreviewed);
         return print_report(args, &report);
     }
-    let (overall, strata) = report::estimate_strata(&tables, options).context("estimating")?;
+    let (mut overall, strata) = report::estimate_strata(&tables, options).context("estimating")?;
+    overall.warnings.extend(unreviewed);
     match args.format {
         Format::Text => {
             print!("{}", overall.summary());

@@ -418,12 +418,19 @@ fn demo_links_and_a_review_decision_is_kept_and_used_by_the_next_link() {
 
     let listed = run(&["review", "list", "--limit", "1"]);
     assert!(listed.success, "{}", listed.stderr);
+    let pending_warning = run(&["estimate", "--method", "chao"])
+        .stdout
+        .contains("still await review");
     let Some(id) = listed
         .stdout
         .split_whitespace()
         .next()
         .filter(|w| w.parse::<u32>().is_ok())
     else {
+        assert!(
+            !pending_warning,
+            "no pairs await review, yet the estimate warns of them"
+        );
         // A review queue can be empty on clean data; the decision path is then tested in the store.
         assert!(
             listed.stdout.contains("no pairs await review"),
@@ -432,6 +439,10 @@ fn demo_links_and_a_review_decision_is_kept_and_used_by_the_next_link() {
         );
         return;
     };
+    assert!(
+        pending_warning,
+        "pairs await review and the estimate does not say so"
+    );
     let shown = run(&["review", "show", id]);
     assert!(
         shown.success && shown.stdout.contains("weights"),
