@@ -4,6 +4,7 @@
 
 use anyhow::{Context, bail};
 use domain::fields::CanonicalField;
+use estimate::report::Warning;
 use estimate::table::StratifiedTables;
 use std::collections::{BTreeSet, HashMap};
 use store::Store;
@@ -47,6 +48,18 @@ pub async fn registry_tables(
             .map(|(stratum, seen)| (stratum.clone(), seen.as_slice())),
     )
     .context("building capture histories from the registry")
+}
+
+/// The warning that pairs of records still await review, when some do: until they are
+/// decided, the persons the tables count are not settled (see
+/// [`estimate::report::Warning::UnreviewedPairs`]).
+pub async fn unreviewed_pairs(store: &Store) -> anyhow::Result<Option<Warning>> {
+    let pending = store
+        .review_queue(store::ReviewFilter::Pending, u32::MAX)
+        .await
+        .context("reading the review queue")?
+        .len();
+    Ok((pending > 0).then_some(Warning::UnreviewedPairs { pairs: pending }))
 }
 
 /// Fields that name a place: their strata meet across scripts (see [`stratum_key`]).

@@ -268,3 +268,34 @@ async fn every_route_answers_each_role_as_its_rule_says() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_statistics_page_warns_while_pairs_await_review() {
+    let app = common::spawn(300, &[]).await;
+    let store = store::Store::open(&app.dir.path().join("registry"))
+        .await
+        .unwrap();
+    let pending = store
+        .review_queue(store::ReviewFilter::Pending, u32::MAX)
+        .await
+        .unwrap()
+        .len();
+    store.close().await;
+    assert!(
+        pending > 0,
+        "the test registry should leave pairs to review"
+    );
+    let analyst = logged_in(&app, "analyst").await;
+    let page = analyst
+        .get(format!("{}/statistics", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("{pending} pairs of records still await review")),
+        "{page}"
+    );
+}

@@ -27,7 +27,7 @@ use domain::fields::CanonicalField;
 use estimate::dga::NPrior;
 use estimate::lcmcr::LcmcrOptions;
 use estimate::loglinear::{Criterion, LoglinearOptions};
-use estimate::report::{self, EstimateOptions, Method, Report, Warning};
+use estimate::report::{self, EstimateOptions, Method, Report};
 use estimate::table::CaptureTable;
 use serde_json::{Value, json};
 
@@ -168,13 +168,10 @@ fn run_on_registry(args: &EstimateArgs, options: &EstimateOptions) -> anyhow::Re
     let (tables, unreviewed) = block_on(async {
         let store = store::Store::open(&args.data.path).await?;
         let tables = pipeline::capture::registry_tables(&store, args.by).await;
-        let pending = store
-            .review_queue(store::ReviewFilter::Pending, u32::MAX)
-            .await;
+        let unreviewed = pipeline::capture::unreviewed_pairs(&store).await;
         store.close().await;
-        anyhow::Ok((tables?, pending?.len()))
+        anyhow::Ok((tables?, unreviewed?))
     })??;
-    let unreviewed = (unreviewed > 0).then_some(Warning::UnreviewedPairs { pairs: unreviewed });
     if args.by.is_none() {
         let mut report = report::estimate(&tables.overall, options).context("estimating")?;
         report.warnings.extend(unreviewed);

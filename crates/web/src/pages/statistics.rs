@@ -71,14 +71,18 @@ async fn compute_estimate(state: &AppState) -> Result<Arc<Report>, String> {
     let tables = pipeline::capture::registry_tables(&state.store, None)
         .await
         .map_err(|e| format!("{e:#}"))?;
+    let unreviewed = pipeline::capture::unreviewed_pairs(&state.store)
+        .await
+        .map_err(|e| format!("{e:#}"))?;
     tokio::task::spawn_blocking(move || {
         let options = EstimateOptions {
             methods: vec![Method::Loglinear, Method::Dga, Method::Chao],
             ..EstimateOptions::default()
         };
-        estimate::report::estimate(&tables.overall, &options)
-            .map(Arc::new)
-            .map_err(|e| format!("{e:#}"))
+        let mut report =
+            estimate::report::estimate(&tables.overall, &options).map_err(|e| format!("{e:#}"))?;
+        report.warnings.extend(unreviewed);
+        Ok(Arc::new(report))
     })
     .await
     .map_err(|e| format!("the estimate failed: {e}"))?
