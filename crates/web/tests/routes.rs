@@ -286,14 +286,7 @@ async fn the_statistics_page_warns_while_pairs_await_review() {
         "the test registry should leave pairs to review"
     );
     let analyst = logged_in(&app, "analyst").await;
-    let page = analyst
-        .get(format!("{}/statistics", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = common::page_text(&app, &analyst, "/statistics").await;
     assert!(
         page.contains(&format!("{pending} pairs of records still await review")),
         "{page}"

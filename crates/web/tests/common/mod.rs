@@ -153,17 +153,21 @@ pub async fn logged_in(app: &TestApp, login: &str) -> reqwest::Client {
     client
 }
 
-/// The CSRF token of a logged-in client's session (read from the dashboard or the password page).
-pub async fn session_csrf(app: &TestApp, client: &reqwest::Client) -> String {
-    let page = client
-        .get(format!("{}/account/password", app.base))
+/// The body of a page, as this client sees it.
+pub async fn page_text(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
+    client
+        .get(format!("{}{path}", app.base))
         .send()
         .await
         .unwrap()
         .text()
         .await
-        .unwrap();
-    csrf_of(&page)
+        .unwrap()
+}
+
+/// The CSRF token of a logged-in client's session (read from the dashboard or the password page).
+pub async fn session_csrf(app: &TestApp, client: &reqwest::Client) -> String {
+    csrf_of(&page_text(app, client, "/account/password").await)
 }
 
 /// GETs an API path with a bearer token and reads the JSON answer.
