@@ -189,7 +189,7 @@ pub enum Warning {
     /// says how many): the table's persons are not settled.
     UnreviewedPairs {
         /// Pairs awaiting a decision.
-        pairs: usize,
+        pairs: u64,
     },
 }
 

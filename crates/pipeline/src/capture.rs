@@ -55,10 +55,9 @@ pub async fn registry_tables(
 /// [`estimate::report::Warning::UnreviewedPairs`]).
 pub async fn unreviewed_pairs(store: &Store) -> anyhow::Result<Option<Warning>> {
     let pending = store
-        .review_queue(store::ReviewFilter::Pending, u32::MAX)
+        .pending_review_pairs()
         .await
-        .context("reading the review queue")?
-        .len();
+        .context("counting the pairs that await review")?;
     Ok((pending > 0).then_some(Warning::UnreviewedPairs { pairs: pending }))
 }
 

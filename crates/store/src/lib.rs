@@ -269,6 +269,11 @@ impl Store {
         self.db.review_queue(filter, limit).await
     }
 
+    /// How many pairs of the latest run's review queue have no decision yet.
+    pub async fn pending_review_pairs(&self) -> Result<u64, StoreError> {
+        self.db.pending_review_pairs().await
+    }
+
     /// One entry of the review queue.
     pub async fn review_item(&self, id: i64) -> Result<Option<ReviewItem>, StoreError> {
         self.db.review_item(id).await

@@ -193,6 +193,19 @@ impl SqliteBackend {
         Ok(items)
     }
 
+    pub(crate) async fn pending_review_pairs(&self) -> Result<u64, StoreError> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM review_pairs q
+             WHERE q.run_id = (SELECT max(id) FROM linkage_runs)
+               AND NOT EXISTS (SELECT 1 FROM pair_decisions d
+                               WHERE d.record_a = q.record_a AND d.record_b = q.record_b)",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .context("counting the pairs that await review")?;
+        Ok(count.unsigned_abs())
+    }
+
     pub(crate) async fn review_item(&self, id: i64) -> Result<Option<ReviewItem>, StoreError> {
         let row = sqlx::query(concat!(review_item_select!(), " WHERE q.id = ?"))
             .bind(id)

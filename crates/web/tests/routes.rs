@@ -275,11 +275,7 @@ async fn the_statistics_page_warns_while_pairs_await_review() {
     let store = store::Store::open(&app.dir.path().join("registry"))
         .await
         .unwrap();
-    let pending = store
-        .review_queue(store::ReviewFilter::Pending, u32::MAX)
-        .await
-        .unwrap()
-        .len();
+    let pending = store.pending_review_pairs().await.unwrap();
     store.close().await;
     assert!(
         pending > 0,

@@ -519,6 +519,7 @@ mod linkage {
                 .len(),
             2
         );
+        assert_eq!(registry.store.pending_review_pairs().await.unwrap(), 2);
 
         for decision in [PairDecision::Same, PairDecision::Different] {
             let new = NewPairDecision {
@@ -544,6 +545,7 @@ mod linkage {
             pending.iter().map(|i| (i.a, i.b)).collect::<Vec<_>>(),
             vec![(RecordId(2), RecordId(3))]
         );
+        assert_eq!(registry.store.pending_review_pairs().await.unwrap(), 1);
         let all = registry
             .store
             .review_queue(ReviewFilter::All, 10)
