@@ -9,7 +9,7 @@ use estimate::table::StratifiedTables;
 use std::collections::{BTreeSet, HashMap};
 use store::Store;
 use text::normalize::{normalize_for_search, to_ascii_digits};
-use text::places::place_key;
+use text::places::{place_key, short_place_name};
 use text::skeleton::skeleton_key_joined;
 
 /// The capture tables of the registry's linked persons, with strata from the `by` field.
@@ -110,8 +110,10 @@ fn one_spelling_per_value(
 /// words and meets its other scripts through the cross-script skeleton of its place key (the
 /// key linkage compares places by: `Gilan` is `گیلان`, `Evin Prison` is `Evin`), keeping its
 /// digits (`Ward 209` is not `Ward 350`). A skeleton of fewer than three consonants is too
-/// coarse to trust (`Ahar` and `Hir`, `Sari` and `Sar` share one), so such a place keeps its
-/// normalised key and meets only its own script.
+/// coarse to trust (`Ahar` and `Hir`, `Sari` and `Sar` share one), so such a place meets its
+/// other script only when it is one of the short names listed with their exact spellings
+/// ([`text::places::SHORT_PLACE_NAMES`]: `Evin` and `اوین`), and otherwise keeps its
+/// normalised key.
 fn stratum_key(field: CanonicalField, value: &str) -> String {
     let normalized = normalize_for_search(&to_ascii_digits(value));
     if !PLACE_FIELDS.contains(&field) {
@@ -120,7 +122,7 @@ fn stratum_key(field: CanonicalField, value: &str) -> String {
     let place = place_key(&normalized);
     let skeleton = skeleton_key_joined(&place);
     if skeleton.chars().filter(char::is_ascii_alphabetic).count() < 3 {
-        return place;
+        return short_place_name(&place).map_or(place, str::to_string);
     }
     let digits: String = place.chars().filter(char::is_ascii_digit).collect();
     format!("{skeleton} {digits}")
@@ -169,6 +171,21 @@ mod tests {
         assert_eq!(strata[4], strata[5], "{strata:?}");
         assert_eq!(strata[6].as_deref(), Some("Tehran"));
         assert_eq!(strata[7], None);
+        let evin = strata_of(
+            CanonicalField::Prison,
+            &[
+                Some("اوین"),
+                Some("Evin"),
+                Some("زندان اوین"),
+                Some("اوین"),
+                Some("N/A"),
+            ],
+        );
+        assert!(
+            evin[..4].iter().all(|s| s.as_deref() == Some("اوین")),
+            "{evin:?}"
+        );
+        assert_eq!(evin[4].as_deref(), Some("N/A"), "{evin:?}");
     }
 
     #[test]

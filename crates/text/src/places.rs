@@ -69,6 +69,35 @@ pub fn place_key_of(raw: &str) -> String {
     place_key(&normalize_for_search(raw))
 }
 
+/// Places whose consonant skeleton is too short to tell them apart from other words (`Evin` has
+/// the skeleton `N`, as `N/A` and `Naein` do): each is listed with its spellings in both
+/// scripts, so that an exact spelling, not the skeleton, finds it. Public place names only.
+pub const SHORT_PLACE_NAMES: &[(&str, &[&str])] = &[
+    ("Evin", &["evin", "اوین"]),
+    ("Qom", &["qom", "ghom", "قم"]),
+    ("Urmia", &["urmia", "urumia", "ارومیه"]),
+    ("Sari", &["sari", "ساری"]),
+    ("Babol", &["babol", "بابل"]),
+    ("Amol", &["amol", "آمل"]),
+    ("Ahvaz", &["ahvaz", "ahwaz", "اهواز"]),
+    ("Arak", &["arak", "اراک"]),
+];
+
+/// The usual Latin name of a place in [`SHORT_PLACE_NAMES`] whose [`place_key`] is exactly
+/// `key` (both normalised alike), if there is one.
+///
+/// ```
+/// use text::places::{place_key_of, short_place_name};
+/// assert_eq!(short_place_name(&place_key_of("زندان اوین")), Some("Evin"));
+/// assert_eq!(short_place_name(&place_key_of("N/A")), None);
+/// ```
+pub fn short_place_name(key: &str) -> Option<&'static str> {
+    SHORT_PLACE_NAMES
+        .iter()
+        .find(|(_, spellings)| spellings.iter().any(|s| normalize_for_search(s) == key))
+        .map(|(name, _)| *name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,6 +144,23 @@ mod tests {
             ("Sepidar", "Karun"),
         ] {
             assert_ne!(skeleton_of_place(a), skeleton_of_place(b), "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn short_place_names_are_found_by_their_exact_spellings_only() {
+        for (raw, name) in [
+            ("Evin Prison", Some("Evin")),
+            ("زندان اوین", Some("Evin")),
+            ("اوين", Some("Evin")),
+            ("QOM", Some("Qom")),
+            ("قم", Some("Qom")),
+            ("Sari Prison", Some("Sari")),
+            ("N/A", None),
+            ("Naein", None),
+            ("Sar", None),
+        ] {
+            assert_eq!(short_place_name(&place_key_of(raw)), name, "{raw}");
         }
     }
 
