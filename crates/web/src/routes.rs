@@ -185,8 +185,10 @@ pub(crate) fn router(state: AppState) -> Router {
     }
     router
         .fallback(|| async { WebError::NotFound })
+        // Four times the upload limit: an upload over the limit is read to its end (and
+        // dropped) up to here, so the browser sees the answer (`pages::import`).
         .layer(axum::extract::DefaultBodyLimit::max(
-            state.config.max_upload_bytes + 64 * 1024,
+            state.config.max_upload_bytes.saturating_mul(4) + 64 * 1024,
         ))
         .layer(from_fn(security::headers))
         .with_state(state)

@@ -8,6 +8,7 @@ use crate::pages::Ctx;
 use crate::state::{AppState, PendingUpload};
 use crate::views::{ImportPage, ImportPreview, ProblemRow, page};
 use axum::Form;
+use axum::extract::multipart::{Field, MultipartError};
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -49,44 +50,58 @@ async fn read_upload(multipart: &mut Multipart, limit: usize) -> Result<Upload, 
     let too_large = || WebError::TooLarge {
         limit_mb: limit / (1024 * 1024),
     };
+    let unreadable = |e: MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large()
+        } else {
+            WebError::BadRequest(format!("the upload could not be read: {e}"))
+        }
+    };
     let mut upload = Upload::default();
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
-            Err(e) => {
-                return Err(WebError::BadRequest(format!(
-                    "the upload could not be read: {e}"
-                )));
-            }
-        };
+    let mut over_limit = false;
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
         let name = field.name().unwrap_or_default().to_string();
         if name == "file" {
             upload.file_name = field.file_name().unwrap_or("upload.csv").to_string();
         }
-        let bytes = match field.bytes().await {
-            Ok(bytes) => bytes,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
-            Err(e) => {
-                return Err(WebError::BadRequest(format!(
-                    "the upload could not be read: {e}"
-                )));
-            }
+        let Some(bytes) = bytes_within(field, limit).await.map_err(unreadable)? else {
+            over_limit = true;
+            continue;
         };
         let text = || String::from_utf8_lossy(&bytes).trim().to_string();
         match name.as_str() {
             "csrf" => upload.csrf = text(),
             "source" => upload.source = text(),
             "map" => upload.map = text(),
-            "file" => upload.bytes = bytes.to_vec(),
+            "file" => upload.bytes = bytes,
             _ => {}
         }
     }
-    if upload.bytes.len() > limit {
+    if over_limit {
         return Err(too_large());
     }
     Ok(upload)
+}
+
+/// A field's bytes, or `None` when it runs past `limit`. The rest of an oversized field is
+/// still read (and dropped), up to the router's body limit of four times the upload limit, so
+/// that the browser finishes sending and shows the "too large" page: answering in the middle of
+/// the upload made browsers report a reset connection instead.
+async fn bytes_within(
+    mut field: Field<'_>,
+    limit: usize,
+) -> Result<Option<Vec<u8>>, MultipartError> {
+    let mut bytes = Vec::new();
+    let mut over_limit = false;
+    while let Some(chunk) = field.chunk().await? {
+        if over_limit || bytes.len() + chunk.len() > limit {
+            over_limit = true;
+            bytes = Vec::new();
+        } else {
+            bytes.extend_from_slice(&chunk);
+        }
+    }
+    Ok((!over_limit).then_some(bytes))
 }
 
 fn read_options(map: &str) -> ReadOptions {
