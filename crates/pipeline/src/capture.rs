@@ -77,30 +77,30 @@ fn one_spelling_per_value(
     field: CanonicalField,
     persons: &[store::linkage::PersonSources],
 ) -> Vec<Option<String>> {
-    let mut spellings: HashMap<String, HashMap<&str, usize>> = HashMap::new();
-    for value in persons.iter().filter_map(|p| p.stratum.as_deref()) {
-        *spellings
-            .entry(stratum_key(field, value))
-            .or_default()
-            .entry(value)
-            .or_default() += 1;
+    let keys: Vec<Option<String>> = persons
+        .iter()
+        .map(|p| Some(stratum_key(field, p.stratum.as_deref()?)))
+        .collect();
+    let mut spellings: HashMap<&str, HashMap<&str, usize>> = HashMap::new();
+    for (person, key) in persons.iter().zip(&keys) {
+        if let (Some(value), Some(key)) = (person.stratum.as_deref(), key) {
+            *spellings.entry(key).or_default().entry(value).or_default() += 1;
+        }
     }
-    let label: HashMap<String, String> = spellings
+    let label: HashMap<&str, &str> = spellings
         .into_iter()
-        .map(|(key, counts)| {
+        .filter_map(|(key, counts)| {
             let most = counts
                 .into_iter()
-                .max_by(|(a, x), (b, y)| x.cmp(y).then_with(|| b.cmp(a)))
-                .map(|(spelling, _)| spelling.to_string())
-                .unwrap_or_default();
-            (key, most)
+                .max_by(|(a, x), (b, y)| x.cmp(y).then_with(|| b.cmp(a)))?;
+            Some((key, most.0))
         })
         .collect();
-    persons
-        .iter()
-        .map(|p| {
-            let value = p.stratum.as_deref()?;
-            label.get(&stratum_key(field, value)).cloned()
+    keys.iter()
+        .map(|key| {
+            label
+                .get(key.as_deref()?)
+                .map(|spelling| spelling.to_string())
         })
         .collect()
 }
