@@ -200,8 +200,6 @@ pub struct Sampler {
     /// Scratch: people per class, and people per class seen by each list (`seen[list * K + k]`).
     class_total: Vec<u64>,
     seen: Vec<u64>,
-    /// Scratch for a categorical draw's cumulative weights.
-    bounds: Vec<f64>,
     /// Per class, its weight times the chance that no list records its members (the unseen split).
     unseen_probability: Vec<f64>,
     cell_probability: Vec<f64>,
@@ -271,7 +269,6 @@ impl Sampler {
             unseen_by_class: vec![0; k],
             split,
             class_total: vec![0; k],
-            bounds: vec![0.0; k],
             seen: vec![0; k * j],
             unseen_probability: vec![0.0; k],
             cell_probability: vec![0.0; k << j],
@@ -320,7 +317,6 @@ impl Sampler {
                 probabilities,
                 order,
                 &mut self.split[c * k..(c + 1) * k],
-                &mut self.bounds,
             )?;
         }
         // Tallied a pattern's whole row of classes at a time, without a branch per class.
@@ -383,7 +379,6 @@ impl Sampler {
             &self.unseen_probability,
             &self.order[self.cells.len() * k..],
             &mut self.unseen_by_class,
-            &mut self.bounds,
         )?;
         // Concentration: Gamma(a + K − 1, b − log π_K).
         let rate = self.alpha_rate - self.log_weight[k - 1];
@@ -443,7 +438,6 @@ fn multinomial(
     w: &[f64],
     order: &[usize],
     out: &mut [u64],
-    bounds: &mut [f64],
 ) -> Result<()> {
     out.iter_mut().for_each(|x| *x = 0);
     if count == 0 {
@@ -460,7 +454,7 @@ fn multinomial(
     for (i, class) in order.iter().enumerate() {
         if left <= CATEGORICAL_MAX {
             // Few people left: one categorical draw each beats a binomial per class.
-            categorical(rng, left, w, &order[i..], mass, out, bounds);
+            categorical(rng, left, w, &order[i..], mass, out);
             break;
         }
         let p = w[*class];
@@ -643,11 +637,16 @@ fn stirling_tail(k: u64) -> f64 {
     (1.0 / 12.0 - (1.0 / 360.0 - 1.0 / 1260.0 / k1sq) / k1sq) / k1
 }
 
-/// Assigns `count` people one at a time among `classes` with total weight `mass`. Each draw
-/// counts the cumulative weights below a uniform instead of scanning with a branch per class:
-/// the branches were mispredicted at every draw. `mass` is the split's running remainder; it
-/// differs from the classes' own sum by the rounding of the subtractions before it, a relative
-/// 1e-16 or so, below the uniform's own resolution, and summing again cost 2% of a sweep.
+/// Assigns `count` people (at most [`CATEGORICAL_MAX`]) one at a time among `classes` with
+/// total weight `mass`: person `i` goes to the first class whose cumulative weight exceeds the
+/// uniform `u_i`. The uniforms are drawn first; then, class by class, the people whose uniform
+/// is at least the cumulative weight so far are counted, and the class gets those the count
+/// dropped by. That is the same assignment as a search per person, but with no store per person
+/// (incrementing a class's count per person chained each draw to the last through memory), and
+/// it stops at the first class that leaves nobody, usually a few classes in, since they come by
+/// decreasing weight. `mass` is the split's running remainder; it differs from the classes' own
+/// sum by the rounding of the subtractions before it, a relative 1e-16 or so, below the
+/// uniform's own resolution, and summing again cost 2% of a sweep.
 fn categorical(
     rng: &mut Xoshiro256PlusPlus,
     count: u64,
@@ -655,24 +654,37 @@ fn categorical(
     classes: &[usize],
     mass: f64,
     out: &mut [u64],
-    bounds: &mut [f64],
 ) {
-    let last = classes.len() - 1;
-    let mut sum = 0.0;
-    for (bound, class) in bounds.iter_mut().zip(&classes[..last]) {
-        sum += w[*class];
-        *bound = sum;
+    let mut uniforms = [0.0; CATEGORICAL_MAX as usize];
+    let uniforms = &mut uniforms[..count.min(CATEGORICAL_MAX) as usize];
+    for u in uniforms.iter_mut() {
+        *u = rng.random::<f64>() * mass;
     }
-    let bounds = &bounds[..last];
-    for _ in 0..count {
-        let u = rng.random::<f64>() * mass;
-        let below = bounds.iter().filter(|b| **b <= u).count();
-        out[classes[below]] += 1;
+    let (last, before_last) = match classes.split_last() {
+        Some(split) => split,
+        None => return,
+    };
+    let mut beyond = uniforms.len() as u64;
+    let mut cumulative = 0.0;
+    for class in before_last {
+        cumulative += w[*class];
+        let still_beyond = uniforms.iter().filter(|u| **u >= cumulative).count() as u64;
+        out[*class] += beyond - still_beyond;
+        beyond = still_beyond;
+        if beyond == 0 {
+            return;
+        }
     }
+    out[*last] += beyond;
 }
 
-/// A Beta draw from two Gamma draws (in log space only when a shape is below 1).
+/// A Beta draw from two Gamma draws (in log space only when a shape is below 1). Beta(1, 1),
+/// the draw for every list of a class nobody is in, is the uniform itself: one random number
+/// instead of two Gamma draws.
 fn beta(rng: &mut Xoshiro256PlusPlus, a: f64, b: f64) -> Result<f64> {
+    if a == 1.0 && b == 1.0 {
+        return Ok(rng.random());
+    }
     if a >= 1.0 && b >= 1.0 {
         let x = gamma_draw(rng, a);
         let y = gamma_draw(rng, b);
@@ -684,8 +696,14 @@ fn beta(rng: &mut Xoshiro256PlusPlus, a: f64, b: f64) -> Result<f64> {
 }
 
 /// `(ln V, ln(1 − V))` for `V ~ Beta(a, b)`, from two Gamma draws; in log space throughout
-/// only when a shape is below 1, where a draw can underflow.
+/// only when a shape is below 1, where a draw can underflow. For `a = 1`, the stick of a class
+/// nobody is in, it is one uniform by inversion: `1 − V = U^(1/b)`.
 fn log_beta_pair(rng: &mut Xoshiro256PlusPlus, a: f64, b: f64) -> Result<(f64, f64)> {
+    if a == 1.0 && b > 0.0 {
+        let u: f64 = rng.sample(Open01);
+        let log_rest = u.ln() / b;
+        return Ok(((-log_rest.exp_m1()).ln(), log_rest));
+    }
     if a >= 1.0 && b >= 1.0 {
         let x = gamma_draw(rng, a);
         let y = gamma_draw(rng, b);
@@ -814,15 +832,7 @@ mod tests {
         let order = [0, 1, 2];
         // Around CATEGORICAL_MAX, where the split turns from binomials to categorical draws.
         for count in [0, 1, 7, 16, 17, CATEGORICAL_MAX, CATEGORICAL_MAX + 1, 1000] {
-            multinomial(
-                &mut rng,
-                count,
-                &[0.2, 0.0, 0.5],
-                &order,
-                &mut out,
-                &mut [0.0; 3],
-            )
-            .unwrap();
+            multinomial(&mut rng, count, &[0.2, 0.0, 0.5], &order, &mut out).unwrap();
             assert_eq!(out.iter().sum::<u64>(), count, "count {count}");
             assert_eq!(out[1], 0, "a zero-weight class never gets anyone");
         }
@@ -897,16 +907,23 @@ mod tests {
     #[test]
     fn a_split_in_any_class_order_has_the_multinomial_means_and_variances() {
         // The sweep visits a pattern's classes in an order up to RESORT_EVERY sweeps old, so the
-        // split must be exact whatever the order: here the smallest class comes first.
+        // split must be exact whatever the order: here the smallest class comes first. 25
+        // people are all placed by categorical draws, 200 mostly by binomials.
+        for count in [25, 200] {
+            split_moments_match(count);
+        }
+    }
+
+    fn split_moments_match(count: u64) {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(21);
         let weights = [0.1, 0.4, 0.2, 0.3];
         let order = [0, 2, 3, 1];
-        let (count, reps) = (200_u64, 20_000);
+        let reps = 20_000;
         let mut out = [0; 4];
         let mut sums = [0.0; 4];
         let mut squares = [0.0; 4];
         for _ in 0..reps {
-            multinomial(&mut rng, count, &weights, &order, &mut out, &mut [0.0; 4]).unwrap();
+            multinomial(&mut rng, count, &weights, &order, &mut out).unwrap();
             for (class, x) in out.iter().enumerate() {
                 sums[class] += *x as f64;
                 squares[class] += (*x as f64).powi(2);
@@ -919,11 +936,11 @@ mod tests {
             let standard_error = (expected_variance / reps as f64).sqrt();
             assert!(
                 (mean - count as f64 * p).abs() <= 4.0 * standard_error,
-                "class {class}: mean {mean}"
+                "{count} people, class {class}: mean {mean}"
             );
             assert!(
                 (variance / expected_variance - 1.0).abs() < 0.05,
-                "class {class}: variance {variance} against {expected_variance}"
+                "{count} people, class {class}: variance {variance} against {expected_variance}"
             );
         }
     }
@@ -943,6 +960,59 @@ mod tests {
             assert!(
                 (variance / shape - 1.0).abs() < 0.05,
                 "shape {shape}: variance {variance}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_stick_of_an_empty_class_has_the_beta_log_means() {
+        // V ~ Beta(1, b): E[ln(1 − V)] = −1/b and E[ln V] = −(ψ(1 + b) − ψ(1)), the latter
+        // summed as Σ b / (i (i + b)). A small b is the stick past every occupied class.
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
+        for b in [0.3, 4.0, 900.0] {
+            let reps = 100_000;
+            let (mut log_v, mut log_rest, mut log_v_squares) = (0.0, 0.0, 0.0);
+            for _ in 0..reps {
+                let (v, rest) = log_beta_pair(&mut rng, 1.0, b).unwrap();
+                log_v += v;
+                log_v_squares += v * v;
+                log_rest += rest;
+            }
+            let n = reps as f64;
+            let (mean_v, mean_rest) = (log_v / n, log_rest / n);
+            let sd_v = (log_v_squares / n - mean_v * mean_v).sqrt();
+            let expected_v = -(1..2_000_000)
+                .map(|i| b / (i as f64 * (i as f64 + b)))
+                .sum::<f64>();
+            // ln(1 − V) is −Exp(1)/b: its standard deviation is 1/b.
+            assert!(
+                (mean_rest + 1.0 / b).abs() <= 4.0 / b / n.sqrt(),
+                "b {b}: mean ln(1 − V) {mean_rest}"
+            );
+            assert!(
+                (mean_v - expected_v).abs() <= 4.0 * sd_v / n.sqrt() + 1e-3 * expected_v.abs(),
+                "b {b}: mean ln V {mean_v} against {expected_v}"
+            );
+        }
+    }
+
+    #[test]
+    fn beta_draws_have_the_beta_mean_and_variance() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(6);
+        for (a, b) in [(1.0, 1.0), (3.0, 1.0), (12.0, 40.0)] {
+            let reps = 50_000;
+            let draws: Vec<f64> = (0..reps).map(|_| beta(&mut rng, a, b).unwrap()).collect();
+            let mean = draws.iter().sum::<f64>() / reps as f64;
+            let variance = draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / reps as f64;
+            let expected_mean = a / (a + b);
+            let expected_variance = a * b / ((a + b).powi(2) * (a + b + 1.0));
+            assert!(
+                (mean - expected_mean).abs() <= 4.0 * (expected_variance / reps as f64).sqrt(),
+                "Beta({a}, {b}): mean {mean}"
+            );
+            assert!(
+                (variance / expected_variance - 1.0).abs() < 0.05,
+                "Beta({a}, {b}): variance {variance}"
             );
         }
     }
@@ -991,8 +1061,7 @@ mod tests {
         assert!(error.contains("LCMCR cannot run"), "{error}");
         assert!(error.contains("too little overlap"), "{error}");
         let mut out = vec![0; 2];
-        let error =
-            multinomial(&mut rng, 5, &[0.0, 0.0], &[0, 1], &mut out, &mut [0.0; 2]).unwrap_err();
+        let error = multinomial(&mut rng, 5, &[0.0, 0.0], &[0, 1], &mut out).unwrap_err();
         assert!(error.to_string().contains("collapsed to zero"), "{error}");
         let empty = CaptureTable::from_counts(vec!["a".into(), "b".into()], vec![0; 4]);
         assert!(empty.unwrap_err().to_string().contains("empty"));
