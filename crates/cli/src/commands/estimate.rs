@@ -38,8 +38,8 @@ pub struct EstimateArgs {
     /// histories of the registry's linked persons are used.
     #[arg(long, value_name = "FILE")]
     pub table: Option<PathBuf>,
-    /// With the registry: also estimate each stratum of this field (e.g. prison, province,
-    /// execution_date by month).
+    /// With the registry: also estimate each stratum of this field (e.g. prison, province);
+    /// dates go by month, and `month` is the month of execution (`execution_date`).
     #[arg(long, value_name = "FIELD", value_parser = parse_field)]
     pub by: Option<CanonicalField>,
     #[command(flatten)]
@@ -142,10 +142,18 @@ fn parse_n_prior(text: &str) -> Result<NPrior, String> {
     Ok(NPrior::NegativeBinomial { a, b })
 }
 
+/// A canonical field, or `month` for the month of execution: date strata keep their year and
+/// month, so that is `execution_date`.
 fn parse_field(name: &str) -> Result<CanonicalField, String> {
+    if name == "month" {
+        return Ok(CanonicalField::ExecutionDate);
+    }
     CanonicalField::parse(name).ok_or_else(|| {
         let all: Vec<&str> = CanonicalField::ALL.iter().map(|f| f.as_str()).collect();
-        format!("`{name}` is not a field; use one of {}", all.join(", "))
+        format!(
+            "`{name}` is not a field; use `month` (the month of execution) or one of {}",
+            all.join(", ")
+        )
     })
 }
 

@@ -415,6 +415,22 @@ fn demo_links_and_a_review_decision_is_kept_and_used_by_the_next_link() {
     let by_prison = run(&["estimate", "--method", "chao", "--by", "prison"]);
     assert!(by_prison.success, "{}", by_prison.stderr);
     assert!(by_prison.stdout.contains("== "), "{}", by_prison.stdout);
+    // `month` is the month of execution: strata such as `== 1988-08 (…)`.
+    let by_month = run(&["estimate", "--method", "chao", "--by", "month"]);
+    assert!(by_month.success, "{}", by_month.stderr);
+    let months: Vec<&str> = by_month
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("== "))
+        .collect();
+    assert!(!months.is_empty(), "{}", by_month.stdout);
+    for month in months {
+        let label = month.split(' ').next().unwrap_or_default();
+        assert!(
+            label.len() == 7 && label.as_bytes()[4] == b'-',
+            "a stratum that is not a month: {month}"
+        );
+    }
 
     let listed = run(&["review", "list", "--limit", "1"]);
     assert!(listed.success, "{}", listed.stderr);
