@@ -200,3 +200,34 @@ fn a_bad_table_fails_naming_the_line() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_windows_1256_table_with_persian_list_names_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fa.csv");
+    let text = "فهرست الف,فهرست ب,فهرست ج,count\r\n1,0,0,12\r\n0,1,0,30\r\n1,1,0,7\r\n0,0,1,9\r\n1,0,1,4\r\n";
+    // Windows-1256 has no Persian digits: such files write ASCII ones.
+    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1256.encode(text);
+    assert!(!unmappable);
+    std::fs::write(&path, &bytes).unwrap();
+    let out = json(&[
+        "--table",
+        path.to_str().unwrap(),
+        "--method",
+        "chao",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out["observed"], 62, "{out}");
+    assert_eq!(out["lists"][0], "فهرست الف", "{out}");
+
+    let big = dir.path().join("list.csv");
+    std::fs::write(&big, "a,b,count\n".to_string() + &"1,0,1\n".repeat(200_000)).unwrap();
+    let output = whereabouts(&["--table", big.to_str().unwrap()]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("list.csv") && stderr.contains("no capture-pattern table needs"),
+        "{stderr}"
+    );
+}

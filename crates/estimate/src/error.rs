@@ -4,9 +4,21 @@
 /// Everything that can go wrong while reading a capture-pattern table or running an estimator.
 #[derive(Debug, thiserror::Error)]
 pub enum EstimateError {
-    /// The CSV could not be read at all (I/O or malformed quoting).
+    /// The CSV could not be read at all (I/O or malformed quoting). The cause is in the
+    /// message, not chained as a source, so it is not printed twice.
     #[error("could not read the capture-pattern table: {0}")]
-    Csv(#[from] csv::Error),
+    Csv(csv::Error),
+    /// The table could not be read from its file or stream.
+    #[error("could not read the capture-pattern table: {0}")]
+    Read(std::io::Error),
+    /// The file is larger than any capture-pattern table.
+    #[error(
+        "the file is over {max_bytes} bytes, which no capture-pattern table needs (at most 255 rows): is it the list itself rather than its table of patterns?"
+    )]
+    TableTooLarge {
+        /// The largest size read.
+        max_bytes: u64,
+    },
     /// The header does not end with a `count` column.
     #[error(
         "line 1: the last column must be named `count` (one 0/1 column per list, then `count`); got `{found}`"
@@ -58,7 +70,9 @@ pub enum EstimateError {
         value: String,
     },
     /// The count is negative, fractional or not a number.
-    #[error("line {line}: `count` must be a whole number ≥ 0; got `{value}`")]
+    #[error(
+        "line {line}: `count` must be a whole number from 0 to 9,007,199,254,740,992; got `{value}`"
+    )]
     BadCount {
         /// Line in the file.
         line: u64,
@@ -147,3 +161,15 @@ pub enum EstimateError {
 
 /// Shorthand for results in this crate.
 pub type Result<T, E = EstimateError> = std::result::Result<T, E>;
+
+impl From<csv::Error> for EstimateError {
+    fn from(error: csv::Error) -> Self {
+        EstimateError::Csv(error)
+    }
+}
+
+impl From<std::io::Error> for EstimateError {
+    fn from(error: std::io::Error) -> Self {
+        EstimateError::Read(error)
+    }
+}

@@ -13,11 +13,20 @@ use std::collections::BTreeMap;
 use std::io::Read;
 
 use serde::Serialize;
+use text::normalize::to_ascii_digits;
 
 use crate::error::{EstimateError, Result};
 
 /// The most lists a table may have (the log-linear pairwise search stops at 8).
 pub const MAX_LISTS: usize = 8;
+
+/// The largest count a cell may hold: 2^53, the last whole number a float holds exactly. The
+/// methods compute in floats, and 256 cells of this size still add up within a `u64`.
+pub const MAX_COUNT: u64 = 1 << 53;
+
+/// The largest table file read. A table has at most 2^8 − 1 rows of a few characters; a
+/// bigger file is not a capture-pattern table.
+pub const MAX_TABLE_BYTES: u64 = 1 << 20;
 
 /// Counts of people by capture pattern over named lists.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -44,6 +53,12 @@ impl CaptureTable {
                 ),
             });
         }
+        if let Some(count) = counts.iter().find(|c| **c > MAX_COUNT) {
+            return Err(EstimateError::InvalidOption {
+                option: "counts",
+                reason: format!("a cell holds {count}; at most {MAX_COUNT} is supported"),
+            });
+        }
         let mut counts = counts;
         counts[0] = 0;
         let table = Self { lists, counts };
@@ -53,15 +68,25 @@ impl CaptureTable {
         Ok(table)
     }
 
-    /// Parses a CSV with one 0/1 column per list, then `count`. Every error names its line
-    /// (the header is line 1): non-0/1 pattern values, negative or fractional counts, the
-    /// all-zero pattern, duplicate patterns, a single list, an empty table.
+    /// Parses a UTF-8 CSV with one 0/1 column per list, then `count`. Every error names its
+    /// line (the header is line 1, whatever the line endings): non-0/1 pattern values,
+    /// negative, fractional or too large counts, the all-zero pattern, duplicate patterns, a
+    /// single list, an empty table. A byte-order mark is skipped, and Persian or Arabic-Indic
+    /// digits read as digits.
     pub fn from_csv_reader<R: Read>(reader: R) -> Result<Self> {
+        let mut bytes = Vec::new();
+        reader.take(MAX_TABLE_BYTES + 1).read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > MAX_TABLE_BYTES {
+            return Err(EstimateError::TableTooLarge {
+                max_bytes: MAX_TABLE_BYTES,
+            });
+        }
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
         let mut csv = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(true)
             .trim(csv::Trim::All)
-            .from_reader(reader);
+            .from_reader(body);
         let header = csv.headers()?.clone();
         let last = header.iter().next_back().unwrap_or("").to_string();
         if !last.eq_ignore_ascii_case("count") {
@@ -78,7 +103,7 @@ impl CaptureTable {
         let mut first_line: Vec<Option<u64>> = vec![None; 1 << j];
         for record in csv.records() {
             let record = record?;
-            let line = record.position().map_or(0, |p| p.line());
+            let line = record.position().map_or(0, |p| line_at(body, p.byte()));
             if record.iter().all(str::is_empty) {
                 continue;
             }
@@ -91,23 +116,24 @@ impl CaptureTable {
             }
             let mut mask = 0usize;
             for (bit, (value, list)) in record.iter().zip(&lists).enumerate() {
-                match value {
+                match to_ascii_digits(value).as_str() {
                     "1" => mask |= 1 << bit,
                     "0" => {}
-                    other => {
+                    _ => {
                         return Err(EstimateError::NotBinary {
                             line,
                             list: list.clone(),
-                            value: other.to_string(),
+                            value: value.to_string(),
                         });
                     }
                 }
             }
             let raw = record.get(j).unwrap_or("");
-            let count = parse_count(raw).ok_or_else(|| EstimateError::BadCount {
-                line,
-                value: raw.to_string(),
-            })?;
+            let count =
+                parse_count(&to_ascii_digits(raw)).ok_or_else(|| EstimateError::BadCount {
+                    line,
+                    value: raw.to_string(),
+                })?;
             if mask == 0 {
                 return Err(EstimateError::AllZeroPattern { line });
             }
@@ -339,13 +365,32 @@ fn history_mask(index: usize, lists: usize, history: &[bool]) -> Result<usize> {
     Ok(mask)
 }
 
-/// Whole numbers ≥ 0; `12.0` is accepted as 12, `12.5`, `-1` and `abc` are not.
+/// Whole numbers from 0 to [`MAX_COUNT`]; `12.0` is accepted as 12, `12.5`, `-1` and `abc`
+/// are not.
 fn parse_count(raw: &str) -> Option<u64> {
-    if let Ok(n) = raw.parse::<u64>() {
-        return Some(n);
-    }
-    let x: f64 = raw.parse().ok()?;
-    (x.is_finite() && x >= 0.0 && x.fract() == 0.0 && x < 9.0e15).then_some(x as u64)
+    let count = match raw.parse::<u64>() {
+        Ok(n) => n,
+        Err(_) => {
+            let x: f64 = raw.parse().ok()?;
+            if !(x.is_finite() && x >= 0.0 && x.fract() == 0.0) {
+                return None;
+            }
+            x as u64
+        }
+    };
+    (count <= MAX_COUNT).then_some(count)
+}
+
+/// The line (from 1) of the record that starts at `byte`. The CSV reader's own line count is
+/// one short after a line ending in `\r\n`, since it places a record at the `\n` left over
+/// from the line before; so count the line breaks up to the record's first character.
+fn line_at(body: &[u8], byte: u64) -> u64 {
+    let start = usize::try_from(byte).map_or(body.len(), |b| b.min(body.len()));
+    let first = body[start..]
+        .iter()
+        .position(|b| *b != b'\n' && *b != b'\r')
+        .map_or(body.len(), |offset| start + offset);
+    1 + body[..first].iter().filter(|b| **b == b'\n').count() as u64
 }
 
 #[cfg(test)]
@@ -377,17 +422,17 @@ mod tests {
             ),
             (
                 "a,b,c,count\n1,0,0,-3\n",
-                "line 2: `count` must be a whole number ≥ 0; got `-3`",
+                "line 2: `count` must be a whole number from 0 to 9,007,199,254,740,992; got `-3`",
                 "negative count",
             ),
             (
                 "a,b,c,count\n1,1,0,4\n1,0,0,2.5\n",
-                "line 3: `count` must be a whole number ≥ 0; got `2.5`",
+                "line 3: `count` must be a whole number from 0 to 9,007,199,254,740,992; got `2.5`",
                 "fractional count",
             ),
             (
                 "a,b,c,count\n1,0,0,x\n",
-                "line 2: `count` must be a whole number ≥ 0; got `x`",
+                "line 2: `count` must be a whole number from 0 to 9,007,199,254,740,992; got `x`",
                 "text count",
             ),
             (
@@ -426,6 +471,26 @@ mod tests {
                 "list `a` appears twice",
                 "duplicate list",
             ),
+            (
+                "a,b,c,count\r\n1,0,0,4\r\n0,1,0,x\r\n",
+                "line 3: `count` must be",
+                "Windows line endings",
+            ),
+            (
+                "a,b,c,count\n\n1,0,0,4\n\n0,2,0,1\n",
+                "line 5: column `b` must be 0 or 1; got `2`",
+                "blank lines",
+            ),
+            (
+                "a,b,c,count\n1,0,0,9007199254740993\n",
+                "line 2: `count` must be a whole number from 0 to 9,007,199,254,740,992",
+                "a count past 2^53",
+            ),
+            (
+                "a,b,c,count\n1,0,0,18446744073709551615\n0,1,0,18446744073709551615\n0,0,1,2\n",
+                "line 2: `count` must be",
+                "counts whose sum would wrap",
+            ),
         ];
         for (input, expected, description) in cases {
             let error = CaptureTable::parse_csv(input).unwrap_err().to_string();
@@ -434,6 +499,39 @@ mod tests {
                 "{description}: expected `{expected}` in `{error}`"
             );
         }
+    }
+
+    #[test]
+    fn a_byte_order_mark_and_persian_digits_are_read() {
+        let table = CaptureTable::parse_csv("\u{feff}الف,ب,ج,count\n۱,۰,۰,۱۲\n٠,١,٠,٣٠\n1,1,0,7\n")
+            .unwrap();
+        assert_eq!(table.lists(), ["الف", "ب", "ج"]);
+        assert_eq!((table.count(0b001), table.count(0b010)), (12, 30));
+        assert_eq!(table.observed(), 49);
+        let error = CaptureTable::parse_csv("a,b,count\n۱,۲,5\n").unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("line 2: column `b` must be 0 or 1; got `۲`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_file_larger_than_any_table_is_refused_unread() {
+        let big = "a,b,count\n".to_string() + &"1,0,1\n".repeat(200_000);
+        let error = CaptureTable::from_csv_reader(big.as_bytes()).unwrap_err();
+        assert!(
+            matches!(error, EstimateError::TableTooLarge { .. }),
+            "{error}"
+        );
+        let error =
+            CaptureTable::from_counts(vec!["a".into(), "b".into()], vec![0, MAX_COUNT + 1, 1, 1])
+                .unwrap_err();
+        assert!(
+            error.to_string().contains("at most 9007199254740992"),
+            "{error}"
+        );
     }
 
     #[test]

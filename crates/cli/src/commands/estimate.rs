@@ -19,16 +19,19 @@
 //! "strata": [{"stratum", "observed", "skipped", "estimate"}]}`.
 
 use std::fs::File;
-use std::path::PathBuf;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 
 use crate::registry::{DataDir, block_on};
 use anyhow::Context;
 use domain::fields::CanonicalField;
 use estimate::dga::NPrior;
+use estimate::error::EstimateError;
 use estimate::lcmcr::LcmcrOptions;
 use estimate::loglinear::{Criterion, LoglinearOptions};
 use estimate::report::{self, EstimateOptions, Method, Report};
-use estimate::table::CaptureTable;
+use estimate::table::{CaptureTable, MAX_TABLE_BYTES};
+use import::decode::EncodingChoice;
 use serde_json::{Value, json};
 
 /// Flags of `whereabouts estimate`.
@@ -38,6 +41,9 @@ pub struct EstimateArgs {
     /// histories of the registry's linked persons are used.
     #[arg(long, value_name = "FILE")]
     pub table: Option<PathBuf>,
+    /// The table file's text encoding: auto, utf-8, windows-1256, utf-16le, utf-16be.
+    #[arg(long, default_value = "auto", value_parser = super::import::parse_encoding)]
+    pub encoding: EncodingChoice,
     /// With the registry: also estimate each stratum of this field (e.g. prison, province);
     /// dates go by month, and `month` is the month of execution (`execution_date`).
     #[arg(long, value_name = "FIELD", value_parser = parse_field)]
@@ -163,12 +169,29 @@ pub fn run(args: EstimateArgs) -> anyhow::Result<()> {
     let Some(path) = &args.table else {
         return run_on_registry(&args, &options);
     };
-    let file = File::open(path)
-        .with_context(|| format!("opening the capture-pattern table {}", path.display()))?;
-    let table = CaptureTable::from_csv_reader(file)
-        .with_context(|| format!("reading {}", path.display()))?;
+    let table = read_table(path, args.encoding)?;
     let report = report::estimate(&table, &options).context("estimating")?;
     print_report(&args, &report)
+}
+
+/// Reads a capture-pattern table in any encoding the importer reads (a Windows-1256 header
+/// names Persian lists), with its byte-order mark dropped.
+fn read_table(path: &Path, encoding: EncodingChoice) -> anyhow::Result<CaptureTable> {
+    let file = File::open(path)
+        .with_context(|| format!("opening the capture-pattern table {}", path.display()))?;
+    let name = path.display().to_string();
+    let mut bytes = Vec::new();
+    file.take(MAX_TABLE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("reading {name}"))?;
+    if bytes.len() as u64 > MAX_TABLE_BYTES {
+        let too_large = EstimateError::TableTooLarge {
+            max_bytes: MAX_TABLE_BYTES,
+        };
+        return Err(anyhow::Error::new(too_large).context(format!("reading {name}")));
+    }
+    let decoded = import::decode::decode(&name, &bytes, encoding)?;
+    CaptureTable::parse_csv(&decoded.text).with_context(|| format!("reading {name}"))
 }
 
 /// Estimates from the registry's linked persons, overall and (with `--by`) per stratum.

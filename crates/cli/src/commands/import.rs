@@ -41,7 +41,7 @@ pub struct ImportArgs {
     pub data: DataDir,
 }
 
-fn parse_encoding(text: &str) -> Result<EncodingChoice, String> {
+pub(crate) fn parse_encoding(text: &str) -> Result<EncodingChoice, String> {
     EncodingChoice::parse(text)
         .ok_or_else(|| format!("`{text}`: use auto, utf-8, windows-1256, utf-16le or utf-16be"))
 }
