@@ -34,6 +34,8 @@ const CATEGORICAL_MAX: u64 = 32;
 
 /// The largest truncation level `K` accepted.
 const MAX_CLASSES: usize = 100;
+/// The most chains run at once, each on its own thread.
+const MAX_CHAINS: usize = 256;
 /// Each pattern's classes are re-sorted by decreasing probability at every this many sweeps,
 /// and visited in the kept order in between. The order decides only which uniforms go to which
 /// class, not the distribution of the split, so any order taken from the past is exact; sorting
@@ -111,10 +113,24 @@ impl LcmcrResult {
 /// size is the sum over chains, the Geweke z the largest in absolute value.
 pub fn lcmcr(table: &CaptureTable, options: &LcmcrOptions) -> Result<LcmcrResult> {
     let chains = options.chains;
-    if options.draws < 2 || options.thinning == 0 || chains == 0 {
+    for (option, value, least) in [
+        ("draws", options.draws, 2),
+        ("thinning", options.thinning, 1),
+        ("chains", chains, 1),
+    ] {
+        if value < least {
+            return Err(EstimateError::InvalidOption {
+                option,
+                reason: format!("must be at least {least}; got {value}"),
+            });
+        }
+    }
+    if chains > MAX_CHAINS {
         return Err(EstimateError::InvalidOption {
-            option: "draws",
-            reason: "keep at least 2 draws, thinning of at least 1, and at least 1 chain".into(),
+            option: "chains",
+            reason: format!(
+                "at most {MAX_CHAINS} (each is a thread); got {chains}: for more draws raise --draws"
+            ),
         });
     }
     let runs: Vec<Result<Vec<f64>>> = std::thread::scope(|scope| {
@@ -1050,6 +1066,55 @@ mod tests {
             })
             .collect();
         assert!(effective_sample_size_of(&walk) < 50.0);
+    }
+
+    #[test]
+    fn settings_out_of_range_are_refused_by_name() {
+        let table =
+            CaptureTable::parse_csv("a,b,c,count\n1,0,0,5\n0,1,0,4\n1,1,0,2\n0,0,1,3\n").unwrap();
+        for (options, option) in [
+            (
+                LcmcrOptions {
+                    draws: 1,
+                    ..LcmcrOptions::default()
+                },
+                "draws",
+            ),
+            (
+                LcmcrOptions {
+                    thinning: 0,
+                    ..LcmcrOptions::default()
+                },
+                "thinning",
+            ),
+            (
+                LcmcrOptions {
+                    chains: 0,
+                    ..LcmcrOptions::default()
+                },
+                "chains",
+            ),
+            (
+                LcmcrOptions {
+                    chains: MAX_CHAINS + 1,
+                    ..LcmcrOptions::default()
+                },
+                "chains",
+            ),
+            (
+                LcmcrOptions {
+                    classes: 0,
+                    ..LcmcrOptions::default()
+                },
+                "classes",
+            ),
+        ] {
+            let error = lcmcr(&table, &options).unwrap_err();
+            assert!(
+                matches!(error, EstimateError::InvalidOption { option: o, .. } if o == option),
+                "{option}: {error}"
+            );
+        }
     }
 
     #[test]
