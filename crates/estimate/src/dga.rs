@@ -20,6 +20,10 @@ use crate::table::CaptureTable;
 
 /// Largest number of lists for which all decomposable graphs are enumerated.
 pub const MAX_DGA_LISTS: usize = 5;
+/// The most memory dga's grid may take: at 5 lists, about a million unseen counts, enough for
+/// half a million people observed (the grid runs to twice the observed count, then doubles
+/// while the posterior still has mass at its end).
+const MAX_GRID_BYTES: usize = 256 << 20;
 
 /// Prior on the population size `N`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -223,22 +227,44 @@ pub fn dga(table: &CaptureTable, options: &DgaOptions) -> Result<DgaResult> {
     }
     let graphs = decomposable_graphs(j);
     let n = table.observed();
+    let most = max_grid_points(j);
     match options.missing {
-        Some((from, to)) if from <= to => run(table, &graphs, delta, options.prior, (from, to)),
+        Some((from, to)) if from <= to && to - from < most => {
+            run(table, &graphs, delta, options.prior, (from, to))
+        }
+        Some((from, to)) if from <= to => Err(grid_too_long(to - from + 1, most)),
         Some((from, to)) => Err(EstimateError::InvalidOption {
             option: "missing",
             reason: format!("the grid must run upwards; got {from}..={to}"),
         }),
         None => {
             let mut to = 300u64.max(2 * n);
+            if to >= most {
+                return Err(grid_too_long(to + 1, most));
+            }
             loop {
                 let result = run(table, &graphs, delta, options.prior, (0, to))?;
-                if !result.grid_truncated || to >= 1_000_000.max(64 * n) {
+                if !result.grid_truncated || to >= 1_000_000.max(64 * n) || to + 1 >= most {
                     return Ok(result);
                 }
-                to *= 2;
+                to = (to * 2).min(most - 1);
             }
         }
+    }
+}
+
+/// dga keeps one row of log-likelihoods over the grid of unseen counts per list subset, so its
+/// memory is `8 · (2^J − 1)` bytes a grid point; this caps it at [`MAX_GRID_BYTES`].
+fn max_grid_points(lists: usize) -> u64 {
+    (MAX_GRID_BYTES / (8 * ((1 << lists) - 1))) as u64
+}
+
+fn grid_too_long(points: u64, most: u64) -> EstimateError {
+    EstimateError::CannotRun {
+        method: "dga",
+        reason: format!(
+            "its grid of unseen counts would need {points} points and at most {most} fit in memory on this table: use lcmcr or loglinear for a population this large"
+        ),
     }
 }
 
@@ -404,6 +430,31 @@ fn clique_name(table: &CaptureTable, graph: &Graph) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_population_too_large_for_the_grid_is_refused_not_allocated() {
+        // 5 lists, a billion people on each single list: the grid would run to 10^10.
+        let mut counts = vec![0; 32];
+        for list in 0..5 {
+            counts[1 << list] = 1_000_000_000;
+        }
+        counts[3] = 7;
+        let lists = (0..5).map(|j| format!("l{j}")).collect();
+        let table = CaptureTable::from_counts(lists, counts).unwrap();
+        let error = dga(&table, &DgaOptions::default()).unwrap_err();
+        assert!(
+            matches!(&error, EstimateError::CannotRun { method: "dga", reason } if reason.contains("fit in memory")),
+            "{error}"
+        );
+        let options = DgaOptions {
+            missing: Some((0, max_grid_points(5))),
+            ..DgaOptions::default()
+        };
+        assert!(
+            dga(&table, &options).is_err(),
+            "an explicit grid is capped too"
+        );
+    }
 
     #[test]
     fn decomposable_graphs_are_counted_like_the_literature() {

@@ -70,9 +70,7 @@ pub enum EstimateError {
         value: String,
     },
     /// The count is negative, fractional or not a number.
-    #[error(
-        "line {line}: `count` must be a whole number from 0 to 9,007,199,254,740,992; got `{value}`"
-    )]
+    #[error("line {line}: `count` must be a whole number from 0 to 1,000,000,000; got `{value}`")]
     BadCount {
         /// Line in the file.
         line: u64,

@@ -36,6 +36,11 @@ const CATEGORICAL_MAX: u64 = 32;
 const MAX_CLASSES: usize = 100;
 /// The most chains run at once, each on its own thread.
 const MAX_CHAINS: usize = 256;
+/// The most draws kept per chain (80 MB of them).
+const MAX_DRAWS: usize = 10_000_000;
+/// The largest unseen count drawn: beyond it `N = n + n0` could leave the integers a float
+/// holds exactly (and, near 2^64, wrap); a chain that gets there has no bound to find.
+const MAX_UNSEEN: u64 = 1 << 53;
 /// Each pattern's classes are re-sorted by decreasing probability at every this many sweeps,
 /// and visited in the kept order in between. The order decides only which uniforms go to which
 /// class, not the distribution of the split, so any order taken from the past is exact; sorting
@@ -130,6 +135,15 @@ pub fn lcmcr(table: &CaptureTable, options: &LcmcrOptions) -> Result<LcmcrResult
             option: "chains",
             reason: format!(
                 "at most {MAX_CHAINS} (each is a thread); got {chains}: for more draws raise --draws"
+            ),
+        });
+    }
+    if options.draws > MAX_DRAWS {
+        return Err(EstimateError::InvalidOption {
+            option: "draws",
+            reason: format!(
+                "at most {MAX_DRAWS} per chain; got {}: for a longer chain raise --thinning",
+                options.draws
             ),
         });
     }
@@ -439,6 +453,11 @@ fn negative_binomial(rng: &mut Xoshiro256PlusPlus, n: u64, p0: f64) -> Result<u6
     let draw: f64 = Poisson::new(rate)
         .map_err(|e| cannot_run(format!("the unseen count diverged ({e})")))?
         .sample(rng);
+    if draw > MAX_UNSEEN as f64 {
+        return Err(cannot_run(format!(
+            "the unseen count diverged past {MAX_UNSEEN}: the lists carry too little overlap to bound the total"
+        )));
+    }
     Ok(draw as u64)
 }
 
@@ -671,6 +690,11 @@ fn categorical(
     mass: f64,
     out: &mut [u64],
 ) {
+    debug_assert!(
+        count <= CATEGORICAL_MAX && !classes.is_empty(),
+        "a categorical split takes at most {CATEGORICAL_MAX} people and one class; got {count} and {}",
+        classes.len()
+    );
     let mut uniforms = [0.0; CATEGORICAL_MAX as usize];
     let uniforms = &mut uniforms[..count.min(CATEGORICAL_MAX) as usize];
     for u in uniforms.iter_mut() {
@@ -925,14 +949,15 @@ mod tests {
         // The sweep visits a pattern's classes in an order up to RESORT_EVERY sweeps old, so the
         // split must be exact whatever the order: here the smallest class comes first. 25
         // people are all placed by categorical draws, 200 mostly by binomials.
-        for count in [25, 200] {
-            split_moments_match(count);
+        // The weights need not sum to 1 (the sweep passes unnormalised ones).
+        for (count, scale) in [(25, 1.0), (25, 0.37), (200, 1.0), (200, 2.5)] {
+            split_moments_match(count, scale);
         }
     }
 
-    fn split_moments_match(count: u64) {
+    fn split_moments_match(count: u64, scale: f64) {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(21);
-        let weights = [0.1, 0.4, 0.2, 0.3];
+        let weights = [0.1 * scale, 0.4 * scale, 0.2 * scale, 0.3 * scale];
         let order = [0, 2, 3, 1];
         let reps = 20_000;
         let mut out = [0; 4];
@@ -945,7 +970,8 @@ mod tests {
                 squares[class] += (*x as f64).powi(2);
             }
         }
-        for (class, p) in weights.iter().enumerate() {
+        for (class, weight) in weights.iter().enumerate() {
+            let p = weight / scale;
             let mean = sums[class] / reps as f64;
             let variance = squares[class] / reps as f64 - mean * mean;
             let expected_variance = count as f64 * p * (1.0 - p);
@@ -990,6 +1016,11 @@ mod tests {
             let (mut log_v, mut log_rest, mut log_v_squares) = (0.0, 0.0, 0.0);
             for _ in 0..reps {
                 let (v, rest) = log_beta_pair(&mut rng, 1.0, b).unwrap();
+                // One draw: V and 1 − V, not two independent pieces.
+                assert!(
+                    (v.exp() + rest.exp() - 1.0).abs() < 1e-12,
+                    "b {b}: {v}, {rest}"
+                );
                 log_v += v;
                 log_v_squares += v * v;
                 log_rest += rest;
@@ -1107,6 +1138,13 @@ mod tests {
                     ..LcmcrOptions::default()
                 },
                 "classes",
+            ),
+            (
+                LcmcrOptions {
+                    draws: MAX_DRAWS + 1,
+                    ..LcmcrOptions::default()
+                },
+                "draws",
             ),
         ] {
             let error = lcmcr(&table, &options).unwrap_err();

@@ -344,9 +344,14 @@ pub fn estimate(table: &CaptureTable, options: &EstimateOptions) -> Result<Repor
             Method::Chao => run_chao(table, &mut report),
         };
         if let Err(error) = outcome {
+            // "dga could not run: dga cannot run: …" says the method twice.
+            let reason = match &error {
+                EstimateError::CannotRun { reason, .. } => reason.clone(),
+                other => other.to_string(),
+            };
             report.warnings.push(Warning::MethodFailed {
                 method: *method,
-                reason: error.to_string(),
+                reason,
             });
             first_error.get_or_insert(error);
         }

@@ -20,9 +20,10 @@ use crate::error::{EstimateError, Result};
 /// The most lists a table may have (the log-linear pairwise search stops at 8).
 pub const MAX_LISTS: usize = 8;
 
-/// The largest count a cell may hold: 2^53, the last whole number a float holds exactly. The
-/// methods compute in floats, and 256 cells of this size still add up within a `u64`.
-pub const MAX_COUNT: u64 = 1 << 53;
+/// The largest count a cell may hold: a billion people seen with one pattern is beyond any
+/// documentation effort, and the cap keeps every total, and the methods' grids and draws built
+/// on it, far from the limits of integers and floats.
+pub const MAX_COUNT: u64 = 1_000_000_000;
 
 /// The largest table file read. A table has at most 2^8 − 1 rows of a few characters; a
 /// bigger file is not a capture-pattern table.
@@ -73,6 +74,7 @@ impl CaptureTable {
     /// negative, fractional or too large counts, the all-zero pattern, duplicate patterns, a
     /// single list, an empty table. A byte-order mark is skipped, and Persian or Arabic-Indic
     /// digits read as digits.
+    /// A stream over [`MAX_TABLE_BYTES`] is refused unread.
     pub fn from_csv_reader<R: Read>(reader: R) -> Result<Self> {
         let mut bytes = Vec::new();
         reader.take(MAX_TABLE_BYTES + 1).read_to_end(&mut bytes)?;
@@ -81,7 +83,16 @@ impl CaptureTable {
                 max_bytes: MAX_TABLE_BYTES,
             });
         }
-        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        Self::from_csv_bytes(&bytes)
+    }
+
+    /// Parses a CSV held in a string; see [`CaptureTable::from_csv_reader`].
+    pub fn parse_csv(text: &str) -> Result<Self> {
+        Self::from_csv_bytes(text.as_bytes())
+    }
+
+    fn from_csv_bytes(bytes: &[u8]) -> Result<Self> {
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let mut csv = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(true)
@@ -152,11 +163,6 @@ impl CaptureTable {
             return Err(EstimateError::EmptyTable);
         }
         Ok(table)
-    }
-
-    /// Parses a CSV held in a string; see [`CaptureTable::from_csv_reader`].
-    pub fn parse_csv(text: &str) -> Result<Self> {
-        Self::from_csv_reader(text.as_bytes())
     }
 
     /// Counts capture histories (one `&[bool]` per person, in list order) into a table.
@@ -365,32 +371,40 @@ fn history_mask(index: usize, lists: usize, history: &[bool]) -> Result<usize> {
     Ok(mask)
 }
 
-/// Whole numbers from 0 to [`MAX_COUNT`]; `12.0` is accepted as 12, `12.5`, `-1` and `abc`
-/// are not.
+/// Whole numbers from 0 to [`MAX_COUNT`], in digits; `12.0` (as spreadsheets write) is 12,
+/// while `12.5`, `-1`, `1e3` and `abc` are refused.
 fn parse_count(raw: &str) -> Option<u64> {
-    let count = match raw.parse::<u64>() {
-        Ok(n) => n,
-        Err(_) => {
-            let x: f64 = raw.parse().ok()?;
-            if !(x.is_finite() && x >= 0.0 && x.fract() == 0.0) {
-                return None;
-            }
-            x as u64
-        }
+    let whole = match raw.split_once('.') {
+        Some((whole, fraction)) if fraction.bytes().all(|b| b == b'0') => whole,
+        Some(_) => return None,
+        None => raw,
     };
-    (count <= MAX_COUNT).then_some(count)
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    whole
+        .parse::<u64>()
+        .ok()
+        .filter(|count| *count <= MAX_COUNT)
 }
 
 /// The line (from 1) of the record that starts at `byte`. The CSV reader's own line count is
 /// one short after a line ending in `\r\n`, since it places a record at the `\n` left over
-/// from the line before; so count the line breaks up to the record's first character.
+/// from the line before, and never moves on a lone `\r` (old Mac files); so count the line
+/// breaks (`\n`, or `\r` not followed by `\n`) up to the record's first character.
 fn line_at(body: &[u8], byte: u64) -> u64 {
     let start = usize::try_from(byte).map_or(body.len(), |b| b.min(body.len()));
     let first = body[start..]
         .iter()
         .position(|b| *b != b'\n' && *b != b'\r')
         .map_or(body.len(), |offset| start + offset);
-    1 + body[..first].iter().filter(|b| **b == b'\n').count() as u64
+    let before = &body[..first];
+    let breaks = before
+        .iter()
+        .enumerate()
+        .filter(|(i, b)| **b == b'\n' || (**b == b'\r' && before.get(i + 1) != Some(&b'\n')))
+        .count();
+    1 + breaks as u64
 }
 
 #[cfg(test)]
@@ -422,17 +436,17 @@ mod tests {
             ),
             (
                 "a,b,c,count\n1,0,0,-3\n",
-                "line 2: `count` must be a whole number from 0 to 9,007,199,254,740,992; got `-3`",
+                "line 2: `count` must be a whole number from 0 to 1,000,000,000; got `-3`",
                 "negative count",
             ),
             (
                 "a,b,c,count\n1,1,0,4\n1,0,0,2.5\n",
-                "line 3: `count` must be a whole number from 0 to 9,007,199,254,740,992; got `2.5`",
+                "line 3: `count` must be a whole number from 0 to 1,000,000,000; got `2.5`",
                 "fractional count",
             ),
             (
                 "a,b,c,count\n1,0,0,x\n",
-                "line 2: `count` must be a whole number from 0 to 9,007,199,254,740,992; got `x`",
+                "line 2: `count` must be a whole number from 0 to 1,000,000,000; got `x`",
                 "text count",
             ),
             (
@@ -482,9 +496,24 @@ mod tests {
                 "blank lines",
             ),
             (
-                "a,b,c,count\n1,0,0,9007199254740993\n",
-                "line 2: `count` must be a whole number from 0 to 9,007,199,254,740,992",
-                "a count past 2^53",
+                "a,b,c,count\n1,0,0,1000000001\n",
+                "line 2: `count` must be a whole number from 0 to 1,000,000,000",
+                "a count past the cap",
+            ),
+            (
+                "a,b,c,count\n1,0,0,4\n0,1,0,4503599627370496.5\n",
+                "line 3: `count` must be",
+                "a fraction a float would round away",
+            ),
+            (
+                "a,b,c,count\n1,0,0,1e3\n",
+                "line 2: `count` must be",
+                "a count in scientific notation",
+            ),
+            (
+                "a,b,c,count\r1,0,0,4\r0,2,0,1\r",
+                "line 3: column `b` must be 0 or 1; got `2`",
+                "old Mac line endings",
             ),
             (
                 "a,b,c,count\n1,0,0,18446744073709551615\n0,1,0,18446744073709551615\n0,0,1,2\n",
@@ -528,10 +557,7 @@ mod tests {
         let error =
             CaptureTable::from_counts(vec!["a".into(), "b".into()], vec![0, MAX_COUNT + 1, 1, 1])
                 .unwrap_err();
-        assert!(
-            error.to_string().contains("at most 9007199254740992"),
-            "{error}"
-        );
+        assert!(error.to_string().contains("at most 1000000000"), "{error}");
     }
 
     #[test]
