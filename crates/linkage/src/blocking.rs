@@ -22,6 +22,8 @@ pub enum KeyPart {
     BirthYear,
     /// The day of birth.
     BirthDay,
+    /// The day of an event (execution, death, arrest), when the date gives its day.
+    EventDay(CanonicalField),
 }
 
 /// A blocking rule: records whose every key part is present and equal share a block.
@@ -40,7 +42,9 @@ impl BlockingRule {
         let mut fields = Vec::new();
         for part in &self.parts {
             match part {
-                KeyPart::Skeleton(field) | KeyPart::Exact(field) => fields.push(*field),
+                KeyPart::Skeleton(field) | KeyPart::Exact(field) | KeyPart::EventDay(field) => {
+                    fields.push(*field)
+                }
                 KeyPart::NamePair => {
                     fields.extend([CanonicalField::GivenName, CanonicalField::Surname]);
                 }
@@ -74,6 +78,7 @@ impl BlockingRule {
                 KeyPart::Exact(field) => field.to_string(),
                 KeyPart::BirthYear => "birth_year".to_string(),
                 KeyPart::BirthDay => "birth_date".to_string(),
+                KeyPart::EventDay(field) => format!("day({field})"),
             })
             .collect::<Vec<_>>()
             .join("+")
@@ -84,15 +89,19 @@ impl BlockingRule {
 /// birth year (so one typo or one missing field still meets), or name and city; then the name
 /// pair alone and two-field rules with low caps of their own (common names exceed them and are
 /// left to the stricter rules), and father's name, birth year and city for records whose given
-/// name and surname both have a typo; then identifiers, days of birth and postal codes. Rules
-/// whose fields the records lack are dropped.
+/// name and surname both have a typo; then surname or given name with the day of execution
+/// (for a name in another script or with a typo on a list without birth year or father's name:
+/// a date makes a key only when it names its day); then identifiers, days of birth and postal
+/// codes. Rules whose fields the records lack are dropped.
 ///
 /// Surname, city and birth year is not a rule, and surname with birth year is capped at 40:
 /// at a million records the two added a fifth of the pairs scored, nearly all namesakes, for
 /// 0.0005 of pairwise F1 (see `docs/linkage.md`).
 pub fn default_rules() -> Vec<BlockingRule> {
-    use CanonicalField::{City, FatherName, GivenName, NationalId, PostalCode, Surname};
-    use KeyPart::{BirthDay, BirthYear, Exact, NamePair, Skeleton};
+    use CanonicalField::{
+        City, ExecutionDate, FatherName, GivenName, NationalId, PostalCode, Surname,
+    };
+    use KeyPart::{BirthDay, BirthYear, EventDay, Exact, NamePair, Skeleton};
     vec![
         BlockingRule::new(&[NamePair, Skeleton(FatherName)]),
         BlockingRule::new(&[NamePair, BirthYear]),
@@ -106,6 +115,8 @@ pub fn default_rules() -> Vec<BlockingRule> {
         BlockingRule::new(&[Skeleton(GivenName), Skeleton(FatherName)]).capped_at(50),
         BlockingRule::new(&[Skeleton(FatherName), BirthYear, Skeleton(City)]).capped_at(50),
         BlockingRule::new(&[Skeleton(GivenName), BirthYear, Skeleton(City)]).capped_at(100),
+        BlockingRule::new(&[Skeleton(Surname), EventDay(ExecutionDate)]).capped_at(50),
+        BlockingRule::new(&[Skeleton(GivenName), EventDay(ExecutionDate)]).capped_at(50),
         BlockingRule::new(&[Exact(NationalId)]),
         BlockingRule::new(&[BirthDay]),
         BlockingRule::new(&[Exact(PostalCode), Skeleton(City)]),
@@ -422,6 +433,9 @@ fn has_part(features: &Features, part: KeyPart) -> bool {
             .births
             .as_ref()
             .is_some_and(|b| b.iter().any(|b| b.day != crate::features::NULL_DAY)),
+        KeyPart::EventDay(field) => features
+            .date(field)
+            .is_some_and(|d| d.dates.iter().any(|d| d.day().is_some())),
     }
 }
 
@@ -571,6 +585,9 @@ fn part_value(
             let birth = features.births.as_ref()?[record];
             (birth.day != crate::features::NULL_DAY).then_some(birth.day as u64)
         }
+        KeyPart::EventDay(field) => features.date(field)?.dates[record]
+            .day()
+            .map(|day| u64::from(day.cast_unsigned())),
     }
     .map(|value| mix(value ^ part_tag(part)))
 }
@@ -582,6 +599,7 @@ fn part_tag(part: KeyPart) -> u64 {
         KeyPart::NamePair => 0x300,
         KeyPart::BirthYear => 0x400,
         KeyPart::BirthDay => 0x500,
+        KeyPart::EventDay(field) => 0x600 + field as u64,
     }
 }
 

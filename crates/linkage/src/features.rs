@@ -287,6 +287,11 @@ impl EventDate {
         self.first_day != NULL_DAY
     }
 
+    /// The day, when the date gives one (not only a month, a season or a year).
+    pub(crate) fn day(self) -> Option<i32> {
+        (self.is_known() && self.first_day == self.last_day).then_some(self.first_day)
+    }
+
     fn from_date(date: &UncertainDate) -> EventDate {
         EventDate {
             first_day: day_number(date.earliest),
@@ -327,6 +332,11 @@ impl Features {
     /// The text feature of a field, if present.
     pub(crate) fn text(&self, field: CanonicalField) -> Option<&TextFeature> {
         self.texts.iter().find(|t| t.field == field)
+    }
+
+    /// The event-date feature of a field, if present.
+    pub(crate) fn date(&self, field: CanonicalField) -> Option<&DateFeature> {
+        self.dates.iter().find(|d| d.field == field)
     }
 
     /// Position of the text feature of a field, if present.

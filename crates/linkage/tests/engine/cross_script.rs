@@ -74,3 +74,46 @@ fn zhe_romanised_as_j_and_a_prison_under_its_other_name_agree() {
     assert_eq!(level(&second, "surname"), "same cross-script skeleton");
     assert_eq!(level(&second, "prison"), "same cross-script skeleton");
 }
+
+#[test]
+fn a_name_with_a_changed_consonant_meets_its_other_record_on_the_day_of_execution() {
+    use domain::fields::CanonicalField::{ExecutionDate, GivenName, Surname};
+    // Person 0: the surname's typo changes a consonant (`Karimi`, `Kalimi`), nothing but the
+    // given name and the exact day are shared. Person 1: the same, but one list gives only the
+    // month, which is no day to meet on.
+    let rows = [
+        ["Ali", "Karimi", "1988-08-11"],
+        ["Ali", "Kalimi", "20 Mordad 1367"],
+        ["Reza", "Nouri", "1988-08-12"],
+        ["Reza", "Nourani", "Mordad 1367"],
+    ];
+    let mut builder = linkage::Records::builder(&[GivenName, Surname, ExecutionDate]);
+    let source = builder
+        .add_source(linkage::SourceSpec::new("list"))
+        .unwrap();
+    for (i, row) in rows.iter().enumerate() {
+        builder.push(source, &i.to_string(), row).unwrap();
+    }
+    let records = builder.build().unwrap();
+    let linker = linkage::Linker::new(&records, LinkOptions::default()).unwrap();
+    let recall = linker
+        .blocking_recall(&[Some(0), Some(0), Some(1), Some(1)])
+        .unwrap();
+    assert_eq!(
+        (recall.true_pairs, recall.blocked_true_pairs),
+        (2, 1),
+        "{recall:?}"
+    );
+    let rules: Vec<String> = linker
+        .blocking_report()
+        .rules
+        .iter()
+        .map(|r| r.rule.clone())
+        .collect();
+    assert!(
+        rules
+            .iter()
+            .any(|r| r == "skeleton(given_name)+day(execution_date)"),
+        "{rules:?}"
+    );
+}
