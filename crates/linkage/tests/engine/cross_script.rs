@@ -5,6 +5,7 @@
 //! the line at 0.95.
 
 use crate::helpers::{link_and_score, load_canonical, synth_lists};
+use domain::fields::CanonicalField;
 use linkage::LinkOptions;
 
 #[test]
@@ -16,17 +17,23 @@ fn synthetic_two_script_lists_are_linked_with_f1_of_at_least_0_95() {
     assert!(scores.f1 >= 0.95, "{scores:?}");
 }
 
-/// The level each field of a pair gets, by name.
-fn levels_of(rows: &[[&str; 3]], a: u32, b: u32) -> Vec<(String, String)> {
-    use domain::fields::CanonicalField::{GivenName, Prison, Surname};
-    let mut builder = linkage::Records::builder(&[GivenName, Surname, Prison]);
+/// One list of these rows over these three fields.
+fn one_list(fields: [CanonicalField; 3], rows: &[[&str; 3]]) -> linkage::Records {
+    let mut builder = linkage::Records::builder(&fields);
     let source = builder
         .add_source(linkage::SourceSpec::new("list"))
         .unwrap();
     for (i, row) in rows.iter().enumerate() {
         builder.push(source, &i.to_string(), row).unwrap();
     }
-    let linker = linkage::Linker::new(&builder.build().unwrap(), LinkOptions::default()).unwrap();
+    builder.build().unwrap()
+}
+
+/// The level each field of a pair gets, by name.
+fn levels_of(rows: &[[&str; 3]], a: u32, b: u32) -> Vec<(String, String)> {
+    use CanonicalField::{GivenName, Prison, Surname};
+    let records = one_list([GivenName, Surname, Prison], rows);
+    let linker = linkage::Linker::new(&records, LinkOptions::default()).unwrap();
     let model = linker.train(&[]).unwrap();
     let explanation = linker.explain(&model, a, b).unwrap();
     explanation
@@ -77,7 +84,7 @@ fn zhe_romanised_as_j_and_a_prison_under_its_other_name_agree() {
 
 #[test]
 fn a_name_with_a_changed_consonant_meets_its_other_record_on_the_day_of_execution() {
-    use domain::fields::CanonicalField::{ExecutionDate, GivenName, Surname};
+    use CanonicalField::{ExecutionDate, GivenName, Surname};
     // Person 0: the surname's typo changes a consonant (`Karimi`, `Kalimi`), nothing but the
     // given name and the exact day are shared. Person 1: the same, but one list gives only the
     // month, which is no day to meet on.
@@ -87,14 +94,7 @@ fn a_name_with_a_changed_consonant_meets_its_other_record_on_the_day_of_executio
         ["Reza", "Nouri", "1988-08-12"],
         ["Reza", "Nourani", "Mordad 1367"],
     ];
-    let mut builder = linkage::Records::builder(&[GivenName, Surname, ExecutionDate]);
-    let source = builder
-        .add_source(linkage::SourceSpec::new("list"))
-        .unwrap();
-    for (i, row) in rows.iter().enumerate() {
-        builder.push(source, &i.to_string(), row).unwrap();
-    }
-    let records = builder.build().unwrap();
+    let records = one_list([GivenName, Surname, ExecutionDate], &rows);
     let linker = linkage::Linker::new(&records, LinkOptions::default()).unwrap();
     let recall = linker
         .blocking_recall(&[Some(0), Some(0), Some(1), Some(1)])
