@@ -26,7 +26,7 @@ pub enum ComparisonKind {
     Code,
     /// The birth: same day, a typo in the date, same year (intervals overlap), ±1, ±3 years, else.
     Birth,
-    /// An event date: same day, intervals overlap, within a year, else.
+    /// An event date: same day, intervals overlap, within a week, within a year, else.
     EventDate,
     /// Sex: same, different.
     Sex,
@@ -69,6 +69,7 @@ impl ComparisonKind {
                 "missing",
                 "same day",
                 "intervals overlap",
+                "within a week",
                 "within a year",
                 "different",
             ],
@@ -616,10 +617,14 @@ fn event_level(a: EventDate, b: EventDate) -> u8 {
     let gap = a.first_day.max(b.first_day) - a.last_day.min(b.last_day);
     if gap <= 0 {
         2
-    } else if gap <= 365 {
+    } else if gap <= 7 {
+        // Two reports of one execution often differ by a few days; during a massacre whose
+        // killings span weeks, "within a year" is no agreement at all.
         3
-    } else {
+    } else if gap <= 365 {
         4
+    } else {
+        5
     }
 }
 
@@ -796,8 +801,10 @@ mod tests {
         };
         assert_eq!(event_level(date(10, 10), date(10, 10)), 1);
         assert_eq!(event_level(date(1, 40), date(30, 30)), 2);
-        assert_eq!(event_level(date(1, 1), date(300, 300)), 3);
-        assert_eq!(event_level(date(1, 1), date(900, 900)), 4);
+        assert_eq!(event_level(date(1, 1), date(8, 8)), 3);
+        assert_eq!(event_level(date(1, 1), date(9, 9)), 4);
+        assert_eq!(event_level(date(1, 1), date(300, 300)), 4);
+        assert_eq!(event_level(date(1, 1), date(900, 900)), 5);
         assert_eq!(event_level(EventDate::UNKNOWN, date(900, 900)), 0);
     }
 }

@@ -54,7 +54,7 @@ fn prior_m(kind: ComparisonKind) -> &'static [f64] {
         ComparisonKind::Place => &[0.75, 0.08, 0.05, 0.04, 0.08],
         ComparisonKind::Code => &[0.85, 0.07, 0.03, 0.05],
         ComparisonKind::Birth => &[0.70, 0.08, 0.12, 0.04, 0.03, 0.03],
-        ComparisonKind::EventDate => &[0.60, 0.30, 0.05, 0.05],
+        ComparisonKind::EventDate => &[0.60, 0.30, 0.05, 0.03, 0.02],
         ComparisonKind::Sex => &[0.97, 0.03],
     }
 }
@@ -549,6 +549,16 @@ fn has_collapsed(comparisons: &[Comparison], m: &[Vec<f64>], ignored: &[bool]) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_level_has_a_prior_m_and_they_sum_to_one() {
+        use ComparisonKind::{Birth, Code, EventDate, Name, Place, Sex};
+        for kind in [Name, Place, Code, Birth, EventDate, Sex] {
+            let prior = prior_m(kind);
+            assert_eq!(prior.len(), kind.level_count() - 1, "{kind:?}");
+            assert!((prior.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{kind:?}");
+        }
+    }
 
     #[test]
     fn patterns_pack_four_bits_per_level() {
