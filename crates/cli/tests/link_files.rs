@@ -172,12 +172,36 @@ fn reported_f1(report: &str, label: &str) -> f64 {
         .unwrap_or_else(|| panic!("no F1 for {label:?} in {report}"))
 }
 
+/// A folder holding `LIST_A`, a truth file with the given text (unused when empty) and the
+/// path the clusters go to.
+struct ListA {
+    _dir: tempfile::TempDir,
+    list: String,
+    truth: String,
+    out: String,
+}
+
+fn list_a(truth: &str) -> ListA {
+    let dir = tempfile::tempdir().unwrap();
+    let list = write(dir.path(), "list_a.csv", LIST_A);
+    let truth = write(dir.path(), "truth.csv", truth);
+    let out = dir
+        .path()
+        .join("clusters.csv")
+        .to_string_lossy()
+        .into_owned();
+    ListA {
+        _dir: dir,
+        list,
+        truth,
+        out,
+    }
+}
+
 /// `link-files` on `LIST_A` alone, with these options after `--out`.
 fn link_list_a(options: &[&str]) -> Output {
-    let dir = tempfile::tempdir().unwrap();
-    let a = write(dir.path(), "list_a.csv", LIST_A);
-    let out = dir.path().join("clusters.csv");
-    let mut args = vec![a.as_str(), "--out", out.to_str().unwrap()];
+    let a = list_a("");
+    let mut args = vec![a.list.as_str(), "--out", a.out.as_str()];
     args.extend(options);
     link_files(&args)
 }
@@ -186,29 +210,21 @@ fn link_list_a(options: &[&str]) -> Output {
 fn reviewed_clusters_need_a_simulated_review_and_a_file_of_their_own() {
     let output = link_list_a(&["--reviewed-clusters", "r.csv"]);
     assert_refused(&output, "--simulate-review");
-    let dir = tempfile::tempdir().unwrap();
-    let a = write(dir.path(), "list_a.csv", LIST_A);
-    let truth = write(
-        dir.path(),
-        "truth.csv",
-        "source,record_id,person_id\nlist_a,1,p1\nlist_a,2,p2\n",
-    );
-    let out = dir.path().join("clusters.csv");
-    let out = out.to_str().unwrap();
+    let a = list_a("source,record_id,person_id\nlist_a,1,p1\nlist_a,2,p2\n");
     let output = link_files(&[
-        &a,
+        &a.list,
         "--out",
-        out,
+        &a.out,
         "--truth",
-        &truth,
+        &a.truth,
         "--simulate-review",
         "10",
         "--reviewed-clusters",
-        out,
+        &a.out,
     ]);
     assert_refused(&output, "a file of their own");
     assert!(
-        !Path::new(out).exists(),
+        !Path::new(&a.out).exists(),
         "nothing written before the refusal"
     );
 }
@@ -242,24 +258,15 @@ fn lists_with_no_usable_name_column_are_refused() {
 
 #[test]
 fn the_same_list_given_twice_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let a = write(dir.path(), "list_a.csv", LIST_A);
-    let out = dir.path().join("clusters.csv");
-    let output = link_files(&[&a, &a, "--out", out.to_str().unwrap()]);
+    let a = list_a("");
+    let output = link_files(&[&a.list, &a.list, "--out", &a.out]);
     assert_refused(&output, "given twice");
 }
 
 #[test]
 fn a_truth_file_naming_unknown_records_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let a = write(dir.path(), "list_a.csv", LIST_A);
-    let truth = write(
-        dir.path(),
-        "truth.csv",
-        "source,record_id,person_id\nlist_a,1,p1\nlist_a,99,p2\n",
-    );
-    let out = dir.path().join("clusters.csv");
-    let output = link_files(&[&a, "--out", out.to_str().unwrap(), "--truth", &truth]);
+    let a = list_a("source,record_id,person_id\nlist_a,1,p1\nlist_a,99,p2\n");
+    let output = link_files(&[&a.list, "--out", &a.out, "--truth", &a.truth]);
     assert_refused(&output, "(list_a, 99) is in none of the lists");
 }
 
