@@ -27,7 +27,7 @@ pub const MAX_COUNT: u64 = 1_000_000_000;
 
 /// The largest table file read. A table has at most 2^8 − 1 rows of a few characters; a
 /// bigger file is not a capture-pattern table.
-pub const MAX_TABLE_BYTES: u64 = 1 << 20;
+const MAX_TABLE_BYTES: u64 = 1 << 20;
 
 /// Counts of people by capture pattern over named lists.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -74,16 +74,9 @@ impl CaptureTable {
     /// negative, fractional or too large counts, the all-zero pattern, duplicate patterns, a
     /// single list, an empty table. A byte-order mark is skipped, and Persian or Arabic-Indic
     /// digits read as digits.
-    /// A stream over [`MAX_TABLE_BYTES`] is refused unread.
+    /// A stream over [`MAX_TABLE_BYTES`] is refused unread ([`read_table_bytes`]).
     pub fn from_csv_reader<R: Read>(reader: R) -> Result<Self> {
-        let mut bytes = Vec::new();
-        reader.take(MAX_TABLE_BYTES + 1).read_to_end(&mut bytes)?;
-        if bytes.len() as u64 > MAX_TABLE_BYTES {
-            return Err(EstimateError::TableTooLarge {
-                max_bytes: MAX_TABLE_BYTES,
-            });
-        }
-        Self::from_csv_bytes(&bytes)
+        Self::from_csv_bytes(&read_table_bytes(reader)?)
     }
 
     /// Parses a CSV held in a string; see [`CaptureTable::from_csv_reader`].
@@ -332,6 +325,19 @@ impl StratifiedTables {
             unstratified,
         })
     }
+}
+
+/// A table file's bytes, for a caller that decodes them before [`CaptureTable::parse_csv`]; a
+/// file over [`MAX_TABLE_BYTES`] is refused after reading one byte past it.
+pub fn read_table_bytes<R: Read>(reader: R) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    reader.take(MAX_TABLE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_TABLE_BYTES {
+        return Err(EstimateError::TableTooLarge {
+            max_bytes: MAX_TABLE_BYTES,
+        });
+    }
+    Ok(bytes)
 }
 
 fn check_lists(lists: &[String]) -> Result<()> {

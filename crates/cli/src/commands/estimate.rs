@@ -19,18 +19,16 @@
 //! "strata": [{"stratum", "observed", "skipped", "estimate"}]}`.
 
 use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::registry::{DataDir, block_on};
 use anyhow::Context;
 use domain::fields::CanonicalField;
 use estimate::dga::NPrior;
-use estimate::error::EstimateError;
 use estimate::lcmcr::LcmcrOptions;
 use estimate::loglinear::{Criterion, LoglinearOptions};
 use estimate::report::{self, EstimateOptions, Method, Report};
-use estimate::table::{CaptureTable, MAX_TABLE_BYTES};
+use estimate::table::{CaptureTable, read_table_bytes};
 use import::decode::EncodingChoice;
 use serde_json::{Value, json};
 
@@ -180,16 +178,7 @@ fn read_table(path: &Path, encoding: EncodingChoice) -> anyhow::Result<CaptureTa
     let file = File::open(path)
         .with_context(|| format!("opening the capture-pattern table {}", path.display()))?;
     let name = path.display().to_string();
-    let mut bytes = Vec::new();
-    file.take(MAX_TABLE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .with_context(|| format!("reading {name}"))?;
-    if bytes.len() as u64 > MAX_TABLE_BYTES {
-        let too_large = EstimateError::TableTooLarge {
-            max_bytes: MAX_TABLE_BYTES,
-        };
-        return Err(anyhow::Error::new(too_large).context(format!("reading {name}")));
-    }
+    let bytes = read_table_bytes(file).with_context(|| format!("reading {name}"))?;
     let decoded = import::decode::decode(&name, &bytes, encoding)?;
     CaptureTable::parse_csv(&decoded.text).with_context(|| format!("reading {name}"))
 }
