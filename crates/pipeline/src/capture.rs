@@ -72,35 +72,36 @@ const PLACE_FIELDS: &[CanonicalField] = &[
 
 /// Each person's stratum, with the spellings of one value brought together under
 /// [`stratum_key`] and shown under the spelling most persons in the group have (the first in
-/// sort order on a tie).
+/// sort order on a tie). Each distinct spelling's key is worked out once, however many
+/// persons share it.
 fn one_spelling_per_value(
     field: CanonicalField,
     persons: &[store::linkage::PersonSources],
 ) -> Vec<Option<String>> {
-    let keys: Vec<Option<String>> = persons
-        .iter()
-        .map(|p| Some(stratum_key(field, p.stratum.as_deref()?)))
+    let mut persons_by_spelling: HashMap<&str, usize> = HashMap::new();
+    for value in persons.iter().filter_map(|p| p.stratum.as_deref()) {
+        *persons_by_spelling.entry(value).or_default() += 1;
+    }
+    let key_of: HashMap<&str, String> = persons_by_spelling
+        .keys()
+        .map(|value| (*value, stratum_key(field, value)))
         .collect();
-    let mut spellings: HashMap<&str, HashMap<&str, usize>> = HashMap::new();
-    for (person, key) in persons.iter().zip(&keys) {
-        if let (Some(value), Some(key)) = (person.stratum.as_deref(), key) {
-            *spellings.entry(key).or_default().entry(value).or_default() += 1;
+    let mut label: HashMap<&str, (&str, usize)> = HashMap::new();
+    for (value, count) in &persons_by_spelling {
+        let best = label
+            .entry(key_of[value].as_str())
+            .or_insert((value, *count));
+        if (*count, std::cmp::Reverse(*value)) > (best.1, std::cmp::Reverse(best.0)) {
+            *best = (value, *count);
         }
     }
-    let label: HashMap<&str, &str> = spellings
-        .into_iter()
-        .filter_map(|(key, counts)| {
-            let most = counts
-                .into_iter()
-                .max_by(|(a, x), (b, y)| x.cmp(y).then_with(|| b.cmp(a)))?;
-            Some((key, most.0))
-        })
-        .collect();
-    keys.iter()
-        .map(|key| {
+    persons
+        .iter()
+        .map(|p| {
+            let key = key_of.get(p.stratum.as_deref()?)?;
             label
-                .get(key.as_deref()?)
-                .map(|spelling| spelling.to_string())
+                .get(key.as_str())
+                .map(|(spelling, _)| spelling.to_string())
         })
         .collect()
 }
