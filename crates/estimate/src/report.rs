@@ -6,8 +6,8 @@
 //! [`crate::chao`]; this module only runs them, compares them and words the result.
 
 use std::fmt;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::chao::{self, ChaoBound, ChaoForm};
@@ -387,10 +387,15 @@ pub fn estimate_strata(
     options: &EstimateOptions,
 ) -> Result<(Report, Vec<StratumReport>)> {
     let mut overall = estimate(&tables.overall, options)?;
+    // Strata are independent and each takes about half a second of LCMCR: one per core, in
+    // the strata's order.
     let named: Vec<(&String, &CaptureTable)> = tables.strata.iter().collect();
-    let outcomes = in_parallel(&named, |(_, table)| {
-        (table.observed() >= MIN_STRATUM_OBSERVED).then(|| estimate(table, options))
-    });
+    let outcomes: Vec<_> = named
+        .par_iter()
+        .map(|(_, table)| {
+            (table.observed() >= MIN_STRATUM_OBSERVED).then(|| estimate(table, options))
+        })
+        .collect();
     let mut strata = Vec::new();
     for ((name, table), outcome) in named.into_iter().zip(outcomes) {
         let observed = table.observed();
@@ -416,39 +421,6 @@ pub fn estimate_strata(
         });
     }
     Ok((overall, strata))
-}
-
-/// `f` of every item, in the items' order, computed on up to as many threads as the machine
-/// has cores: strata are independent, and each takes about half a second of LCMCR.
-fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, items.len().max(1));
-    let next = AtomicUsize::new(0);
-    let mut results: Vec<Option<R>> = items.iter().map(|_| None).collect();
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(item) = items.get(i) else {
-                            return done;
-                        };
-                        done.push((i, f(item)));
-                    }
-                })
-            })
-            .collect();
-        for worker in workers {
-            match worker.join() {
-                Ok(done) => done.into_iter().for_each(|(i, r)| results[i] = Some(r)),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-    });
-    results.into_iter().flatten().collect()
 }
 
 fn table_warnings(table: &CaptureTable) -> Vec<Warning> {
@@ -876,18 +848,5 @@ mod tests {
             Some(190),
             "a stratum's report is its own table's, whatever thread made it"
         );
-    }
-
-    #[test]
-    fn parallel_results_keep_the_items_order() {
-        let items: Vec<u64> = (0..200).collect();
-        let doubled = in_parallel(&items, |x| {
-            // Uneven work, so threads finish out of order.
-            let spin: u64 = (0..(x % 7) * 10_000).map(std::hint::black_box).sum();
-            std::hint::black_box(spin);
-            x * 2
-        });
-        assert_eq!(doubled, items.iter().map(|x| x * 2).collect::<Vec<_>>());
-        assert!(in_parallel(&[] as &[u64], |x| *x).is_empty());
     }
 }
