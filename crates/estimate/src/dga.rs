@@ -229,19 +229,13 @@ pub fn dga(table: &CaptureTable, options: &DgaOptions) -> Result<DgaResult> {
     let n = table.observed();
     let most = max_grid_points(j);
     match options.missing {
-        Some((from, to)) if from <= to && to - from < most => {
-            run(table, &graphs, delta, options.prior, (from, to))
-        }
-        Some((from, to)) if from <= to => Err(grid_too_long(to - from + 1, most)),
+        Some((from, to)) if from <= to => run(table, &graphs, delta, options.prior, (from, to)),
         Some((from, to)) => Err(EstimateError::InvalidOption {
             option: "missing",
             reason: format!("the grid must run upwards; got {from}..={to}"),
         }),
         None => {
             let mut to = 300u64.max(2 * n);
-            if to >= most {
-                return Err(grid_too_long(to + 1, most));
-            }
             loop {
                 let result = run(table, &graphs, delta, options.prior, (0, to))?;
                 if !result.grid_truncated || to >= 1_000_000.max(64 * n) || to + 1 >= most {
@@ -259,15 +253,6 @@ fn max_grid_points(lists: usize) -> u64 {
     (MAX_GRID_BYTES / (8 * ((1 << lists) - 1))) as u64
 }
 
-fn grid_too_long(points: u64, most: u64) -> EstimateError {
-    EstimateError::CannotRun {
-        method: "dga",
-        reason: format!(
-            "its grid of unseen counts would need {points} points and at most {most} fit in memory on this table: use lcmcr or loglinear for a population this large"
-        ),
-    }
-}
-
 fn run(
     table: &CaptureTable,
     graphs: &[Graph],
@@ -276,6 +261,16 @@ fn run(
     (from, to): (u64, u64),
 ) -> Result<DgaResult> {
     let j = table.list_count();
+    let most = max_grid_points(j);
+    if to - from >= most {
+        return Err(EstimateError::CannotRun {
+            method: "dga",
+            reason: format!(
+                "its grid of unseen counts would need {} points and at most {most} fit in memory on this table: use lcmcr or loglinear for a population this large",
+                to - from + 1
+            ),
+        });
+    }
     let cells = 1usize << j;
     let n = table.observed() as f64;
     let grid: Vec<f64> = (from..=to).map(|m| m as f64).collect();
