@@ -59,20 +59,29 @@ fn synth_lists(dir: &Path, persons: usize, sources: usize, seed: u64) -> (Vec<St
     (files, lists.join("truth.csv"))
 }
 
+/// `link-files` on `synth_lists(dir, persons, sources, seed)` with `--out out`, `--truth` and
+/// `options`; it must succeed. Returns its output and the truth file.
+fn link_synth_lists(
+    dir: &Path,
+    (persons, sources, seed): (usize, usize, u64),
+    out: &Path,
+    options: &[&str],
+) -> (Output, PathBuf) {
+    let (files, truth) = synth_lists(dir, persons, sources, seed);
+    let mut args: Vec<&str> = files.iter().map(String::as_str).collect();
+    args.extend(["--out", out.to_str().unwrap()]);
+    args.extend(["--truth", truth.to_str().unwrap()]);
+    args.extend(options);
+    let output = link_files(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    (output, truth)
+}
+
 #[test]
 fn synthetic_lists_in_two_scripts_are_linked_and_scored_against_truth() {
     let dir = tempfile::tempdir().unwrap();
-    let (files, truth) = synth_lists(dir.path(), 3000, 3, 1);
     let out = dir.path().join("clusters.csv");
-    let mut args: Vec<&str> = files.iter().map(String::as_str).collect();
-    args.extend([
-        "--out",
-        out.to_str().unwrap(),
-        "--truth",
-        truth.to_str().unwrap(),
-    ]);
-    let output = link_files(&args);
-    assert!(output.status.success(), "{}", stderr(&output));
+    let (output, truth) = link_synth_lists(dir.path(), (3000, 3, 1), &out, &[]);
     let clusters = std::fs::read_to_string(&out).unwrap();
     let truth_rows = std::fs::read_to_string(&truth).unwrap().lines().count();
     assert_eq!(clusters.lines().next(), Some("source,record_id,cluster_id"));
@@ -108,26 +117,13 @@ fn distinct_clusters(path: &Path) -> usize {
 #[test]
 fn a_simulated_review_writes_the_reviewed_clusters_beside_the_first_ones() {
     let dir = tempfile::tempdir().unwrap();
-    let (files, truth) = synth_lists(dir.path(), 2000, 4, 3);
     let (out, reviewed) = (
         dir.path().join("first.csv"),
         dir.path().join("reviewed.csv"),
     );
-    let mut args: Vec<&str> = files.iter().map(String::as_str).collect();
-    args.extend([
-        "--out",
-        out.to_str().unwrap(),
-        "--truth",
-        truth.to_str().unwrap(),
-    ]);
-    args.extend([
-        "--simulate-review",
-        "100000",
-        "--reviewed-clusters",
-        reviewed.to_str().unwrap(),
-    ]);
-    let output = link_files(&args);
-    assert!(output.status.success(), "{}", stderr(&output));
+    let review = ["--simulate-review", "100000", "--reviewed-clusters"];
+    let options = [&review[..], &[reviewed.to_str().unwrap()]].concat();
+    let (output, _) = link_synth_lists(dir.path(), (2000, 4, 3), &out, &options);
     let report = String::from_utf8_lossy(&output.stdout);
     let decisions = report
         .lines()
@@ -207,26 +203,110 @@ fn link_list_a(options: &[&str]) -> Output {
 }
 
 #[test]
-fn reviewed_clusters_need_a_simulated_review_and_a_file_of_their_own() {
+fn outputs_need_what_they_report_on_and_a_file_of_their_own() {
     let output = link_list_a(&["--reviewed-clusters", "r.csv"]);
     assert_refused(&output, "--simulate-review");
+    let output = link_list_a(&["--missed-out", "m.csv"]);
+    assert_refused(&output, "--truth");
     let a = list_a("source,record_id,person_id\nlist_a,1,p1\nlist_a,2,p2\n");
-    let output = link_files(&[
-        &a.list,
-        "--out",
-        &a.out,
-        "--truth",
-        &a.truth,
-        "--simulate-review",
-        "10",
-        "--reviewed-clusters",
-        &a.out,
-    ]);
-    assert_refused(&output, "a file of their own");
-    assert!(
-        !Path::new(&a.out).exists(),
-        "nothing written before the refusal"
+    let review = format!("{}.review.csv", a.out);
+    let review_twice = ["--review-out", &review, "--missed-out", &review];
+    let out_twice = ["--simulate-review", "10", "--reviewed-clusters", &a.out];
+    for (options, message) in [
+        (review_twice, "--review-out and --missed-out are both"),
+        (out_twice, "--out and --reviewed-clusters are both"),
+    ] {
+        let mut args = vec![a.list.as_str(), "--out", &a.out, "--truth", &a.truth];
+        args.extend(options);
+        assert_refused(&link_files(&args), message);
+        assert!(
+            !Path::new(&a.out).exists(),
+            "nothing written before the refusal"
+        );
+    }
+}
+
+/// The number before `label` in `(N true pairs, N predicted, N correct)` of the first linkage.
+fn reported_pairs(report: &str, label: &str) -> usize {
+    report
+        .lines()
+        .find_map(|line| line.strip_prefix("linkage: precision"))
+        .and_then(|line| {
+            line.split(['(', ',', ')'])
+                .find_map(|part| part.trim().strip_suffix(label)?.trim().parse().ok())
+        })
+        .unwrap_or_else(|| panic!("no {label:?} in {report}"))
+}
+
+#[test]
+fn the_true_pairs_left_apart_are_written_with_their_weights() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, missed) = (
+        dir.path().join("clusters.csv"),
+        dir.path().join("missed.csv"),
     );
+    let options = ["--missed-out", missed.to_str().unwrap()];
+    let (output, truth) = link_synth_lists(dir.path(), (2000, 4, 5), &out, &options);
+    let report = String::from_utf8_lossy(&output.stdout);
+    let left_apart = reported_pairs(&report, "true pairs") - reported_pairs(&report, "correct");
+    assert!(left_apart > 0, "nothing to explain: {report}");
+    assert!(
+        stderr(&output).contains(&format!("{left_apart} true pairs left apart")),
+        "{}",
+        stderr(&output)
+    );
+
+    let person: std::collections::HashMap<String, String> = csv_rows(&truth)
+        .into_iter()
+        .map(|row| (format!("{},{}", row[0], row[1]), row[2].clone()))
+        .collect();
+    let cluster: std::collections::HashMap<String, String> = csv_rows(&out)
+        .into_iter()
+        .map(|row| (format!("{},{}", row[0], row[1]), row[2].clone()))
+        .collect();
+    let text = std::fs::read_to_string(&missed).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    assert_eq!(
+        header[..6],
+        [
+            "source_a",
+            "record_id_a",
+            "source_b",
+            "record_id_b",
+            "compared",
+            "probability"
+        ]
+    );
+    assert!(header.contains(&"given_name"), "{header:?}");
+    let rows = csv_rows(&missed);
+    assert_eq!(rows.len(), left_apart, "one row per true pair left apart");
+    for row in &rows {
+        let (a, b) = (
+            format!("{},{}", row[0], row[1]),
+            format!("{},{}", row[2], row[3]),
+        );
+        assert_eq!(person[&a], person[&b], "{a} and {b} are one person");
+        assert_ne!(cluster[&a], cluster[&b], "{a} and {b} were left apart");
+        assert!(["yes", "no"].contains(&row[4].as_str()), "{row:?}");
+        let probability: f64 = row[5].parse().unwrap();
+        assert!((0.0..=1.0).contains(&probability), "{row:?}");
+        for cell in &row[6..] {
+            let (weight, level) = cell.split_once(' ').unwrap();
+            assert!(
+                weight.parse::<f64>().is_ok() && !level.is_empty(),
+                "{cell:?}"
+            );
+        }
+    }
+}
+
+/// The rows of a CSV file after its header.
+fn csv_rows(path: &Path) -> Vec<Vec<String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    reader
+        .records()
+        .map(|row| row.unwrap().iter().map(str::to_string).collect())
+        .collect()
 }
 
 #[test]

@@ -42,6 +42,7 @@ impl ComparisonKind {
                 "same after variant folding",
                 "same cross-script skeleton",
                 "given name and surname swapped",
+                "same skeleton read the Arabic way (d for ض, g for ق)",
                 "Jaro-Winkler >= 0.94",
                 "Jaro-Winkler >= 0.88",
                 "Jaro-Winkler >= 0.80",
@@ -83,9 +84,11 @@ impl ComparisonKind {
     }
 
     /// Whether the levels after the missing one are ordered from strongest to weakest
-    /// agreement, so that their weights must not increase (the swap level of names is exempt).
+    /// agreement, so that their weights must not increase (the swap and loose-skeleton levels of
+    /// names are exempt: neither is weaker than a close spelling in general).
     pub(crate) fn is_ordered_level(self, level: usize) -> bool {
-        !(self == ComparisonKind::Name && level == NAME_SWAPPED as usize)
+        !(self == ComparisonKind::Name
+            && [NAME_SWAPPED, NAME_LOOSE_SKELETON].contains(&(level as u8)))
     }
 
     /// The levels on which term-frequency adjustment applies.
@@ -98,6 +101,9 @@ impl ComparisonKind {
 pub(crate) const NAME_SKELETON: u8 = 3;
 /// The level of a given name and surname found swapped.
 pub(crate) const NAME_SWAPPED: u8 = 4;
+/// The level of names whose skeletons are equal under the Arabic and dialect readings
+/// (`Rida`/رضا, `Gasem`/قاسم; see [`text::skeleton::same_loose_skeleton`]).
+pub(crate) const NAME_LOOSE_SKELETON: u8 = 5;
 
 /// What a comparison reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -354,24 +360,29 @@ fn name_level(text: &TextFeature, x: usize, y: usize) -> u8 {
         return 2;
     }
     if ex.skeleton == ey.skeleton && ex.skeleton != NULL_ID {
-        return 3;
+        return NAME_SKELETON;
+    }
+    if text::skeleton::same_loose_skeleton(v.skeleton_letters(ex), v.skeleton_letters(ey)) {
+        return NAME_LOOSE_SKELETON;
     }
     let similarity = text_similarity(v, ex, ey, 0.80);
     if similarity >= 0.94 {
-        5
-    } else if similarity >= 0.88 {
         6
-    } else if similarity >= 0.80 {
+    } else if similarity >= 0.88 {
         7
-    } else {
+    } else if similarity >= 0.80 {
         8
+    } else {
+        9
     }
 }
 
 /// Whether a's value in this field is b's in the partner field and the other way round. Each
-/// argument is (this field's entry, the partner field's entry of the other record). The
-/// skeletons must be equal and both or neither name end in `-i` (so `Reza Ahmadi` and `Ahmad
-/// Rezaei` are not a swap), or, within a script, the spellings close (Jaro–Winkler ≥ 0.94).
+/// argument is (this field's entry, the partner field's entry of the other record). One of the
+/// two crossings must be [`Crossing::Same`] and the other at least [`Crossing::Near`]: a list
+/// that swaps the names of a person may also mistype one of them (`Ghodrat Farhadfar` and
+/// `فرهافدر، قدرت`), but two near crossings are too weak a sign (`Reza Ahmadi` and `Ahmad
+/// Rezaei` are two people).
 fn is_swapped(
     feature: usize,
     text: &TextFeature,
@@ -380,31 +391,84 @@ fn is_swapped(
     ba: (u32, u32),
 ) -> bool {
     let cross = |(t, p): (u32, u32)| {
-        p != NULL_ID
-            && cached(feature | CROSSING_TAG, t, p, || {
-                u8::from(crosses(text, partner, t, p))
-            }) == 1
+        if p == NULL_ID {
+            return Crossing::Apart as u8;
+        }
+        cached(feature | CROSSING_TAG, t, p, || {
+            crosses(text, partner, t, p) as u8
+        })
     };
-    cross(ab) && cross(ba)
+    let (one, other) = (cross(ab), cross(ba));
+    one.min(other) >= Crossing::Near as u8 && one.max(other) == Crossing::Same as u8
 }
 
-/// Whether entry `t` of a name field and entry `p` of its partner field are one name (see
+/// How close a name in one field is to a name in its partner field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Crossing {
+    /// Not the same name.
+    Apart = 0,
+    /// Close: the same but for an `-i` that one name ends in and the other not (`Saeedy`,
+    /// `سعید`), or skeletons or spellings within a typo (Jaro–Winkler ≥ 0.88).
+    Near = 1,
+    /// The same name: skeletons equal, or equal under the Arabic and dialect readings, or,
+    /// within a script, spellings with Jaro–Winkler ≥ 0.94; both or neither ending in `-i`.
+    Same = 2,
+}
+
+/// How close entry `t` of a name field is to entry `p` of its partner field (see
 /// [`is_swapped`]).
-fn crosses(text: &TextFeature, partner: &TextFeature, t: u32, p: u32) -> bool {
+fn crosses(text: &TextFeature, partner: &TextFeature, t: u32, p: u32) -> Crossing {
+    /// Below this, a skeleton is too short for a typo-tolerant comparison to mean anything.
+    const NEAR_MIN_LETTERS: usize = 3;
     let (v, w) = (&text.vocabulary, &partner.vocabulary);
     let (et, ep) = (&v.entries[t as usize], &w.entries[p as usize]);
-    let skeleton = v.skeleton_letters(et);
-    let same_skeleton =
-        !skeleton.is_empty() && skeleton == w.skeleton_letters(ep) && et.ends_in_i == ep.ends_in_i;
-    same_skeleton
-        || (et.is_latin == ep.is_latin && similarity(v.letters(et), w.letters(ep), 0.94) >= 0.94)
+    let (skeleton, other) = (v.skeleton_letters(et), w.skeleton_letters(ep));
+    let same_script = et.is_latin == ep.is_latin;
+    let spelling = if same_script {
+        similarity(v.letters(et), w.letters(ep), 0.88)
+    } else {
+        0.0
+    };
+    let equal_skeleton = !skeleton.is_empty()
+        && (skeleton == other || text::skeleton::same_loose_skeleton(skeleton, other));
+    if et.ends_in_i == ep.ends_in_i && (equal_skeleton || spelling >= 0.94) {
+        return Crossing::Same;
+    }
+    let near_skeleton = skeleton.len().min(other.len()) >= NEAR_MIN_LETTERS
+        && similarity(skeleton, other, 0.88) >= 0.88;
+    if equal_skeleton || near_skeleton || spelling >= 0.88 {
+        Crossing::Near
+    } else {
+        Crossing::Apart
+    }
 }
 
-/// Whether a name ends in the `-i` that makes a surname of a given name (`Ahmad`, `Ahmadi`):
-/// skeletons drop it, so without this `Reza Ahmadi` and `Ahmad Rezaei` look swapped.
+/// Whether a name (normalised) ends in the `-i` that makes a surname of a given name (`Ahmad`,
+/// `Ahmadi`): skeletons drop it, so without this `Reza Ahmadi` and `Ahmad Rezaei` look swapped.
+/// The given names whose final ی is read `a` ([`FINAL_YE_READ_AS_A`]) do not end in it.
 pub(crate) fn ends_in_i(name: &str) -> bool {
+    let last_word = name.rsplit([' ', '\u{200c}']).next().unwrap_or(name);
+    if FINAL_YE_READ_AS_A.contains(&last_word) {
+        return false;
+    }
     name.ends_with(['i', 'y', 'ی']) || name.ends_with("ee") || name.ends_with("ie")
 }
+
+/// Given names written with a final ی that is read `a` (the Arabic alef maqsura): `مرتضی` is
+/// `Morteza`, `مصطفی` is `Mostafa`. As [`text::normalize::normalize_for_search`] writes them.
+const FINAL_YE_READ_AS_A: &[&str] = &[
+    "مرتضی",
+    "مصطفی",
+    "موسی",
+    "عیسی",
+    "یحیی",
+    "مجتبی",
+    "کبری",
+    "صغری",
+    "عظمی",
+    "هدی",
+    "طوبی",
+];
 
 /// Jaro–Winkler similarity, or 0 when it is below `cutoff` (which must be at least 0.7).
 fn similarity(s: &[u8], t: &[u8], cutoff: f64) -> f64 {
@@ -784,6 +848,26 @@ mod tests {
             "large ids bypass it"
         );
         assert_eq!(computed.get(), 5);
+    }
+
+    #[test]
+    fn a_final_ye_read_as_a_is_no_surname_ending() {
+        let ends = |name: &str| ends_in_i(&text::normalize::normalize_for_search(name));
+        for surname in ["Ahmadi", "Rezaee", "Rezaie", "احمدی", "رضايي", "حسینی"] {
+            assert!(ends(surname), "{surname}");
+        }
+        for given in [
+            "Morteza",
+            "Ahmad",
+            "مرتضی",
+            "مرتضى",
+            "مصطفي",
+            "غلام موسی",
+            "احمد",
+        ] {
+            assert!(!ends(given), "{given}");
+        }
+        assert!(ends("مرتضوی"), "the surname made of مرتضی keeps its -i");
     }
 
     #[test]

@@ -20,8 +20,8 @@
 //!    constraints: "same" pairs are joined, "different" pairs never end in one cluster.
 //! 5. **Explain.** [`Linker::explain`] gives any pair's weight field by field ([`Explanation`]),
 //!    for the review page.
-//! 6. **Evaluate.** With ground truth, [`evaluate::pairwise_scores`] and
-//!    [`Linker::blocking_recall`].
+//! 6. **Evaluate.** With ground truth, [`evaluate::pairwise_scores`],
+//!    [`Linker::blocking_recall`] and [`Linker::missed_pairs`] (the true pairs left apart, why).
 //!
 //! ```
 //! use domain::fields::CanonicalField::{BirthYear, GivenName, Surname};
@@ -70,6 +70,7 @@ use blocking::Blocking;
 use compare::{Comparison, comparisons_for};
 use domain::fields::CanonicalField;
 use features::Features;
+use rayon::prelude::*;
 
 /// Everything that can go wrong in linkage, with what to do about it.
 #[derive(Debug, thiserror::Error)]
@@ -143,6 +144,14 @@ pub enum LinkageError {
         /// Records.
         expected: usize,
         /// Truth entries.
+        found: usize,
+    },
+    /// A clustering of the wrong length.
+    #[error("the clusters cover {found} records but there are {expected}")]
+    ClustersLength {
+        /// Records.
+        expected: usize,
+        /// Cluster entries.
         found: usize,
     },
     /// A threshold outside (0, 1) or out of order.
@@ -468,6 +477,43 @@ impl Linker {
         })
     }
 
+    /// The true pairs (same person in `truth`) that `clusters` left apart, ordered by record,
+    /// each with whether blocking compared it and its score field by field: what to read when
+    /// recall falls short.
+    pub fn missed_pairs(
+        &self,
+        model: &Model,
+        clusters: &[u32],
+        truth: &[Option<u32>],
+    ) -> Result<Vec<MissedPair>, LinkageError> {
+        if truth.len() != self.features.len {
+            return Err(LinkageError::TruthLength {
+                expected: self.features.len,
+                found: truth.len(),
+            });
+        }
+        if clusters.len() != self.features.len {
+            return Err(LinkageError::ClustersLength {
+                expected: self.features.len,
+                found: clusters.len(),
+            });
+        }
+        let mut pairs: Vec<(RecordIndex, RecordIndex)> = evaluate::true_pairs(truth)
+            .into_iter()
+            .filter(|&(a, b)| clusters[a as usize] != clusters[b as usize])
+            .collect();
+        pairs.sort_unstable();
+        Ok(pairs
+            .into_par_iter()
+            .map(|(a, b)| MissedPair {
+                a,
+                b,
+                compared: self.blocking.is_candidate(a, b),
+                explanation: model.explain(&self.features, a, b),
+            })
+            .collect())
+    }
+
     fn check_pair(&self, a: RecordIndex, b: RecordIndex) -> Result<(), LinkageError> {
         for index in [a, b] {
             if index as usize >= self.features.len {
@@ -486,6 +532,19 @@ impl Linker {
     fn check_labels(&self, labels: &[PairLabel]) -> Result<(), LinkageError> {
         labels.iter().try_for_each(|l| self.check_pair(l.a, l.b))
     }
+}
+
+/// A true pair that linkage left in two clusters ([`Linker::missed_pairs`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MissedPair {
+    /// The first record.
+    pub a: RecordIndex,
+    /// The second record.
+    pub b: RecordIndex,
+    /// Whether any blocking rule compared the pair (if not, no weight could have linked it).
+    pub compared: bool,
+    /// The pair's score, field by field.
+    pub explanation: Explanation,
 }
 
 /// Each record's bit for its source when the source is free of duplicates.

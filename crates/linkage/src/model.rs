@@ -7,8 +7,8 @@
 //! and explains every score field by field.
 
 use crate::compare::{
-    Comparison, ComparisonKind, Input, MAX_COMPARISONS, NAME_SKELETON, NAME_SWAPPED, compare_pair,
-    compare_rows, quick_level,
+    Comparison, ComparisonKind, Input, MAX_COMPARISONS, NAME_LOOSE_SKELETON, NAME_SKELETON,
+    NAME_SWAPPED, compare_pair, compare_rows, quick_level,
 };
 use crate::features::Features;
 use crate::records::RecordIndex;
@@ -132,6 +132,9 @@ impl Model {
                 // Names found swapped agree as much as names in place, and a list that swaps one
                 // person's names swaps its namesakes' too: the likelihood ratio is the same.
                 w[usize::from(NAME_SWAPPED)] = w[usize::from(NAME_SKELETON)];
+                // A loose reading of a skeleton never says more than the skeleton itself.
+                let loose = usize::from(NAME_LOOSE_SKELETON);
+                w[loose] = w[loose].min(w[usize::from(NAME_SKELETON)]);
             }
             // The chance that a random pair agrees on a name at least by skeleton: the u a
             // term-frequency adjustment is measured against (Splink's u of the exact level).

@@ -50,7 +50,7 @@ impl Default for TrainOptions {
 /// The prior m of each level after the missing one.
 fn prior_m(kind: ComparisonKind) -> &'static [f64] {
     match kind {
-        ComparisonKind::Name => &[0.70, 0.08, 0.08, 0.01, 0.05, 0.03, 0.02, 0.03],
+        ComparisonKind::Name => &[0.69, 0.08, 0.08, 0.01, 0.01, 0.05, 0.03, 0.02, 0.03],
         ComparisonKind::Place => &[0.75, 0.08, 0.05, 0.04, 0.08],
         ComparisonKind::Code => &[0.85, 0.07, 0.03, 0.05],
         ComparisonKind::Birth => &[0.70, 0.08, 0.12, 0.04, 0.03, 0.03],

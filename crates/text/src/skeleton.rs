@@ -29,6 +29,13 @@
 //! It is deliberately coarse: `Hassan` and `Hossein` (HSN), `Reza` and `Rezaei` (RZ) share a
 //! key. Linkage uses it to find candidate pairs only and compares the normalised spellings
 //! afterwards. Normalisation itself is [`crate::normalize`]'s.
+//!
+//! Some romanisations read a letter the Arabic way, or the way a dialect says it, rather than
+//! the Persian way: `Rida` and `Ramadan` for رضا and رمضان (ض as `d`), `Kadhim` for کاظم (ظ as
+//! `dh`), `Gasem`, `Bager` and `Asgar` for قاسم, باقر and اصغر (ق and غ as `g`), `Gamal` for
+//! جمال (ج as `g`). The key keeps the Persian reading, so these fall outside it;
+//! [`same_loose_skeleton`] compares two keys with those readings allowed, for linkage to weigh as
+//! a level of its own rather than as a key.
 
 use crate::normalize::normalize_for_search;
 
@@ -148,6 +155,41 @@ fn skeleton(normalized: &str, words: Words) -> String {
     }
     finish_word(&mut word, &mut out);
     out
+}
+
+/// Whether two skeleton keys (as [`skeleton_key`] or [`skeleton_key_joined`] write them) are
+/// equal once the Arabic and dialect readings are allowed: `Z` (ذ ض ظ, z) may be `D`, `Q` (ق غ,
+/// q, gh) and `J` (ج ژ, j) may be `G`, and an `H` after `D` is the `dh` of those readings.
+///
+/// ```
+/// use text::skeleton::{same_loose_skeleton, skeleton_key};
+/// let loose = |a: &str, b: &str| same_loose_skeleton(skeleton_key(a), skeleton_key(b));
+/// assert!(loose("Rida", "رضا"));
+/// assert!(loose("Kadhim", "کاظم"));
+/// assert!(loose("Asgar", "اصغر"));
+/// assert!(!loose("Reza", "Rahim"));
+/// ```
+pub fn same_loose_skeleton(a: impl AsRef<[u8]>, b: impl AsRef<[u8]>) -> bool {
+    let (a, b) = (a.as_ref(), b.as_ref());
+    !a.is_empty() && loose_classes(a).eq(loose_classes(b))
+}
+
+/// The classes of a skeleton key under the loose readings of [`same_loose_skeleton`], with the
+/// doubles those readings make collapsed as the key collapses its own.
+fn loose_classes(key: &[u8]) -> impl Iterator<Item = u8> + '_ {
+    let mut last = 0u8;
+    key.iter().filter_map(move |&class| {
+        let class = match class {
+            b'Z' => b'D',
+            b'Q' | b'J' => b'G',
+            other => other,
+        };
+        if class == last || (class == b'H' && last == b'D') {
+            return None;
+        }
+        last = class;
+        Some(class)
+    })
 }
 
 /// Appends a class to the word, merging `H` into `S`/`Z`/`K`/`G` and collapsing doubles.
@@ -410,6 +452,45 @@ mod tests {
             assert_eq!(skeleton_key(a), key, "{a}: {description}");
             assert_eq!(skeleton_key(b), key, "{b}: {description}");
         }
+    }
+
+    #[test]
+    fn arabic_and_dialect_readings_meet_only_under_the_loose_comparison() {
+        let loose =
+            |a: &str, b: &str| same_loose_skeleton(skeleton_key_joined(a), skeleton_key_joined(b));
+        for (romanised, persian) in [
+            ("Rida", "رضا"),
+            ("Ramadan", "رمضان"),
+            ("Ramadhan", "رمضان"),
+            ("Kadhim", "کاظم"),
+            ("Gasem", "قاسم"),
+            ("Bager", "باقر"),
+            ("Asgardoost", "اصغردوست"),
+            ("Magid", "مجید"),
+            ("Mohammadrida", "محمدرضا"),
+        ] {
+            assert_ne!(
+                skeleton_key_joined(romanised),
+                skeleton_key_joined(persian),
+                "{romanised}: the key keeps the Persian reading"
+            );
+            assert!(loose(romanised, persian), "{romanised} and {persian}");
+            assert!(
+                loose(persian, romanised),
+                "{persian} and {romanised}, swapped"
+            );
+        }
+        assert!(loose("Reza", "Rida"), "two romanisations of one name");
+        for (a, b) in [
+            ("Reza", "Rahim"),
+            ("Javad", "Jafar"),
+            ("Hassan", "Hossein Ali"),
+            ("Kazem", "Kamal"),
+            ("Majid", "Hamid"),
+        ] {
+            assert!(!loose(a, b), "{a} and {b} are different names");
+        }
+        assert!(!same_loose_skeleton("", ""), "two empty keys say nothing");
     }
 
     #[test]

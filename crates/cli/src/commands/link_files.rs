@@ -15,10 +15,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use linkage::evaluate::pairwise_scores;
 use linkage::records::TextColumn;
 use linkage::{
-    Decision, Duplicates, LinkOptions, Linkage, Linker, PairLabel, RecordIndex, Records,
-    ReviewBand, SourceSpec, WeakLinks,
+    Decision, Duplicates, LinkOptions, Linkage, Linker, MissedPair, PairLabel, RecordIndex,
+    Records, ReviewBand, SourceSpec, WeakLinks,
 };
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -69,6 +69,12 @@ pub struct LinkFilesArgs {
     /// same form as --out.
     #[arg(long, value_name = "CLUSTERS.csv", requires = "simulate_review")]
     pub reviewed_clusters: Option<PathBuf>,
+    /// With --truth: write the true pairs linkage left apart here, each with whether blocking
+    /// compared it and every field's weight and level
+    /// (`source_a,record_id_a,source_b,record_id_b,compared,probability,<field>...`), and print
+    /// which fields weighed against them.
+    #[arg(long, value_name = "MISSED.csv", requires = "truth")]
+    pub missed_out: Option<PathBuf>,
     /// Seed for sampling, so runs repeat.
     #[arg(long, default_value_t = 1988)]
     pub seed: u64,
@@ -77,12 +83,7 @@ pub struct LinkFilesArgs {
 /// Links the files and writes the clusters.
 pub fn run(args: LinkFilesArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    if args.reviewed_clusters.as_ref() == Some(&args.out) {
-        bail!(
-            "--reviewed-clusters and --out are both {}: give the reviewed clusters a file of their own",
-            args.out.display()
-        );
-    }
+    check_outputs_differ(&args)?;
     let mapping = parse_map(args.map.as_deref())?;
     let free = duplicate_free_stems(args.duplicate_free.as_deref());
     let input = stage("reading lists", || read_lists(&args.files, &mapping, &free))?;
@@ -117,12 +118,43 @@ pub fn run(args: LinkFilesArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.truth {
         let truth = read_truth(path, &input)?;
         print_scores("linkage", &linker, &linkage, &truth)?;
+        if let Some(path) = &args.missed_out {
+            let missed = linker
+                .missed_pairs(&model, &linkage.clusters, &truth)
+                .context("finding the true pairs left apart")?;
+            write_missed(path, records, linker.comparisons(), &missed)?;
+            report_missed(&missed, args.review_lower, args.threshold);
+            eprintln!("wrote the true pairs left apart to {}", path.display());
+        }
         if let Some(decisions) = args.simulate_review {
             let reviewed = simulate_review(&linker, &linkage, &truth, decisions)?;
             if let Some(path) = &args.reviewed_clusters {
                 write_clusters(path, records, &reviewed.clusters)?;
                 eprintln!("wrote the reviewed clusters to {}", path.display());
             }
+        }
+    }
+    Ok(())
+}
+
+/// Refuses two output options naming one file, which would leave only the last one written.
+fn check_outputs_differ(args: &LinkFilesArgs) -> anyhow::Result<()> {
+    let outputs = [
+        ("--out", Some(&args.out)),
+        ("--reviewed-clusters", args.reviewed_clusters.as_ref()),
+        ("--review-out", args.review_out.as_ref()),
+        ("--missed-out", args.missed_out.as_ref()),
+    ];
+    let given: Vec<(&str, &PathBuf)> = outputs
+        .into_iter()
+        .filter_map(|(flag, path)| path.map(|p| (flag, p)))
+        .collect();
+    for (i, (flag, path)) in given.iter().enumerate() {
+        if let Some((other, _)) = given[i + 1..].iter().find(|(_, p)| p == path) {
+            bail!(
+                "{flag} and {other} are both {}: give each output a file of its own",
+                path.display()
+            );
         }
     }
     Ok(())
@@ -466,48 +498,135 @@ fn report_linkage(linkage: &Linkage, took: Duration) {
 }
 
 fn write_clusters(path: &Path, records: &Records, clusters: &[u32]) -> anyhow::Result<()> {
-    let file =
-        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    let mut out = std::io::BufWriter::new(file);
-    let write = |out: &mut std::io::BufWriter<std::fs::File>| -> std::io::Result<()> {
+    write_csv(path, |out| {
         writeln!(out, "source,record_id,cluster_id")?;
         for (record, cluster) in clusters.iter().enumerate() {
-            let record = record as RecordIndex;
-            let source = &records.sources()[records.source_of(record).0 as usize].name;
             writeln!(
                 out,
-                "{},{},{cluster}",
-                csv_cell(source),
-                csv_cell(records.id(record))
+                "{},{cluster}",
+                record_cells(records, record as RecordIndex)
             )?;
         }
-        out.flush()
-    };
-    write(&mut out).with_context(|| format!("writing {}", path.display()))
+        Ok(())
+    })
 }
 
 fn write_review(path: &Path, records: &Records, linkage: &Linkage) -> anyhow::Result<()> {
-    let file =
-        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    let mut out = std::io::BufWriter::new(file);
-    let name = |r: RecordIndex| {
-        let source = &records.sources()[records.source_of(r).0 as usize].name;
-        format!("{},{}", csv_cell(source), csv_cell(records.id(r)))
-    };
-    let write = |out: &mut std::io::BufWriter<std::fs::File>| -> std::io::Result<()> {
+    write_csv(path, |out| {
         writeln!(out, "source_a,record_id_a,source_b,record_id_b,probability")?;
         for pair in &linkage.review {
             writeln!(
                 out,
                 "{},{},{:.4}",
-                name(pair.a),
-                name(pair.b),
+                record_cells(records, pair.a),
+                record_cells(records, pair.b),
                 pair.probability()
             )?;
         }
-        out.flush()
+        Ok(())
+    })
+}
+
+/// One row per true pair left apart; each field's cell is its weight, then its level.
+fn write_missed(
+    path: &Path,
+    records: &Records,
+    comparisons: &[linkage::compare::Comparison],
+    missed: &[MissedPair],
+) -> anyhow::Result<()> {
+    write_csv(path, |out| {
+        write!(
+            out,
+            "source_a,record_id_a,source_b,record_id_b,compared,probability"
+        )?;
+        for comparison in comparisons {
+            write!(out, ",{}", comparison.field.as_str())?;
+        }
+        writeln!(out)?;
+        for pair in missed {
+            write!(
+                out,
+                "{},{},{},{:.4}",
+                record_cells(records, pair.a),
+                record_cells(records, pair.b),
+                if pair.compared { "yes" } else { "no" },
+                pair.explanation.probability
+            )?;
+            for field in &pair.explanation.fields {
+                let cell = format!("{:+.2} {}", field.weight, field.level);
+                write!(out, ",{}", csv_cell(&cell))?;
+            }
+            writeln!(out)?;
+        }
+        Ok(())
+    })
+}
+
+/// How many true pairs were never compared, and where the compared ones scored; then which
+/// field weighed most against each compared pair, by field and level, most frequent first.
+fn report_missed(missed: &[MissedPair], review_lower: f64, threshold: f64) {
+    let compared: Vec<&MissedPair> = missed.iter().filter(|m| m.compared).collect();
+    let scored = |low: f64, high: f64| {
+        compared
+            .iter()
+            .filter(|m| (low..high).contains(&m.explanation.probability))
+            .count()
     };
-    write(&mut out).with_context(|| format!("writing {}", path.display()))
+    eprintln!(
+        "  {} true pairs left apart: {} never compared; of the {} compared, {} scored under {review_lower}, {} from {review_lower} to {threshold}, {} at {threshold} or more (kept apart by clustering)",
+        missed.len(),
+        missed.len() - compared.len(),
+        compared.len(),
+        scored(f64::NEG_INFINITY, review_lower),
+        scored(review_lower, threshold),
+        scored(threshold, f64::INFINITY),
+    );
+    let mut against: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for pair in &compared {
+        let worst = pair
+            .explanation
+            .fields
+            .iter()
+            .filter(|f| f.weight < 0.0)
+            .min_by(|x, y| x.weight.total_cmp(&y.weight));
+        if let Some(field) = worst {
+            *against
+                .entry((field.field.as_str(), field.level))
+                .or_default() += 1;
+        }
+    }
+    let mut against: Vec<_> = against.into_iter().collect();
+    against.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+    let listed: Vec<String> = against
+        .iter()
+        .take(8)
+        .map(|((field, level), n)| format!("{field} {level} ({n})"))
+        .collect();
+    if !listed.is_empty() {
+        eprintln!(
+            "  weighing most against the compared ones: {}",
+            listed.join(", ")
+        );
+    }
+}
+
+/// A record's source and id as two CSV cells.
+fn record_cells(records: &Records, r: RecordIndex) -> String {
+    let source = &records.sources()[records.source_of(r).0 as usize].name;
+    format!("{},{}", csv_cell(source), csv_cell(records.id(r)))
+}
+
+/// Creates `path` and writes it through a buffer, naming the file in any error.
+fn write_csv(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    let file =
+        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut out = std::io::BufWriter::new(file);
+    write(&mut out)
+        .and_then(|()| out.flush())
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 fn csv_cell(text: &str) -> String {

@@ -68,6 +68,26 @@ fn names_in_swapped_places_are_found_but_a_surname_made_of_a_given_name_is_not_a
 }
 
 #[test]
+fn a_swap_is_found_with_a_typo_in_one_name_or_a_final_ye_read_as_a() {
+    let rows = [
+        ["Ghodrat", "Farhadfar", "Evin"],
+        ["فرهافدر", "قدرت", "اوین"],
+        ["Ramezani", "Morteza", "Evin"],
+        ["مرتضی", "رمضانی", "اوین"],
+        ["Farhadpour", "Ghodrati", "Evin"],
+    ];
+    let swapped = "given name and surname swapped";
+    let typo = levels_of(&rows, 0, 1);
+    assert_eq!(level(&typo, "given_name"), swapped, "one name mistyped");
+    assert_eq!(level(&typo, "surname"), swapped, "one name mistyped");
+    let ye = levels_of(&rows, 2, 3);
+    assert_eq!(level(&ye, "given_name"), swapped, "مرتضی is Morteza, no -i");
+    // `Ghodrati` is a surname made of the given name, and `Farhadpour` only near `Farhadfar`:
+    // two near crossings are not a swap.
+    assert_ne!(level(&levels_of(&rows, 0, 4), "given_name"), swapped);
+}
+
+#[test]
 fn zhe_romanised_as_j_and_a_prison_under_its_other_name_agree() {
     let rows = [
         ["Hamid", "Aminnejad", "Rajaei Shahr"],
@@ -80,6 +100,35 @@ fn zhe_romanised_as_j_and_a_prison_under_its_other_name_agree() {
     let second = levels_of(&rows, 1, 2);
     assert_eq!(level(&second, "surname"), "same cross-script skeleton");
     assert_eq!(level(&second, "prison"), "same cross-script skeleton");
+}
+
+#[test]
+fn arabic_and_dialect_readings_of_a_name_agree_at_a_level_of_their_own() {
+    let rows = [
+        ["Rida", "Qorbani", "Tabriz"],
+        ["رضا", "قربانی", "تبریز"],
+        ["Kadhim", "Ahmadi", "Evin"],
+        ["کاظم", "احمدی", "اوین"],
+        ["Gasem", "Asgari", "Evin"],
+        ["قاسم", "اصغری", "اوین"],
+        ["Reza", "Asgari", "Evin"],
+    ];
+    let loose = "same skeleton read the Arabic way (d for ض, g for ق)";
+    for (a, b) in [(0, 1), (2, 3), (4, 5)] {
+        assert_eq!(
+            level(&levels_of(&rows, a, b), "given_name"),
+            loose,
+            "{a}, {b}"
+        );
+    }
+    let dialect = levels_of(&rows, 4, 5);
+    assert_eq!(level(&dialect, "surname"), loose, "Asgari and اصغری");
+    let different = levels_of(&rows, 6, 5);
+    assert_eq!(
+        level(&different, "given_name"),
+        "different",
+        "Reza and قاسم"
+    );
 }
 
 #[test]
