@@ -12,9 +12,10 @@ use rayon::prelude::*;
 /// One part of a blocking key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyPart {
-    /// The cross-script skeleton of a text field.
+    /// The cross-script skeleton of a text field, under the loose readings (`Rida` and `رضا`
+    /// share a key; [`text::skeleton::loose_skeleton_key`]).
     Skeleton(CanonicalField),
-    /// The skeletons of given name and surname as an unordered pair (so swaps still meet).
+    /// The loose skeletons of given name and surname as an unordered pair (so swaps still meet).
     NamePair,
     /// The exact normalised value of a text field (identifiers, postal codes).
     Exact(CanonicalField),
@@ -518,8 +519,8 @@ fn record_keys(features: &Features, name_pairs: &[Option<u64>], rule: &BlockingR
         .collect()
 }
 
-/// Each record's name-pair value: the skeletons of its given name and surname, in either order
-/// (each vocabulary entry's letters hashed once, not once per record and rule).
+/// Each record's name-pair value: the loose skeletons of its given name and surname, in either
+/// order (each vocabulary entry's letters hashed once, not once per record and rule).
 fn name_pair_values(features: &Features) -> Vec<Option<u64>> {
     let (Some(given), Some(surname)) = (
         features.text(CanonicalField::GivenName),
@@ -527,23 +528,23 @@ fn name_pair_values(features: &Features) -> Vec<Option<u64>> {
     ) else {
         return Vec::new();
     };
-    let hashes = |text: &TextFeature| -> Vec<u64> {
+    let loose_letters = |text: &TextFeature| -> Vec<String> {
         let v = &text.vocabulary;
         v.entries
             .iter()
-            .map(|e| hash_bytes(v.skeleton_letters(e)))
+            .map(|e| text::skeleton::loose_skeleton_key(v.skeleton_letters(e)))
             .collect()
     };
-    let (given_hashes, surname_hashes) = (hashes(given), hashes(surname));
+    let (given_letters, surname_letters) = (loose_letters(given), loose_letters(surname));
+    let hashes = |letters: &[String]| -> Vec<u64> {
+        letters.iter().map(|l| hash_bytes(l.as_bytes())).collect()
+    };
+    let (given_hashes, surname_hashes) = (hashes(&given_letters), hashes(&surname_letters));
     (0..features.len)
         .into_par_iter()
         .map(|record| {
             let (g, s) = (given.ids[record] as usize, surname.ids[record] as usize);
-            let (gv, sv) = (&given.vocabulary, &surname.vocabulary);
-            let (gl, sl) = (
-                gv.skeleton_letters(&gv.entries[g]),
-                sv.skeleton_letters(&sv.entries[s]),
-            );
+            let (gl, sl) = (&given_letters[g], &surname_letters[s]);
             if gl.is_empty() || sl.is_empty() {
                 return None;
             }
@@ -567,7 +568,7 @@ fn part_value(
         let text = features.text(field)?;
         let id = text.ids[record];
         let id = if skeleton {
-            text.vocabulary.entries[id as usize].skeleton
+            text.vocabulary.loose_skeleton[id as usize]
         } else {
             id
         };

@@ -44,6 +44,9 @@ pub(crate) struct Vocabulary {
     pub(crate) log2_frequency: Vec<f32>,
     /// Letters and skeleton letters of entries too long for their cache line.
     spilled: Vec<SpilledLetters>,
+    /// Per entry, the id of its skeleton under the loose readings
+    /// ([`text::skeleton::loose_skeleton_key`]; for codes, the skeleton's id): what blocking keys on.
+    pub(crate) loose_skeleton: Vec<u32>,
 }
 
 /// An entry's letters and skeleton letters, when they do not fit in its cache line.
@@ -124,7 +127,15 @@ impl Vocabulary {
         self.spilled.get(index as usize)
     }
 
-    fn push(&mut self, text: &str, mut entry: Entry, letters: Box<[u8]>, skeleton: Box<[u8]>) {
+    /// Adds an entry with its loose skeleton's id, its letters and its skeleton's letters.
+    fn push(
+        &mut self,
+        text: &str,
+        (mut entry, loose_skeleton): (Entry, u32),
+        letters: Box<[u8]>,
+        skeleton: Box<[u8]>,
+    ) {
+        self.loose_skeleton.push(loose_skeleton);
         let fits = letters.len() + skeleton.len() <= INLINE_LETTERS;
         if fits {
             entry.letters_len = letters.len() as u8;
@@ -502,6 +513,7 @@ struct VocabularyBuilder {
     entries: HashMap<String, u32>,
     folded: HashMap<String, u32>,
     skeletons: HashMap<String, u32>,
+    loose_skeletons: HashMap<String, u32>,
     alphabet: HashMap<char, u8>,
 }
 
@@ -523,6 +535,11 @@ impl VocabularyBuilder {
             TextKind::Place => (text.replace([' ', '\u{200c}', '-'], ""), skeleton_of(text)),
         };
         let skeleton_letters: Box<[u8]> = skeleton.as_bytes().into();
+        let loose = match kind {
+            TextKind::Code => skeleton.clone(),
+            TextKind::Name | TextKind::Place => text::skeleton::loose_skeleton_key(&skeleton),
+        };
+        let loose = intern_key(&mut self.loose_skeletons, loose);
         let entry = Entry {
             folded: intern_key(&mut self.folded, folded),
             skeleton: intern_key(&mut self.skeletons, skeleton),
@@ -531,14 +548,15 @@ impl VocabularyBuilder {
             ..Entry::NULL
         };
         let letters = encode_letters(&mut self.alphabet, text);
-        self.vocabulary.push(text, entry, letters, skeleton_letters);
+        self.vocabulary
+            .push(text, (entry, loose), letters, skeleton_letters);
         self.entries.insert(text.to_string(), id);
         id
     }
 
     fn push_null(&mut self) {
         self.vocabulary
-            .push("", Entry::NULL, Box::default(), Box::default());
+            .push("", (Entry::NULL, NULL_ID), Box::default(), Box::default());
     }
 
     /// Adds term frequencies, counted over the records' skeletons.

@@ -174,6 +174,18 @@ pub fn same_loose_skeleton(a: impl AsRef<[u8]>, b: impl AsRef<[u8]>) -> bool {
     !a.is_empty() && loose_classes(a).eq(loose_classes(b))
 }
 
+/// A skeleton key with the loose readings of [`same_loose_skeleton`] applied: two keys are
+/// loosely the same exactly when these are equal. Linkage blocks on it.
+///
+/// ```
+/// use text::skeleton::{loose_skeleton_key, skeleton_key};
+/// assert_eq!(loose_skeleton_key(skeleton_key("Rida")), loose_skeleton_key(skeleton_key("رضا")));
+/// assert_eq!(loose_skeleton_key("RZ"), "RD");
+/// ```
+pub fn loose_skeleton_key(key: impl AsRef<[u8]>) -> String {
+    loose_classes(key.as_ref()).map(char::from).collect()
+}
+
 /// The classes of a skeleton key under the loose readings of [`same_loose_skeleton`], with the
 /// doubles those readings make collapsed as the key collapses its own.
 fn loose_classes(key: &[u8]) -> impl Iterator<Item = u8> + '_ {
