@@ -54,6 +54,7 @@ impl ComparisonKind {
                 "same cross-script skeleton",
                 "Jaro-Winkler >= 0.92",
                 "Jaro-Winkler >= 0.80",
+                "another prison of the same city",
                 "different",
             ],
             ComparisonKind::Code => &["missing", "exact", "one edit", "two edits", "different"],
@@ -85,10 +86,15 @@ impl ComparisonKind {
 
     /// Whether the levels after the missing one are ordered from strongest to weakest
     /// agreement, so that their weights must not increase (the swap and loose-skeleton levels of
-    /// names are exempt: neither is weaker than a close spelling in general).
+    /// names and the same-city level of prisons are exempt: none is weaker than a close spelling
+    /// in general).
     pub(crate) fn is_ordered_level(self, level: usize) -> bool {
-        !(self == ComparisonKind::Name
-            && [NAME_SWAPPED, NAME_LOOSE_SKELETON].contains(&(level as u8)))
+        let level = level as u8;
+        match self {
+            ComparisonKind::Name => ![NAME_SWAPPED, NAME_LOOSE_SKELETON].contains(&level),
+            ComparisonKind::Place => level != PLACE_SAME_CITY,
+            _ => true,
+        }
     }
 
     /// The levels on which term-frequency adjustment applies.
@@ -101,6 +107,10 @@ impl ComparisonKind {
 pub(crate) const NAME_SKELETON: u8 = 3;
 /// The level of a given name and surname found swapped.
 pub(crate) const NAME_SWAPPED: u8 = 4;
+/// The level of places equal by cross-script skeleton.
+pub(crate) const PLACE_SKELETON: u8 = 2;
+/// The level of two prisons of one city ([`text::places::PRISON_CITIES`]).
+pub(crate) const PLACE_SAME_CITY: u8 = 5;
 /// The level of names whose skeletons are equal under the Arabic and dialect readings
 /// (`Rida`/رضا, `Gasem`/قاسم; see [`text::skeleton::same_loose_skeleton`]).
 pub(crate) const NAME_LOOSE_SKELETON: u8 = 5;
@@ -580,16 +590,28 @@ fn place_level(text: &TextFeature, x: usize, y: usize) -> u8 {
     let v = &text.vocabulary;
     let (ex, ey) = (&v.entries[x], &v.entries[y]);
     if ex.skeleton == ey.skeleton && ex.skeleton != NULL_ID {
-        return 2;
+        return PLACE_SKELETON;
     }
     let similarity = text_similarity(v, ex, ey, 0.80);
     if similarity >= 0.92 {
         3
     } else if similarity >= 0.80 {
         4
+    } else if text.field == CanonicalField::Prison && same_city(v, ex, ey) {
+        PLACE_SAME_CITY
     } else {
-        5
+        6
     }
+}
+
+/// Whether two prisons are both in [`text::places::PRISON_CITIES`] and in one city.
+fn same_city(v: &Vocabulary, x: &Entry, y: &Entry) -> bool {
+    let city = |e: &Entry| {
+        std::str::from_utf8(v.skeleton_letters(e))
+            .ok()
+            .and_then(text::places::prison_city)
+    };
+    matches!((city(x), city(y)), (Some(a), Some(b)) if a == b)
 }
 
 /// A cheap upper bound on Jaro–Winkler, to skip most hopeless pairs: letters of one string

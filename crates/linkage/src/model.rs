@@ -8,7 +8,7 @@
 
 use crate::compare::{
     Comparison, ComparisonKind, Input, MAX_COMPARISONS, NAME_LOOSE_SKELETON, NAME_SKELETON,
-    NAME_SWAPPED, compare_pair, compare_rows, quick_level,
+    NAME_SWAPPED, PLACE_SAME_CITY, PLACE_SKELETON, compare_pair, compare_rows, quick_level,
 };
 use crate::features::Features;
 use crate::records::RecordIndex;
@@ -127,6 +127,11 @@ impl Model {
                     ceiling = weight;
                 }
                 w[level] = weight as f32;
+            }
+            if comparison.kind == ComparisonKind::Place {
+                // Two prisons of one city never say more than one prison spelled alike.
+                let city = usize::from(PLACE_SAME_CITY);
+                w[city] = w[city].min(w[usize::from(PLACE_SKELETON)]);
             }
             if comparison.kind == ComparisonKind::Name {
                 // Names found swapped agree as much as names in place, and a list that swaps one

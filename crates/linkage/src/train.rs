@@ -51,7 +51,7 @@ impl Default for TrainOptions {
 fn prior_m(kind: ComparisonKind) -> &'static [f64] {
     match kind {
         ComparisonKind::Name => &[0.69, 0.08, 0.08, 0.01, 0.01, 0.05, 0.03, 0.02, 0.03],
-        ComparisonKind::Place => &[0.75, 0.08, 0.05, 0.04, 0.08],
+        ComparisonKind::Place => &[0.74, 0.08, 0.05, 0.04, 0.01, 0.08],
         ComparisonKind::Code => &[0.85, 0.07, 0.03, 0.05],
         ComparisonKind::Birth => &[0.70, 0.08, 0.12, 0.04, 0.03, 0.03],
         ComparisonKind::EventDate => &[0.60, 0.30, 0.05, 0.03, 0.02],
@@ -213,7 +213,7 @@ fn rule_recall(comparisons: &[Comparison], m: &[Vec<f64>], ignored: &[bool]) -> 
 /// The levels that mean the field agrees (a blocking key on it would match).
 fn agreeing_levels(kind: ComparisonKind) -> std::ops::RangeInclusive<usize> {
     match kind {
-        ComparisonKind::Name => 1..=4,
+        ComparisonKind::Name => 1..=5,
         ComparisonKind::Place | ComparisonKind::EventDate => 1..=2,
         ComparisonKind::Code | ComparisonKind::Sex => 1..=1,
         ComparisonKind::Birth => 1..=3,

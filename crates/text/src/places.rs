@@ -64,6 +64,46 @@ pub fn place_key(normalized: &str) -> String {
         .map_or(key, |(kept, _)| (*kept).to_string())
 }
 
+/// Prisons of the killings that share a city with another prison of the list, as (prison, city)
+/// in Latin script: lists disagree on which of a city's prisons held a person (and prisoners
+/// were moved between them), so two such names say more than two unrelated places. Public place
+/// names only; a prison missing here is compared as any other place.
+pub const PRISON_CITIES: &[(&str, &str)] = &[
+    ("Gohardasht", "Karaj"),
+    ("Ghezel Hesar", "Karaj"),
+    ("Karun", "Ahvaz"),
+    ("Sepidar", "Ahvaz"),
+];
+
+/// The city of a prison in [`PRISON_CITIES`], found by the joined skeleton of its
+/// [`place_key`] (as [`skeleton_key_joined`] writes it), in either script.
+///
+/// ```
+/// use text::places::{place_key_of, prison_city};
+/// use text::skeleton::skeleton_key_joined;
+/// let city = |name: &str| prison_city(&skeleton_key_joined(&place_key_of(name)));
+/// assert_eq!(city("Karun Prison"), Some("Ahvaz"));
+/// assert_eq!(city("زندان سپیدار"), Some("Ahvaz"));
+/// assert_eq!(city("رجایی‌شهر"), Some("Karaj"));
+/// assert_eq!(city("Evin"), None);
+/// ```
+pub fn prison_city(skeleton: &str) -> Option<&'static str> {
+    static SKELETONS: std::sync::LazyLock<Vec<(String, &'static str)>> =
+        std::sync::LazyLock::new(|| {
+            PRISON_CITIES
+                .iter()
+                .map(|(prison, city)| (skeleton_key_joined(&place_key_of(prison)), *city))
+                .collect()
+        });
+    if skeleton.is_empty() {
+        return None;
+    }
+    SKELETONS
+        .iter()
+        .find(|(key, _)| key == skeleton)
+        .map(|(_, city)| *city)
+}
+
 /// [`place_key`] of a raw place name.
 pub fn place_key_of(raw: &str) -> String {
     place_key(&normalize_for_search(raw))

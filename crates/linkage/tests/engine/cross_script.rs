@@ -160,6 +160,22 @@ fn names_read_the_arabic_way_meet_in_a_block() {
 }
 
 #[test]
+fn two_prisons_of_one_city_are_not_different_places() {
+    let rows = [
+        ["Hassan", "Heshmati", "Karun Prison"],
+        ["حسن", "حشمتی", "سپیدار"],
+        ["Hassan", "Heshmati", "Evin"],
+        ["Hassan", "Heshmati", "Ghezel Hesar"],
+        ["حسن", "حشمتی", "رجایی‌شهر"],
+    ];
+    let same_city = "another prison of the same city";
+    assert_eq!(level(&levels_of(&rows, 0, 1), "prison"), same_city);
+    assert_eq!(level(&levels_of(&rows, 3, 4), "prison"), same_city, "Karaj");
+    assert_eq!(level(&levels_of(&rows, 1, 2), "prison"), "different");
+    assert_eq!(level(&levels_of(&rows, 0, 3), "prison"), "different");
+}
+
+#[test]
 fn a_name_with_a_changed_consonant_meets_its_other_record_on_the_day_of_execution() {
     use CanonicalField::{ExecutionDate, GivenName, Surname};
     // Person 0: the surname's typo changes a consonant (`Karimi`, `Kalimi`), nothing but the
