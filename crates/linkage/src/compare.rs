@@ -253,14 +253,15 @@ pub(crate) fn compare_rows(
             }
             let level = match &text.level_table {
                 Some(table) => table[x as usize * text.vocabulary.text.len() + y as usize],
-                None => cached(feature, x.min(y), x.max(y), || {
+                None => cached(features.generation, feature, x.min(y), x.max(y), || {
                     text_level(text, comparison.kind, x, y)
                 }),
             };
             match partner {
                 Some(p) if level > NAME_SWAPPED => {
                     let partner = &features.texts[p];
-                    if is_swapped(feature, text, partner, (x, rb[p]), (y, ra[p])) {
+                    let generation = features.generation;
+                    if is_swapped(generation, feature, text, partner, (x, rb[p]), (y, ra[p])) {
                         NAME_SWAPPED
                     } else {
                         level
@@ -299,29 +300,43 @@ const LEVEL_CACHE_SLOTS: usize = 1 << 15;
 /// Values at or past this id are not cached (a key holds two 24-bit ids).
 const LEVEL_CACHE_IDS: u32 = 1 << 24;
 
+/// A thread's recent text levels, direct-mapped: a slot holds the pair's key in its high bits
+/// and the level in its low byte. Names follow a steep frequency curve, so most pairs of values
+/// a block brings were compared before.
+struct LevelCache {
+    /// The [`Features::generation`] the slots belong to.
+    generation: u64,
+    slots: Vec<u64>,
+}
+
 thread_local! {
-    /// Each thread's recent text levels, direct-mapped: a slot holds the pair's key in its high
-    /// bits and the level in its low byte. Names follow a steep frequency curve, so most pairs
-    /// of values a block brings were compared before.
-    static LEVEL_CACHE: std::cell::RefCell<Vec<u64>> =
-        std::cell::RefCell::new(vec![u64::MAX; LEVEL_CACHE_SLOTS]);
+    static LEVEL_CACHE: std::cell::RefCell<LevelCache> = std::cell::RefCell::new(LevelCache {
+        generation: 0,
+        slots: vec![u64::MAX; LEVEL_CACHE_SLOTS],
+    });
 }
 
 /// `compute(x, y)` through the thread's cache, under `tag` (a field's position, with
-/// [`CROSSING_TAG`] set for a swap check); `compute` must give a value below 256.
-fn cached(tag: usize, x: u32, y: u32, compute: impl FnOnce() -> u8) -> u8 {
+/// [`CROSSING_TAG`] set for a swap check); `compute` must give a value below 256. The cache is
+/// emptied when it is first used for another set of features (`generation`): vocabulary ids
+/// mean other values there, and the threads (rayon's, a server's) outlive a linkage.
+fn cached(generation: u64, tag: usize, x: u32, y: u32, compute: impl FnOnce() -> u8) -> u8 {
     if x.max(y) >= LEVEL_CACHE_IDS {
         return compute();
     }
     let key = ((tag as u64 & 0xFF) << 48 | u64::from(x) << 24 | u64::from(y)) << 8;
     let slot = (crate::blocking::mix(key) as usize) & (LEVEL_CACHE_SLOTS - 1);
     LEVEL_CACHE.with_borrow_mut(|cache| {
-        let entry = cache[slot];
+        if cache.generation != generation {
+            cache.slots.fill(u64::MAX);
+            cache.generation = generation;
+        }
+        let entry = cache.slots[slot];
         if entry & !0xFF == key {
             return entry as u8;
         }
         let value = compute();
-        cache[slot] = key | u64::from(value);
+        cache.slots[slot] = key | u64::from(value);
         value
     })
 }
@@ -394,6 +409,7 @@ fn name_level(text: &TextFeature, x: usize, y: usize) -> u8 {
 /// `فرهافدر، قدرت`), but two near crossings are too weak a sign (`Reza Ahmadi` and `Ahmad
 /// Rezaei` are two people).
 fn is_swapped(
+    generation: u64,
     feature: usize,
     text: &TextFeature,
     partner: &TextFeature,
@@ -404,7 +420,7 @@ fn is_swapped(
         if p == NULL_ID {
             return Crossing::Apart as u8;
         }
-        cached(feature | CROSSING_TAG, t, p, || {
+        cached(generation, feature | CROSSING_TAG, t, p, || {
             crosses(text, partner, t, p) as u8
         })
     };
@@ -420,8 +436,8 @@ enum Crossing {
     /// Close: the same but for an `-i` that one name ends in and the other not (`Saeedy`,
     /// `سعید`), or skeletons or spellings within a typo (Jaro–Winkler ≥ 0.88).
     Near = 1,
-    /// The same name: skeletons equal, or equal under the Arabic and dialect readings, or,
-    /// within a script, spellings with Jaro–Winkler ≥ 0.94; both or neither ending in `-i`.
+    /// The same name: skeletons equal, or equal under the Arabic and dialect readings, or, both
+    /// in Latin letters, spellings with Jaro–Winkler ≥ 0.94; both or neither ending in `-i`.
     Same = 2,
 }
 
@@ -433,8 +449,9 @@ fn crosses(text: &TextFeature, partner: &TextFeature, t: u32, p: u32) -> Crossin
     let (v, w) = (&text.vocabulary, &partner.vocabulary);
     let (et, ep) = (&v.entries[t as usize], &w.entries[p as usize]);
     let (skeleton, other) = (v.skeleton_letters(et), w.skeleton_letters(ep));
-    let same_script = et.is_latin == ep.is_latin;
-    let spelling = if same_script {
+    // Letters are compared in Latin only: each field re-encodes other scripts with an alphabet
+    // of its own, so a Persian given name's bytes mean nothing against a surname's.
+    let spelling = if et.is_latin && ep.is_latin {
         similarity(v.letters(et), w.letters(ep), 0.88)
     } else {
         0.0
@@ -853,23 +870,43 @@ mod tests {
     }
 
     #[test]
-    fn the_level_cache_computes_a_pair_once_and_keeps_tags_apart() {
+    fn the_level_cache_computes_a_pair_once_and_keeps_tags_and_generations_apart() {
         let computed = std::cell::Cell::new(0);
         let level = |value: u8| {
             computed.set(computed.get() + 1);
             value
         };
-        assert_eq!(cached(3, 17, 99, || level(5)), 5);
-        assert_eq!(cached(3, 17, 99, || level(6)), 5, "served from the cache");
-        assert_eq!(cached(3 | CROSSING_TAG, 17, 99, || level(1)), 1);
-        assert_eq!(cached(3, 99, 17, || level(7)), 7, "the key is ordered");
-        assert_eq!(cached(3, LEVEL_CACHE_IDS, 1, || level(2)), 2);
+        // A generation no set of features in this process gets.
+        let generation = u64::MAX;
+        assert_eq!(cached(generation, 3, 17, 99, || level(5)), 5);
         assert_eq!(
-            cached(3, LEVEL_CACHE_IDS, 1, || level(4)),
+            cached(generation, 3, 17, 99, || level(6)),
+            5,
+            "served from the cache"
+        );
+        assert_eq!(cached(generation, 3 | CROSSING_TAG, 17, 99, || level(1)), 1);
+        assert_eq!(
+            cached(generation, 3, 99, 17, || level(7)),
+            7,
+            "the key is ordered"
+        );
+        assert_eq!(cached(generation, 3, LEVEL_CACHE_IDS, 1, || level(2)), 2);
+        assert_eq!(
+            cached(generation, 3, LEVEL_CACHE_IDS, 1, || level(4)),
             4,
             "large ids bypass it"
         );
-        assert_eq!(computed.get(), 5);
+        assert_eq!(
+            cached(generation - 1, 3, 17, 99, || level(8)),
+            8,
+            "another set of features starts afresh"
+        );
+        assert_eq!(
+            cached(generation, 3, 17, 99, || level(9)),
+            9,
+            "and the first set's levels are gone"
+        );
+        assert_eq!(computed.get(), 7);
     }
 
     #[test]

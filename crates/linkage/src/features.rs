@@ -337,7 +337,13 @@ pub(crate) struct Features {
     pub(crate) unreadable: Vec<(CanonicalField, usize)>,
     /// The features again, record by record.
     pub(crate) rows: Rows,
+    /// A number no other set of features in this process has: the threads' caches of levels
+    /// (keyed by vocabulary ids, which every set numbers from 1) are only valid for one set.
+    pub(crate) generation: u64,
 }
+
+/// The next [`Features::generation`].
+static NEXT_GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl Features {
     /// The text feature of a field, if present.
@@ -404,6 +410,7 @@ pub(crate) fn prepare(records: &Records) -> Features {
         sexes,
         unreadable,
         rows: Rows::default(),
+        generation: NEXT_GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
     };
     features.rows = Rows::build(&features);
     features

@@ -82,9 +82,26 @@ fn a_swap_is_found_with_a_typo_in_one_name_or_a_final_ye_read_as_a() {
     assert_eq!(level(&typo, "surname"), swapped, "one name mistyped");
     let ye = levels_of(&rows, 2, 3);
     assert_eq!(level(&ye, "given_name"), swapped, "مرتضی is Morteza, no -i");
+    // Persian letters are re-encoded one alphabet per field: `بدر` as a given name and `کما` as
+    // a surname are the same three bytes, and so are `بدرس` and `کمال`. Not a swap.
+    let encoded_alike = [["بدر", "کمال", "اوین"], ["بدرس", "کما", "اوین"]];
+    let levels = levels_of(&encoded_alike, 0, 1);
+    assert_ne!(level(&levels, "given_name"), swapped);
     // `Ghodrati` is a surname made of the given name, and `Farhadpour` only near `Farhadfar`:
     // two near crossings are not a swap.
     assert_ne!(level(&levels_of(&rows, 0, 4), "given_name"), swapped);
+}
+
+#[test]
+fn levels_are_not_carried_from_one_linker_to_the_next() {
+    // Both linkers run in this thread and number their names alike: the second must not reuse
+    // what the first found for the same numbers (`Karimi` against `Karimi` was a swap's half;
+    // `Tehrani` against `Rahimi` is not).
+    let first = [["Ali", "Karimi", "Evin"], ["Karimi", "Ali", "Evin"]];
+    let second = [["Ali", "Rahimi", "Evin"], ["Tehrani", "Ali", "Evin"]];
+    let swapped = "given name and surname swapped";
+    assert_eq!(level(&levels_of(&first, 0, 1), "given_name"), swapped);
+    assert_ne!(level(&levels_of(&second, 0, 1), "given_name"), swapped);
 }
 
 #[test]
