@@ -211,10 +211,16 @@ fn outputs_need_what_they_report_on_and_a_file_of_their_own() {
     let a = list_a("source,record_id,person_id\nlist_a,1,p1\nlist_a,2,p2\n");
     let review = format!("{}.review.csv", a.out);
     let review_twice = ["--review-out", &review, "--missed-out", &review];
-    let out_twice = ["--simulate-review", "10", "--reviewed-clusters", &a.out];
+    let dir = Path::new(&a.out).parent().unwrap();
+    // The same file written another way (`dir/./clusters.csv`).
+    let out_again = dir.join(".").join("clusters.csv");
+    let out_again = out_again.to_str().unwrap();
+    let out_twice = ["--simulate-review", "10", "--reviewed-clusters", out_again];
+    let over_truth = ["--review-out", &a.truth, "--simulate-review", "10"];
     for (options, message) in [
         (review_twice, "--review-out and --missed-out are both"),
         (out_twice, "--out and --reviewed-clusters are both"),
+        (over_truth, "one of the files read"),
     ] {
         let mut args = vec![a.list.as_str(), "--out", &a.out, "--truth", &a.truth];
         args.extend(options);
@@ -277,7 +283,13 @@ fn the_true_pairs_left_apart_are_written_with_their_weights() {
             "probability"
         ]
     );
-    assert!(header.contains(&"given_name"), "{header:?}");
+    assert!(header.contains(&"given_name_weight"), "{header:?}");
+    assert!(header.contains(&"given_name_level"), "{header:?}");
+    assert_eq!(
+        header.len() % 2,
+        0,
+        "a weight and a level per field: {header:?}"
+    );
     let rows = csv_rows(&missed);
     assert_eq!(rows.len(), left_apart, "one row per true pair left apart");
     for row in &rows {
@@ -290,12 +302,9 @@ fn the_true_pairs_left_apart_are_written_with_their_weights() {
         assert!(["yes", "no"].contains(&row[4].as_str()), "{row:?}");
         let probability: f64 = row[5].parse().unwrap();
         assert!((0.0..=1.0).contains(&probability), "{row:?}");
-        for cell in &row[6..] {
-            let (weight, level) = cell.split_once(' ').unwrap();
-            assert!(
-                weight.parse::<f64>().is_ok() && !level.is_empty(),
-                "{cell:?}"
-            );
+        for cells in row[6..].chunks(2) {
+            assert!(cells[0].parse::<f64>().is_ok(), "a weight: {cells:?}");
+            assert!(cells[1].parse::<f64>().is_err(), "a level: {cells:?}");
         }
     }
 }

@@ -12,10 +12,10 @@ use rayon::prelude::*;
 /// One part of a blocking key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyPart {
-    /// The cross-script skeleton of a text field, under the loose readings (`Rida` and `رضا`
-    /// share a key; [`text::skeleton::loose_skeleton_key`]).
+    /// The cross-script skeleton of a text field; of a name, the coarse skeleton, which also
+    /// joins names read the Arabic way (`Rida` and `رضا`; [`text::skeleton::coarse_skeleton_key`]).
     Skeleton(CanonicalField),
-    /// The loose skeletons of given name and surname as an unordered pair (so swaps still meet).
+    /// The coarse skeletons of given name and surname as an unordered pair (so swaps still meet).
     NamePair,
     /// The exact normalised value of a text field (identifiers, postal codes).
     Exact(CanonicalField),
@@ -519,8 +519,8 @@ fn record_keys(features: &Features, name_pairs: &[Option<u64>], rule: &BlockingR
         .collect()
 }
 
-/// Each record's name-pair value: the loose skeletons of its given name and surname, in either
-/// order (each vocabulary entry's letters hashed once, not once per record and rule).
+/// Each record's name-pair value: the blocking keys of its given name and surname, in either
+/// order (each vocabulary entry's key hashed once, not once per record and rule).
 fn name_pair_values(features: &Features) -> Vec<Option<u64>> {
     let (Some(given), Some(surname)) = (
         features.text(CanonicalField::GivenName),
@@ -528,32 +528,24 @@ fn name_pair_values(features: &Features) -> Vec<Option<u64>> {
     ) else {
         return Vec::new();
     };
-    let loose_letters = |text: &TextFeature| -> Vec<String> {
+    // Blocking-key ids are per field, so the pair is made of the keys' hashes, ordered by value.
+    let hashes = |text: &TextFeature| -> Vec<Option<u64>> {
         let v = &text.vocabulary;
         v.entries
             .iter()
-            .map(|e| text::skeleton::loose_skeleton_key(v.skeleton_letters(e)))
+            .map(|e| {
+                let key = text::skeleton::coarse_skeleton_key(v.skeleton_letters(e));
+                (!key.is_empty()).then(|| hash_bytes(key.as_bytes()))
+            })
             .collect()
     };
-    let (given_letters, surname_letters) = (loose_letters(given), loose_letters(surname));
-    let hashes = |letters: &[String]| -> Vec<u64> {
-        letters.iter().map(|l| hash_bytes(l.as_bytes())).collect()
-    };
-    let (given_hashes, surname_hashes) = (hashes(&given_letters), hashes(&surname_letters));
+    let (given_hashes, surname_hashes) = (hashes(given), hashes(surname));
     (0..features.len)
         .into_par_iter()
         .map(|record| {
-            let (g, s) = (given.ids[record] as usize, surname.ids[record] as usize);
-            let (gl, sl) = (&given_letters[g], &surname_letters[s]);
-            if gl.is_empty() || sl.is_empty() {
-                return None;
-            }
-            let (first, second) = if gl <= sl {
-                (given_hashes[g], surname_hashes[s])
-            } else {
-                (surname_hashes[s], given_hashes[g])
-            };
-            Some(mix(first) ^ second)
+            let g = given_hashes[given.ids[record] as usize]?;
+            let s = surname_hashes[surname.ids[record] as usize]?;
+            Some(mix(g.min(s)) ^ g.max(s))
         })
         .collect()
 }
@@ -568,7 +560,7 @@ fn part_value(
         let text = features.text(field)?;
         let id = text.ids[record];
         let id = if skeleton {
-            text.vocabulary.loose_skeleton[id as usize]
+            text.vocabulary.blocking_key[id as usize]
         } else {
             id
         };

@@ -18,9 +18,11 @@ pub(crate) const MAX_COMPARISONS: usize = 16;
 /// What a comparison compares and how.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ComparisonKind {
-    /// A personal name: exact, variant, skeleton, swapped, Jaro–Winkler ≥ 0.94, ≥ 0.88, ≥ 0.80, else.
+    /// A personal name: exact, variant, skeleton, swapped, read the Arabic way, Jaro–Winkler ≥
+    /// 0.94, ≥ 0.88, ≥ 0.80, else.
     Name,
-    /// A place: exact, skeleton, Jaro–Winkler ≥ 0.92, ≥ 0.80, else.
+    /// A place: exact, skeleton, Jaro–Winkler ≥ 0.92, ≥ 0.80, another prison of the same city,
+    /// else.
     Place,
     /// An identifier: exact, one edit, two edits, else.
     Code,
@@ -91,7 +93,7 @@ impl ComparisonKind {
     pub(crate) fn is_ordered_level(self, level: usize) -> bool {
         let level = level as u8;
         match self {
-            ComparisonKind::Name => ![NAME_SWAPPED, NAME_LOOSE_SKELETON].contains(&level),
+            ComparisonKind::Name => ![NAME_SWAPPED, NAME_ARABIC_READING].contains(&level),
             ComparisonKind::Place => level != PLACE_SAME_CITY,
             _ => true,
         }
@@ -99,7 +101,7 @@ impl ComparisonKind {
 
     /// The levels on which term-frequency adjustment applies.
     pub(crate) fn has_frequency_adjustment(self, level: u8) -> bool {
-        self == ComparisonKind::Name && (1..=4).contains(&level)
+        self == ComparisonKind::Name && (1..=NAME_ARABIC_READING).contains(&level)
     }
 }
 
@@ -111,9 +113,9 @@ pub(crate) const NAME_SWAPPED: u8 = 4;
 pub(crate) const PLACE_SKELETON: u8 = 2;
 /// The level of two prisons of one city ([`text::places::PRISON_CITIES`]).
 pub(crate) const PLACE_SAME_CITY: u8 = 5;
-/// The level of names whose skeletons are equal under the Arabic and dialect readings
-/// (`Rida`/رضا, `Gasem`/قاسم; see [`text::skeleton::same_loose_skeleton`]).
-pub(crate) const NAME_LOOSE_SKELETON: u8 = 5;
+/// The level of names equal when ذ ض ظ are read `d` and ق غ ج `g`, at least one of them in Latin
+/// letters (`Rida`/رضا, `Gasem`/قاسم; [`text::skeleton::arabic_reading_key_joined`]).
+pub(crate) const NAME_ARABIC_READING: u8 = 5;
 
 /// What a comparison reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -387,8 +389,8 @@ fn name_level(text: &TextFeature, x: usize, y: usize) -> u8 {
     if ex.skeleton == ey.skeleton && ex.skeleton != NULL_ID {
         return NAME_SKELETON;
     }
-    if text::skeleton::same_loose_skeleton(v.skeleton_letters(ex), v.skeleton_letters(ey)) {
-        return NAME_LOOSE_SKELETON;
+    if read_alike_the_arabic_way(v, (x, ex), v, (y, ey)) {
+        return NAME_ARABIC_READING;
     }
     let similarity = text_similarity(v, ex, ey, 0.80);
     if similarity >= 0.94 {
@@ -400,6 +402,19 @@ fn name_level(text: &TextFeature, x: usize, y: usize) -> u8 {
     } else {
         9
     }
+}
+
+/// Whether two name entries (of one field or two) are equal read the Arabic way while at least
+/// one is in Latin letters: two Persian spellings that differ differ in letters, not in reading
+/// (`جعفر` and `غفار` are two names with one Arabic-reading key).
+fn read_alike_the_arabic_way(
+    v: &Vocabulary,
+    (x, ex): (usize, &Entry),
+    w: &Vocabulary,
+    (y, ey): (usize, &Entry),
+) -> bool {
+    let (kx, ky) = (&v.arabic_reading[x], &w.arabic_reading[y]);
+    (ex.is_latin || ey.is_latin) && !kx.is_empty() && kx == ky
 }
 
 /// Whether a's value in this field is b's in the partner field and the other way round. Each
@@ -433,11 +448,11 @@ fn is_swapped(
 enum Crossing {
     /// Not the same name.
     Apart = 0,
-    /// Close: the same but for an `-i` that one name ends in and the other not (`Saeedy`,
-    /// `سعید`), or skeletons or spellings within a typo (Jaro–Winkler ≥ 0.88).
+    /// Within a typo: skeletons or Latin spellings with Jaro–Winkler ≥ 0.88, both or neither
+    /// ending in `-i`.
     Near = 1,
-    /// The same name: skeletons equal, or equal under the Arabic and dialect readings, or, both
-    /// in Latin letters, spellings with Jaro–Winkler ≥ 0.94; both or neither ending in `-i`.
+    /// The same name: skeletons equal, plain or read the Arabic way, or, both in Latin letters,
+    /// spellings with Jaro–Winkler ≥ 0.94; both or neither ending in `-i`.
     Same = 2,
 }
 
@@ -456,14 +471,18 @@ fn crosses(text: &TextFeature, partner: &TextFeature, t: u32, p: u32) -> Crossin
     } else {
         0.0
     };
-    let equal_skeleton = !skeleton.is_empty()
-        && (skeleton == other || text::skeleton::same_loose_skeleton(skeleton, other));
-    if et.ends_in_i == ep.ends_in_i && (equal_skeleton || spelling >= 0.94) {
+    if et.ends_in_i != ep.ends_in_i {
+        // `Karim` and `Karimi`: a surname made of a given name is no crossing at all.
+        return Crossing::Apart;
+    }
+    let equal_skeleton = (!skeleton.is_empty() && skeleton == other)
+        || read_alike_the_arabic_way(v, (t as usize, et), w, (p as usize, ep));
+    if equal_skeleton || spelling >= 0.94 {
         return Crossing::Same;
     }
     let near_skeleton = skeleton.len().min(other.len()) >= NEAR_MIN_LETTERS
         && similarity(skeleton, other, 0.88) >= 0.88;
-    if equal_skeleton || near_skeleton || spelling >= 0.88 {
+    if near_skeleton || spelling >= 0.88 {
         Crossing::Near
     } else {
         Crossing::Apart

@@ -44,9 +44,13 @@ pub(crate) struct Vocabulary {
     pub(crate) log2_frequency: Vec<f32>,
     /// Letters and skeleton letters of entries too long for their cache line.
     spilled: Vec<SpilledLetters>,
-    /// Per entry, the id of its skeleton under the loose readings
-    /// ([`text::skeleton::loose_skeleton_key`]; for codes, the skeleton's id): what blocking keys on.
-    pub(crate) loose_skeleton: Vec<u32>,
+    /// Per entry of a name field, its skeleton read the Arabic way
+    /// ([`text::skeleton::arabic_reading_key_joined`]; empty for places and codes).
+    pub(crate) arabic_reading: Vec<Box<[u8]>>,
+    /// Per entry, the id of the key blocking uses: for names the coarse skeleton
+    /// ([`text::skeleton::coarse_skeleton_key`]), which also joins names read the Arabic way; for
+    /// places and codes the skeleton itself.
+    pub(crate) blocking_key: Vec<u32>,
 }
 
 /// An entry's letters and skeleton letters, when they do not fit in its cache line.
@@ -127,15 +131,17 @@ impl Vocabulary {
         self.spilled.get(index as usize)
     }
 
-    /// Adds an entry with its loose skeleton's id, its letters and its skeleton's letters.
+    /// Adds an entry with its skeleton read the Arabic way and its blocking key's id, its letters
+    /// and its skeleton's letters.
     fn push(
         &mut self,
         text: &str,
-        (mut entry, loose_skeleton): (Entry, u32),
+        (mut entry, arabic_reading, blocking_key): (Entry, Box<[u8]>, u32),
         letters: Box<[u8]>,
         skeleton: Box<[u8]>,
     ) {
-        self.loose_skeleton.push(loose_skeleton);
+        self.arabic_reading.push(arabic_reading);
+        self.blocking_key.push(blocking_key);
         let fits = letters.len() + skeleton.len() <= INLINE_LETTERS;
         if fits {
             entry.letters_len = letters.len() as u8;
@@ -520,7 +526,7 @@ struct VocabularyBuilder {
     entries: HashMap<String, u32>,
     folded: HashMap<String, u32>,
     skeletons: HashMap<String, u32>,
-    loose_skeletons: HashMap<String, u32>,
+    blocking_keys: HashMap<String, u32>,
     alphabet: HashMap<char, u8>,
 }
 
@@ -542,11 +548,16 @@ impl VocabularyBuilder {
             TextKind::Place => (text.replace([' ', '\u{200c}', '-'], ""), skeleton_of(text)),
         };
         let skeleton_letters: Box<[u8]> = skeleton.as_bytes().into();
-        let loose = match kind {
-            TextKind::Code => skeleton.clone(),
-            TextKind::Name | TextKind::Place => text::skeleton::loose_skeleton_key(&skeleton),
+        let (arabic_reading, blocking_key): (Box<[u8]>, String) = match kind {
+            TextKind::Name => (
+                text::skeleton::arabic_reading_key_joined(text)
+                    .into_bytes()
+                    .into(),
+                text::skeleton::coarse_skeleton_key(&skeleton),
+            ),
+            TextKind::Place | TextKind::Code => (Box::default(), skeleton.clone()),
         };
-        let loose = intern_key(&mut self.loose_skeletons, loose);
+        let blocking_key = intern_key(&mut self.blocking_keys, blocking_key);
         let entry = Entry {
             folded: intern_key(&mut self.folded, folded),
             skeleton: intern_key(&mut self.skeletons, skeleton),
@@ -555,15 +566,23 @@ impl VocabularyBuilder {
             ..Entry::NULL
         };
         let letters = encode_letters(&mut self.alphabet, text);
-        self.vocabulary
-            .push(text, (entry, loose), letters, skeleton_letters);
+        self.vocabulary.push(
+            text,
+            (entry, arabic_reading, blocking_key),
+            letters,
+            skeleton_letters,
+        );
         self.entries.insert(text.to_string(), id);
         id
     }
 
     fn push_null(&mut self) {
-        self.vocabulary
-            .push("", (Entry::NULL, NULL_ID), Box::default(), Box::default());
+        self.vocabulary.push(
+            "",
+            (Entry::NULL, Box::default(), NULL_ID),
+            Box::default(),
+            Box::default(),
+        );
     }
 
     /// Adds term frequencies, counted over the records' skeletons.

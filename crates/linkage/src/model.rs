@@ -7,7 +7,7 @@
 //! and explains every score field by field.
 
 use crate::compare::{
-    Comparison, ComparisonKind, Input, MAX_COMPARISONS, NAME_LOOSE_SKELETON, NAME_SKELETON,
+    Comparison, ComparisonKind, Input, MAX_COMPARISONS, NAME_ARABIC_READING, NAME_SKELETON,
     NAME_SWAPPED, PLACE_SAME_CITY, PLACE_SKELETON, compare_pair, compare_rows, quick_level,
 };
 use crate::features::Features;
@@ -137,8 +137,9 @@ impl Model {
                 // Names found swapped agree as much as names in place, and a list that swaps one
                 // person's names swaps its namesakes' too: the likelihood ratio is the same.
                 w[usize::from(NAME_SWAPPED)] = w[usize::from(NAME_SKELETON)];
-                // A loose reading of a skeleton never says more than the skeleton itself.
-                let loose = usize::from(NAME_LOOSE_SKELETON);
+                // A name read the Arabic way never says more than its skeleton; both get the same
+                // term-frequency adjustment, so this holds after it too.
+                let loose = usize::from(NAME_ARABIC_READING);
                 w[loose] = w[loose].min(w[usize::from(NAME_SKELETON)]);
             }
             // The chance that a random pair agrees on a name at least by skeleton: the u a
@@ -376,12 +377,20 @@ pub fn match_weight(probability: f64) -> f64 {
 
 impl std::fmt::Display for Explanation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "{:<16} {:<34} {:>8}", "field", "level", "weight")?;
-        writeln!(f, "{:<16} {:<34} {:>8.2}", "(prior)", "", self.prior)?;
+        // Level names hold Persian letters: pad by characters, as wide as the longest shown.
+        let width = self
+            .fields
+            .iter()
+            .map(|field| field.level.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max("level".len());
+        writeln!(f, "{:<16} {:<width$} {:>8}", "field", "level", "weight")?;
+        writeln!(f, "{:<16} {:<width$} {:>8.2}", "(prior)", "", self.prior)?;
         for field in &self.fields {
             writeln!(
                 f,
-                "{:<16} {:<34} {:>8.2}",
+                "{:<16} {:<width$} {:>8.2}",
                 field.field.as_str(),
                 field.level,
                 field.weight

@@ -536,14 +536,20 @@ fn normalise(counts: Vec<Vec<f64>>) -> Vec<Vec<f64>> {
 }
 
 /// EM has collapsed when its match class no longer agrees on names: fewer than half of its
-/// pairs agree (exactly, by variant, by skeleton or swapped) on some estimated name field.
+/// pairs agree ([`agreeing_levels`]: exactly, by variant, by skeleton, swapped or read the Arabic
+/// way) on some estimated name field.
 fn has_collapsed(comparisons: &[Comparison], m: &[Vec<f64>], ignored: &[bool]) -> bool {
     comparisons
         .iter()
         .zip(m)
         .zip(ignored)
         .filter(|((c, _), ignored)| c.kind == ComparisonKind::Name && !**ignored)
-        .any(|((_, m), _)| m[1] + m[2] + m[3] + m[4] < 0.5)
+        .any(|((_, m), _)| {
+            agreeing_levels(ComparisonKind::Name)
+                .map(|level| m[level])
+                .sum::<f64>()
+                < 0.5
+        })
 }
 
 #[cfg(test)]

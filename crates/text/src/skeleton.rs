@@ -34,8 +34,10 @@
 //! the Persian way: `Rida` and `Ramadan` for رضا and رمضان (ض as `d`), `Kadhim` for کاظم (ظ as
 //! `dh`), `Gasem`, `Bager` and `Asgar` for قاسم, باقر and اصغر (ق and غ as `g`), `Gamal` for
 //! جمال (ج as `g`). The key keeps the Persian reading, so these fall outside it;
-//! [`same_loose_skeleton`] compares two keys with those readings allowed, for linkage to weigh as
-//! a level of its own rather than as a key.
+//! [`arabic_reading_key_joined`] is the key with those letters read the other way (and Latin
+//! `dh` read as `d`), for linkage to weigh as a level of its own and to block on beside the key.
+//! Only those letters change: ز, `z` and the other classes stay what they are, so `Farzad` and
+//! `Farid` do not meet.
 
 use crate::normalize::normalize_for_search;
 
@@ -51,20 +53,73 @@ const SH: u8 = b'1';
 /// assert_eq!(skeleton_key("Hossein Rezaei"), "HSN RZ");
 /// ```
 pub fn skeleton_key(name: &str) -> String {
-    skeleton(&normalize_for_search(name), Words::Separate)
+    skeleton(
+        &normalize_for_search(name),
+        Words::Separate,
+        Reading::Persian,
+    )
 }
 
 /// The skeleton key with the words run together, as if the name were written as one word:
 /// `Hassanzadeh`, `Hasan Zadeh` and `حسن‌زاده` all give `HSNZD`. Linkage compares both this
 /// and [`skeleton_key`], since compound names are written together or apart at random.
 pub fn skeleton_key_joined(name: &str) -> String {
-    skeleton(&normalize_for_search(name), Words::Joined)
+    skeleton(&normalize_for_search(name), Words::Joined, Reading::Persian)
+}
+
+/// [`skeleton_key_joined`] with the Arabic and dialect readings: ض ظ ذ as `d`, ق غ ج as `g`,
+/// Latin `dh` as `d`. Where a name's two keys differ, two spellings of it that agree on this one
+/// are the same name read two ways.
+///
+/// ```
+/// use text::skeleton::{arabic_reading_key_joined, skeleton_key_joined};
+/// let key = arabic_reading_key_joined;
+/// assert_eq!(key("Rida"), key("رضا"));
+/// assert_eq!(key("Kadhim"), key("کاظم"));
+/// assert_eq!(key("Asgar"), key("اصغر"));
+/// assert_ne!(key("Farzad"), key("فرید"));
+/// assert_eq!(skeleton_key_joined("Reza"), skeleton_key_joined("رضا"), "the usual reading");
+/// ```
+pub fn arabic_reading_key_joined(name: &str) -> String {
+    skeleton(&normalize_for_search(name), Words::Joined, Reading::Arabic)
+}
+
+/// A coarser key than `key` (as [`skeleton_key`] or [`skeleton_key_joined`] write it), for
+/// blocking: `Z` and `D` are one class, `Q`, `J` and `G` another, an `H` after `D` goes, and the
+/// doubles this makes collapse. Two names with equal keys or equal
+/// [`arabic_reading_key_joined`] keys have equal coarse keys, and so do many other pairs
+/// (`Farzad` and `Farid`): it finds candidates, it says nothing about a match.
+///
+/// ```
+/// use text::skeleton::{coarse_skeleton_key, skeleton_key_joined};
+/// let coarse = |name: &str| coarse_skeleton_key(&skeleton_key_joined(name));
+/// assert_eq!(coarse("Rida"), coarse("رضا"));
+/// assert_eq!(coarse("Asgar"), coarse("Asghar"));
+/// assert_ne!(coarse("Reza"), coarse("Rahim"));
+/// ```
+pub fn coarse_skeleton_key(key: impl AsRef<[u8]>) -> String {
+    let mut last = 0u8;
+    key.as_ref()
+        .iter()
+        .filter_map(|&class| {
+            let class = match class {
+                b'Z' => b'D',
+                b'Q' | b'J' => b'G',
+                other => other,
+            };
+            if class == last || (class == b'H' && last == b'D') {
+                return None;
+            }
+            last = class;
+            Some(char::from(class))
+        })
+        .collect()
 }
 
 /// [`skeleton_key`] of a name that already went through
 /// [`crate::normalize::normalize_for_search`], saving that work.
 pub fn skeleton_key_of_normalized(normalized: &str) -> String {
-    skeleton(normalized, Words::Separate)
+    skeleton(normalized, Words::Separate, Reading::Persian)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -73,7 +128,17 @@ enum Words {
     Joined,
 }
 
-fn skeleton(normalized: &str, words: Words) -> String {
+/// How the letters that Persian and Arabic read differently are read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// The Persian reading: ض ظ ذ are `z`, ق غ are `gh`/`q`, ج is `j`.
+    Persian,
+    /// The Arabic and dialect reading: ض ظ ذ are `d`, ق غ ج are `g`, Latin `dh` is `d`.
+    Arabic,
+}
+
+fn skeleton(normalized: &str, words: Words, reading: Reading) -> String {
+    let arabic = reading == Reading::Arabic;
     let mut out = String::with_capacity(normalized.len());
     let mut word: Vec<u8> = Vec::with_capacity(16);
     let mut at_word_start = true;
@@ -94,6 +159,11 @@ fn skeleton(normalized: &str, words: Words) -> String {
             }
             // French-style `dj` for ج.
             'd' if chars.peek() == Some(&'j') => None,
+            // Arabic-style `dh` for ذ ض ظ.
+            'd' if arabic && chars.peek() == Some(&'h') => {
+                chars.next();
+                Some(b'D')
+            }
             'b' => Some(b'B'),
             'd' | 'đ' => Some(b'D'),
             'f' => Some(b'F'),
@@ -119,16 +189,17 @@ fn skeleton(normalized: &str, words: Words) -> String {
             'پ' => Some(b'P'),
             'ت' | 'ط' => Some(b'T'),
             'ث' | 'س' | 'ص' => Some(b'S'),
-            'ج' => Some(b'J'),
+            'ج' => Some(if arabic { b'G' } else { b'J' }),
             'چ' => Some(b'C'),
             'ح' | 'ه' => Some(b'H'),
             'خ' => Some(b'X'),
             'د' => Some(b'D'),
-            'ذ' | 'ز' | 'ض' | 'ظ' => Some(b'Z'),
+            'ذ' | 'ض' | 'ظ' => Some(if arabic { b'D' } else { b'Z' }),
+            'ز' => Some(b'Z'),
             'ر' => Some(b'R'),
             'ژ' => Some(b'J'),
             'ش' => Some(SH),
-            'غ' | 'ق' => Some(b'Q'),
+            'غ' | 'ق' => Some(if arabic { b'G' } else { b'Q' }),
             'ف' => Some(b'F'),
             'ک' => Some(b'K'),
             'گ' => Some(b'G'),
@@ -155,53 +226,6 @@ fn skeleton(normalized: &str, words: Words) -> String {
     }
     finish_word(&mut word, &mut out);
     out
-}
-
-/// Whether two skeleton keys (as [`skeleton_key`] or [`skeleton_key_joined`] write them) are
-/// equal once the Arabic and dialect readings are allowed: `Z` (ذ ض ظ, z) may be `D`, `Q` (ق غ,
-/// q, gh) and `J` (ج ژ, j) may be `G`, and an `H` after `D` is the `dh` of those readings.
-///
-/// ```
-/// use text::skeleton::{same_loose_skeleton, skeleton_key};
-/// let loose = |a: &str, b: &str| same_loose_skeleton(skeleton_key(a), skeleton_key(b));
-/// assert!(loose("Rida", "رضا"));
-/// assert!(loose("Kadhim", "کاظم"));
-/// assert!(loose("Asgar", "اصغر"));
-/// assert!(!loose("Reza", "Rahim"));
-/// ```
-pub fn same_loose_skeleton(a: impl AsRef<[u8]>, b: impl AsRef<[u8]>) -> bool {
-    let (a, b) = (a.as_ref(), b.as_ref());
-    !a.is_empty() && loose_classes(a).eq(loose_classes(b))
-}
-
-/// A skeleton key with the loose readings of [`same_loose_skeleton`] applied: two keys are
-/// loosely the same exactly when these are equal. Linkage blocks on it.
-///
-/// ```
-/// use text::skeleton::{loose_skeleton_key, skeleton_key};
-/// assert_eq!(loose_skeleton_key(skeleton_key("Rida")), loose_skeleton_key(skeleton_key("رضا")));
-/// assert_eq!(loose_skeleton_key("RZ"), "RD");
-/// ```
-pub fn loose_skeleton_key(key: impl AsRef<[u8]>) -> String {
-    loose_classes(key.as_ref()).map(char::from).collect()
-}
-
-/// The classes of a skeleton key under the loose readings of [`same_loose_skeleton`], with the
-/// doubles those readings make collapsed as the key collapses its own.
-fn loose_classes(key: &[u8]) -> impl Iterator<Item = u8> + '_ {
-    let mut last = 0u8;
-    key.iter().filter_map(move |&class| {
-        let class = match class {
-            b'Z' => b'D',
-            b'Q' | b'J' => b'G',
-            other => other,
-        };
-        if class == last || (class == b'H' && last == b'D') {
-            return None;
-        }
-        last = class;
-        Some(class)
-    })
 }
 
 /// Appends a class to the word, merging `H` into `S`/`Z`/`K`/`G` and collapsing doubles.
@@ -467,9 +491,7 @@ mod tests {
     }
 
     #[test]
-    fn arabic_and_dialect_readings_meet_only_under_the_loose_comparison() {
-        let loose =
-            |a: &str, b: &str| same_loose_skeleton(skeleton_key_joined(a), skeleton_key_joined(b));
+    fn arabic_and_dialect_readings_meet_only_under_their_own_key() {
         for (romanised, persian) in [
             ("Rida", "رضا"),
             ("Ramadan", "رمضان"),
@@ -486,23 +508,48 @@ mod tests {
                 skeleton_key_joined(persian),
                 "{romanised}: the key keeps the Persian reading"
             );
-            assert!(loose(romanised, persian), "{romanised} and {persian}");
-            assert!(
-                loose(persian, romanised),
-                "{persian} and {romanised}, swapped"
+            assert_eq!(
+                arabic_reading_key_joined(romanised),
+                arabic_reading_key_joined(persian),
+                "{romanised} and {persian}"
             );
         }
-        assert!(loose("Reza", "Rida"), "two romanisations of one name");
+        // Only ذ ض ظ ق غ ج and Latin `dh` are read another way: `z`, ز and the suffixes built on
+        // them stay apart from `d`.
         for (a, b) in [
+            ("Farzad", "فرید"),
+            ("Behzad", "بهداد"),
+            ("Mohammadzadeh", "محمدی"),
+            ("Nazari", "نادری"),
+            ("Zahra", "گوهر"),
             ("Reza", "Rahim"),
             ("Javad", "Jafar"),
-            ("Hassan", "Hossein Ali"),
-            ("Kazem", "Kamal"),
-            ("Majid", "Hamid"),
+            ("Qazvin", "Zahedan"),
         ] {
-            assert!(!loose(a, b), "{a} and {b} are different names");
+            assert_ne!(
+                arabic_reading_key_joined(a),
+                arabic_reading_key_joined(b),
+                "{a} and {b} are different names"
+            );
         }
-        assert!(!same_loose_skeleton("", ""), "two empty keys say nothing");
+    }
+
+    #[test]
+    fn the_coarse_key_joins_what_either_key_joins() {
+        let coarse = |name: &str| coarse_skeleton_key(skeleton_key_joined(name));
+        for (a, b) in [
+            ("Rida", "رضا"),
+            ("Reza", "رضا"),
+            ("Kadhim", "کاظم"),
+            ("Asgar", "اصغر"),
+            ("Asghar", "اصغر"),
+            ("Magid", "مجید"),
+            ("Mohammadrida", "محمدرضا"),
+        ] {
+            assert_eq!(coarse(a), coarse(b), "{a} and {b}");
+        }
+        assert_ne!(coarse("Reza"), coarse("Rahim"));
+        assert_eq!(coarse_skeleton_key(""), "");
     }
 
     #[test]

@@ -71,8 +71,8 @@ pub struct LinkFilesArgs {
     pub reviewed_clusters: Option<PathBuf>,
     /// With --truth: write the true pairs linkage left apart here, each with whether blocking
     /// compared it and every field's weight and level
-    /// (`source_a,record_id_a,source_b,record_id_b,compared,probability,<field>...`), and print
-    /// which fields weighed against them.
+    /// (`source_a,record_id_a,source_b,record_id_b,compared,probability,<field>_weight,<field>_level...`),
+    /// and print which fields weighed against them.
     #[arg(long, value_name = "MISSED.csv", requires = "truth")]
     pub missed_out: Option<PathBuf>,
     /// Seed for sampling, so runs repeat.
@@ -137,7 +137,8 @@ pub fn run(args: LinkFilesArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Refuses two output options naming one file, which would leave only the last one written.
+/// Refuses an output that names the same file as another output or as an input (a list or the
+/// truth), however the paths are written: the file would be overwritten.
 fn check_outputs_differ(args: &LinkFilesArgs) -> anyhow::Result<()> {
     let outputs = [
         ("--out", Some(&args.out)),
@@ -149,11 +150,19 @@ fn check_outputs_differ(args: &LinkFilesArgs) -> anyhow::Result<()> {
         .into_iter()
         .filter_map(|(flag, path)| path.map(|p| (flag, p)))
         .collect();
+    let same = |a: &Path, b: &Path| std::path::absolute(a).ok() == std::path::absolute(b).ok();
     for (i, (flag, path)) in given.iter().enumerate() {
-        if let Some((other, _)) = given[i + 1..].iter().find(|(_, p)| p == path) {
+        if let Some((other, _)) = given[i + 1..].iter().find(|(_, p)| same(p, path)) {
             bail!(
                 "{flag} and {other} are both {}: give each output a file of its own",
                 path.display()
+            );
+        }
+        let inputs = args.files.iter().chain(&args.truth);
+        if let Some(input) = inputs.into_iter().find(|input| same(input, path)) {
+            bail!(
+                "{flag} is {}, one of the files read: writing it would overwrite it; give the output a file of its own",
+                input.display()
             );
         }
     }
@@ -527,7 +536,7 @@ fn write_review(path: &Path, records: &Records, linkage: &Linkage) -> anyhow::Re
     })
 }
 
-/// One row per true pair left apart; each field's cell is its weight, then its level.
+/// One row per true pair left apart; each field has two cells, its weight and its level.
 fn write_missed(
     path: &Path,
     records: &Records,
@@ -540,7 +549,8 @@ fn write_missed(
             "source_a,record_id_a,source_b,record_id_b,compared,probability"
         )?;
         for comparison in comparisons {
-            write!(out, ",{}", comparison.field.as_str())?;
+            let field = comparison.field.as_str();
+            write!(out, ",{field}_weight,{field}_level")?;
         }
         writeln!(out)?;
         for pair in missed {
@@ -553,8 +563,7 @@ fn write_missed(
                 pair.explanation.probability
             )?;
             for field in &pair.explanation.fields {
-                let cell = format!("{:+.2} {}", field.weight, field.level);
-                write!(out, ",{}", csv_cell(&cell))?;
+                write!(out, ",{:.2},{}", field.weight, csv_cell(field.level))?;
             }
             writeln!(out)?;
         }
