@@ -212,10 +212,13 @@ fn outputs_need_what_they_report_on_and_a_file_of_their_own() {
     let review = format!("{}.review.csv", a.out);
     let review_twice = ["--review-out", &review, "--missed-out", &review];
     let dir = Path::new(&a.out).parent().unwrap();
-    // The same file written another way (`dir/./clusters.csv`).
-    let out_again = dir.join(".").join("clusters.csv");
-    let out_again = out_again.to_str().unwrap();
-    let out_twice = ["--simulate-review", "10", "--reviewed-clusters", out_again];
+    // The same file written another way: relative to the working directory, set to `dir`.
+    let out_twice = [
+        "--simulate-review",
+        "10",
+        "--reviewed-clusters",
+        "clusters.csv",
+    ];
     let over_truth = ["--review-out", &a.truth, "--simulate-review", "10"];
     for (options, message) in [
         (review_twice, "--review-out and --missed-out are both"),
@@ -224,7 +227,13 @@ fn outputs_need_what_they_report_on_and_a_file_of_their_own() {
     ] {
         let mut args = vec![a.list.as_str(), "--out", &a.out, "--truth", &a.truth];
         args.extend(options);
-        assert_refused(&link_files(&args), message);
+        let output = Command::new(env!("CARGO_BIN_EXE_whereabouts"))
+            .current_dir(dir)
+            .arg("link-files")
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_refused(&output, message);
         assert!(
             !Path::new(&a.out).exists(),
             "nothing written before the refusal"

@@ -404,17 +404,25 @@ fn name_level(text: &TextFeature, x: usize, y: usize) -> u8 {
     }
 }
 
-/// Whether two name entries (of one field or two) are equal read the Arabic way while at least
-/// one is in Latin letters: two Persian spellings that differ differ in letters, not in reading
-/// (`جعفر` and `غفار` are two names with one Arabic-reading key).
+/// Whether a Latin spelling is a Persian one read the Arabic way: one entry of each script, the
+/// Persian one holding a letter that reading changes (ذ ض ظ ق غ ج: its Arabic-reading key is not
+/// its skeleton), and the keys equal. Two Persian spellings that differ differ in letters, not
+/// in reading (`جعفر` and `غفار`), and two Latin ones are compared by their letters (`Adham` is
+/// no `Adam` read the Arabic way).
 fn read_alike_the_arabic_way(
     v: &Vocabulary,
     (x, ex): (usize, &Entry),
     w: &Vocabulary,
     (y, ey): (usize, &Entry),
 ) -> bool {
-    let (kx, ky) = (&v.arabic_reading[x], &w.arabic_reading[y]);
-    (ex.is_latin || ey.is_latin) && !kx.is_empty() && kx == ky
+    let (persian, latin) = match (ex.is_latin, ey.is_latin) {
+        (false, true) => ((v, x, ex), &w.arabic_reading[y]),
+        (true, false) => ((w, y, ey), &v.arabic_reading[x]),
+        _ => return false,
+    };
+    let (vocabulary, index, entry) = persian;
+    let key = &vocabulary.arabic_reading[index];
+    !key.is_empty() && **key != *vocabulary.skeleton_letters(entry) && key == latin
 }
 
 /// Whether a's value in this field is b's in the partner field and the other way round. Each

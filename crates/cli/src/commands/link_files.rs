@@ -150,7 +150,12 @@ fn check_outputs_differ(args: &LinkFilesArgs) -> anyhow::Result<()> {
         .into_iter()
         .filter_map(|(flag, path)| path.map(|p| (flag, p)))
         .collect();
-    let same = |a: &Path, b: &Path| std::path::absolute(a).ok() == std::path::absolute(b).ok();
+    let same = |a: &Path, b: &Path| {
+        matches!(
+            (std::path::absolute(a), std::path::absolute(b)),
+            (Ok(a), Ok(b)) if a == b
+        )
+    };
     for (i, (flag, path)) in given.iter().enumerate() {
         if let Some((other, _)) = given[i + 1..].iter().find(|(_, p)| same(p, path)) {
             bail!(

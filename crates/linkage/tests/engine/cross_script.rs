@@ -136,6 +136,8 @@ fn arabic_and_dialect_readings_of_a_name_agree_at_a_level_of_their_own() {
         ["فرید", "محمدی", "اوین"],
         ["جعفر", "غفاری", "اوین"],
         ["غفار", "جعفری", "اوین"],
+        ["Adham", "Mohammadhadi", "Evin"],
+        ["آدم", "محمد", "اوین"],
     ];
     let loose = "same skeleton read the Arabic way (d for ض, g for ق)";
     for (a, b) in [(0, 1), (2, 3), (4, 5)] {
@@ -162,6 +164,15 @@ fn arabic_and_dialect_readings_of_a_name_agree_at_a_level_of_their_own() {
         level(&levels_of(&rows, 9, 10), "given_name"),
         loose,
         "جعفر and غفار"
+    );
+    // Nor is a Latin `dh` where two words were run together: آدم and محمد hold no letter the
+    // Arabic reading changes.
+    let run_together = levels_of(&rows, 11, 12);
+    assert_ne!(level(&run_together, "given_name"), loose, "Adham and آدم");
+    assert_ne!(
+        level(&run_together, "surname"),
+        loose,
+        "Mohammadhadi and محمد"
     );
 }
 
