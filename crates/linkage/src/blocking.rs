@@ -520,7 +520,7 @@ fn record_keys(features: &Features, name_pairs: &[Option<u64>], rule: &BlockingR
 }
 
 /// Each record's name-pair value: the blocking keys of its given name and surname, in either
-/// order (each vocabulary entry's key hashed once, not once per record and rule).
+/// order (each vocabulary entry's key is hashed once, when the vocabulary is built).
 fn name_pair_values(features: &Features) -> Vec<Option<u64>> {
     let (Some(given), Some(surname)) = (
         features.text(CanonicalField::GivenName),
@@ -528,23 +528,12 @@ fn name_pair_values(features: &Features) -> Vec<Option<u64>> {
     ) else {
         return Vec::new();
     };
-    // Blocking-key ids are per field, so the pair is made of the keys' hashes, ordered by value.
-    let hashes = |text: &TextFeature| -> Vec<Option<u64>> {
-        let v = &text.vocabulary;
-        v.entries
-            .iter()
-            .map(|e| {
-                let key = text::skeleton::coarse_skeleton_key(v.skeleton_letters(e));
-                (!key.is_empty()).then(|| hash_bytes(key.as_bytes()))
-            })
-            .collect()
-    };
-    let (given_hashes, surname_hashes) = (hashes(given), hashes(surname));
+    let key =
+        |text: &TextFeature, record: usize| text.vocabulary.blocking_key[text.ids[record] as usize];
     (0..features.len)
         .into_par_iter()
         .map(|record| {
-            let g = given_hashes[given.ids[record] as usize]?;
-            let s = surname_hashes[surname.ids[record] as usize]?;
+            let (g, s) = (key(given, record)?, key(surname, record)?);
             Some(mix(g.min(s)) ^ g.max(s))
         })
         .collect()
@@ -556,19 +545,15 @@ fn part_value(
     part: KeyPart,
     record: usize,
 ) -> Option<u64> {
-    let text_id = |field, skeleton: bool| {
-        let text = features.text(field)?;
-        let id = text.ids[record];
-        let id = if skeleton {
-            text.vocabulary.blocking_key[id as usize]
-        } else {
-            id
-        };
-        (id != NULL_ID).then_some(u64::from(id))
-    };
     match part {
-        KeyPart::Skeleton(field) => text_id(field, true),
-        KeyPart::Exact(field) => text_id(field, false),
+        KeyPart::Skeleton(field) => {
+            let text = features.text(field)?;
+            text.vocabulary.blocking_key[text.ids[record] as usize]
+        }
+        KeyPart::Exact(field) => {
+            let id = features.text(field)?.ids[record];
+            (id != NULL_ID).then_some(u64::from(id))
+        }
         KeyPart::NamePair => name_pairs.get(record).copied().flatten(),
         KeyPart::BirthYear => {
             let birth = features.births.as_ref()?[record];
@@ -604,7 +589,7 @@ pub(crate) fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-fn hash_bytes(bytes: &[u8]) -> u64 {
+pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
     bytes
         .iter()
         .fold(0xCBF2_9CE4_8422_2325u64, |h, &b| mix(h ^ u64::from(b)))

@@ -47,10 +47,11 @@ pub(crate) struct Vocabulary {
     /// Per entry of a name field, its skeleton read the Arabic way
     /// ([`text::skeleton::arabic_reading_key_joined`]; empty for places and codes).
     pub(crate) arabic_reading: Vec<Box<[u8]>>,
-    /// Per entry, the id of the key blocking uses: for names the coarse skeleton
-    /// ([`text::skeleton::coarse_skeleton_key`]), which also joins names read the Arabic way; for
-    /// places and codes the skeleton itself.
-    pub(crate) blocking_key: Vec<u32>,
+    /// Per entry, a hash of the key blocking uses (`None` when the key is empty): for names the
+    /// coarse skeleton ([`text::skeleton::coarse_skeleton_key`]), which also joins names read the
+    /// Arabic way; for places and codes the skeleton itself. A hash rather than an id, so that
+    /// a given name and a surname compare in one name pair.
+    pub(crate) blocking_key: Vec<Option<u64>>,
 }
 
 /// An entry's letters and skeleton letters, when they do not fit in its cache line.
@@ -131,12 +132,12 @@ impl Vocabulary {
         self.spilled.get(index as usize)
     }
 
-    /// Adds an entry with its skeleton read the Arabic way and its blocking key's id, its letters
-    /// and its skeleton's letters.
+    /// Adds an entry with its skeleton read the Arabic way and its blocking key's hash, its
+    /// letters and its skeleton's letters.
     fn push(
         &mut self,
         text: &str,
-        (mut entry, arabic_reading, blocking_key): (Entry, Box<[u8]>, u32),
+        (mut entry, arabic_reading, blocking_key): (Entry, Box<[u8]>, Option<u64>),
         letters: Box<[u8]>,
         skeleton: Box<[u8]>,
     ) {
@@ -526,7 +527,6 @@ struct VocabularyBuilder {
     entries: HashMap<String, u32>,
     folded: HashMap<String, u32>,
     skeletons: HashMap<String, u32>,
-    blocking_keys: HashMap<String, u32>,
     alphabet: HashMap<char, u8>,
 }
 
@@ -557,7 +557,8 @@ impl VocabularyBuilder {
             ),
             TextKind::Place | TextKind::Code => (Box::default(), skeleton.clone()),
         };
-        let blocking_key = intern_key(&mut self.blocking_keys, blocking_key);
+        let blocking_key = (!blocking_key.is_empty())
+            .then(|| crate::blocking::hash_bytes(blocking_key.as_bytes()));
         let entry = Entry {
             folded: intern_key(&mut self.folded, folded),
             skeleton: intern_key(&mut self.skeletons, skeleton),
@@ -579,7 +580,7 @@ impl VocabularyBuilder {
     fn push_null(&mut self) {
         self.vocabulary.push(
             "",
-            (Entry::NULL, Box::default(), NULL_ID),
+            (Entry::NULL, Box::default(), None),
             Box::default(),
             Box::default(),
         );
