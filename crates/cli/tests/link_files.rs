@@ -105,12 +105,8 @@ fn reported_clusters(report: &str, label: &str) -> usize {
 }
 
 fn distinct_clusters(path: &Path) -> usize {
-    let text = std::fs::read_to_string(path).unwrap();
-    let ids: std::collections::HashSet<&str> = text
-        .lines()
-        .skip(1)
-        .map(|line| line.rsplit(',').next().unwrap())
-        .collect();
+    let rows = csv_rows(path);
+    let ids: std::collections::HashSet<&str> = rows.iter().map(|row| row[2].as_str()).collect();
     ids.len()
 }
 
