@@ -35,7 +35,8 @@
 //! `dh`), `Gasem`, `Bager` and `Asgar` for قاسم, باقر and اصغر (ق and غ as `g`), `Gamal` for
 //! جمال (ج as `g`). The key keeps the Persian reading, so these fall outside it;
 //! [`arabic_reading_key_joined`] is the key with those letters read the other way (and Latin
-//! `dh` read as `d`), for linkage to weigh as a level of its own and to block on beside the key.
+//! `dh` read as `d`), for linkage to weigh as a level of its own; linkage blocks on the coarser
+//! [`coarse_skeleton_key`].
 //! Only those letters change: ز, `z` and the other classes stay what they are, so `Farzad` and
 //! `Farid` do not meet.
 
