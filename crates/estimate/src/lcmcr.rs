@@ -41,6 +41,10 @@ const MAX_DRAWS: usize = 10_000_000;
 /// The largest unseen count drawn: beyond it `N = n + n0` could leave the integers a float
 /// holds exactly (and, near 2^64, wrap); a chain that gets there has no bound to find.
 const MAX_UNSEEN: u64 = 1 << 53;
+/// The stick-breaking weights are multiplied out in linear space until what is left to break
+/// falls below this; it is then carried over into a logarithm, so that even at K = 100 a long
+/// run of small sticks cannot underflow.
+const RENORMALISE_BELOW: f64 = 1e-200;
 /// Each pattern's classes are re-sorted by decreasing probability at every this many sweeps,
 /// and visited in the kept order in between. The order decides only which uniforms go to which
 /// class, not the distribution of the split, so any order taken from the past is exact; sorting
@@ -217,7 +221,6 @@ pub struct Sampler {
     observed: u64,
     /// `lambda[k * lists + j]`: probability that list `j` records a person of class `k`.
     lambda: Vec<f64>,
-    log_weight: Vec<f64>,
     weight: Vec<f64>,
     alpha: f64,
     alpha_shape: f64,
@@ -290,7 +293,6 @@ impl Sampler {
             cells,
             observed,
             lambda,
-            log_weight: vec![-(k as f64).ln(); k],
             weight: vec![1.0 / k as f64; k],
             alpha: 1.0,
             alpha_shape: options.alpha_shape,
@@ -369,23 +371,12 @@ impl Sampler {
                     .clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON);
             }
         }
-        // Stick-breaking weights, in log space so tiny weights do not underflow to NaN.
-        let mut remaining = self.observed + self.unseen;
-        let mut log_rest = 0.0;
-        for class in 0..k - 1 {
-            remaining -= self.class_total[class];
-            let (log_v, log_rest_v) = log_beta_pair(
-                &mut self.rng,
-                1.0 + self.class_total[class] as f64,
-                self.alpha + remaining as f64,
-            )?;
-            self.log_weight[class] = log_v + log_rest;
-            log_rest += log_rest_v;
-        }
-        self.log_weight[k - 1] = log_rest;
-        for (w, lw) in self.weight.iter_mut().zip(&self.log_weight) {
-            *w = lw.exp();
-        }
+        let log_last = break_sticks(
+            &mut self.rng,
+            &self.class_total,
+            self.alpha,
+            &mut self.weight,
+        )?;
         // The unseen: probability of being on no list, their number, their classes.
         let mut p0 = 0.0;
         for class in 0..k {
@@ -411,13 +402,65 @@ impl Sampler {
             &mut self.unseen_by_class,
         )?;
         // Concentration: Gamma(a + K − 1, b − log π_K).
-        let rate = self.alpha_rate - self.log_weight[k - 1];
+        let rate = self.alpha_rate - log_last;
         self.alpha = Gamma::new(self.alpha_shape + k as f64 - 1.0, 1.0 / rate)
             .map_err(|e| cannot_run(format!("the concentration update failed ({e})")))?
             .sample(&mut self.rng)
             .max(1e-300);
         Ok(())
     }
+}
+
+/// Draws the stick-breaking weights given the class totals: stick `k` is `V ~ Beta(1 + n_k, α +
+/// people in later classes)`, class `k` gets `V` of what is left and passes on `1 − V`. Writes
+/// the weights and returns the log of the last one, which the concentration's update needs.
+///
+/// What is left after each stick is carried as `rest · e^log_rest`. A stick with both shapes at
+/// least 1 (an occupied class with people after it, most sticks) is drawn in linear space from
+/// two Gamma draws and scales `rest`, with no logarithm; the others (an empty class, or the
+/// stick after the last occupied class, whose shape α is below 1 and whose draw can be far below
+/// the smallest float) are drawn in log space into `log_rest`. Working in logs throughout cost
+/// three logarithms and an exponential a stick.
+fn break_sticks(
+    rng: &mut Xoshiro256PlusPlus,
+    class_total: &[u64],
+    alpha: f64,
+    weight: &mut [f64],
+) -> Result<f64> {
+    let mut remaining: u64 = class_total.iter().sum();
+    let mut rest: f64 = 1.0;
+    let mut log_rest: f64 = 0.0;
+    let sticks = weight.len() - 1;
+    for (class, total) in class_total[..sticks].iter().enumerate() {
+        remaining -= total;
+        let a = 1.0 + *total as f64;
+        let b = alpha + remaining as f64;
+        if a > 1.0 && b >= 1.0 {
+            let x = gamma_draw(rng, a);
+            let y = gamma_draw(rng, b);
+            let scale = rest / (x + y);
+            weight[class] = x * scale;
+            rest = y * scale;
+            if log_rest != 0.0 {
+                weight[class] *= log_rest.exp();
+            }
+            if rest < RENORMALISE_BELOW {
+                log_rest += rest.ln();
+                rest = 1.0;
+            }
+        } else {
+            let (log_v, log_rest_v) = log_beta_pair(rng, a, b)?;
+            if rest != 1.0 {
+                log_rest += rest.ln();
+                rest = 1.0;
+            }
+            weight[class] = (log_v + log_rest).exp();
+            log_rest += log_rest_v;
+        }
+    }
+    let log_last = rest.ln() + log_rest;
+    weight[sticks] = log_last.exp();
+    Ok(log_last)
 }
 
 /// `total[k] += counts[k]` for every class.
@@ -580,12 +623,14 @@ fn binomial_btrs(rng: &mut Xoshiro256PlusPlus, n: u64, p: f64) -> u64 {
     let b = 1.15 + 2.53 * spq;
     let a = -0.0873 + 0.0248 * b + 0.01 * p;
     let c = nf * p + 0.5;
-    let v_r = 0.92 - 4.2 / b;
     loop {
         let u = rng.random::<f64>() - 0.5;
         let v: f64 = rng.random();
         let us = 0.5 - u.abs();
-        let x = (2.0 * a / us + b) * u + c;
+        // Divisions by the uniforms only, so they run beside the square root above rather than
+        // after it; the squeeze `v ≤ 0.92 − 4.2 / b` is tested multiplied out by `b > 0`.
+        let per_us = 1.0 / us;
+        let x = (2.0 * a * per_us + b) * u + c;
         // Negative draws are rejected; for the rest the cast is `floor` without a libm call.
         if x < 0.0 {
             continue;
@@ -594,11 +639,11 @@ fn binomial_btrs(rng: &mut Xoshiro256PlusPlus, n: u64, p: f64) -> u64 {
         if k > n {
             continue;
         }
-        if us >= 0.07 && v <= v_r {
+        if us >= 0.07 && (0.92 - v) * b >= 4.2 {
             return k;
         }
         let alpha = (2.83 + 5.1 / b) * spq;
-        if binomial_ratio_reaches(n, p, k, v * alpha / (a / (us * us) + b)) {
+        if binomial_ratio_reaches(n, p, k, v * alpha / (a * per_us * per_us + b)) {
             return k;
         }
     }
@@ -1041,6 +1086,49 @@ mod tests {
                 "b {b}: mean ln V {mean_v} against {expected_v}"
             );
         }
+    }
+
+    #[test]
+    fn stick_breaking_weights_have_their_means_whichever_way_each_stick_is_drawn() {
+        // Sticks: an occupied class with people after it (linear space), an empty class
+        // (inversion), the last occupied class (shape α < 1, log space), an empty class after
+        // it, then the last weight. Each weight is V_k ∏ (1 − V_i) over the sticks before it,
+        // all independent, so its mean is E[V_k] ∏ E[1 − V_i] with E[V] = a / (a + b).
+        let totals = [50_u64, 0, 30, 0, 0];
+        let alpha = 0.5;
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(12);
+        let reps = 100_000;
+        let mut sums = [0.0; 5];
+        let mut weight = [0.0; 5];
+        for _ in 0..reps {
+            let log_last = break_sticks(&mut rng, &totals, alpha, &mut weight).unwrap();
+            assert!(
+                (weight.iter().sum::<f64>() - 1.0).abs() < 1e-12,
+                "{weight:?}"
+            );
+            assert!((log_last.exp() - weight[4]).abs() <= 1e-12 * weight[4].max(1e-300));
+            for (sum, w) in sums.iter_mut().zip(weight) {
+                *sum += w;
+            }
+        }
+        let mut left = 1.0;
+        let mut remaining: u64 = totals.iter().sum();
+        for (class, total) in totals[..4].iter().enumerate() {
+            remaining -= total;
+            let (a, b) = (1.0 + *total as f64, alpha + remaining as f64);
+            let expected = left * a / (a + b);
+            let mean = sums[class] / reps as f64;
+            assert!(
+                (mean - expected).abs() <= 0.01 * expected + 1e-4,
+                "class {class}: mean weight {mean} against {expected}"
+            );
+            left *= b / (a + b);
+        }
+        let mean_last = sums[4] / reps as f64;
+        assert!(
+            (mean_last - left).abs() <= 0.02 * left + 1e-4,
+            "last class: mean weight {mean_last} against {left}"
+        );
     }
 
     #[test]
