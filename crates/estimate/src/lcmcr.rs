@@ -48,9 +48,10 @@ const RENORMALISE_BELOW: f64 = 1e-200;
 /// Each pattern's classes are re-sorted by decreasing probability at every this many sweeps,
 /// and visited in the kept order in between. The order decides only which uniforms go to which
 /// class, not the distribution of the split, so any order taken from the past is exact; sorting
-/// at every sweep cost more than the few extra draws a slightly stale order needs (over 24
-/// chains on Kosovo: 6.70 µs a sweep when sorting every sweep, 6.17 every 4th, 6.15 every 16th).
-const RESORT_EVERY: u64 = 4;
+/// at every sweep cost more than the few extra draws a slightly stale order needs. Over 48 chains
+/// on Kosovo after the burn-in (`lcmcr_sweeps 10000 48`, twelfth session): 4.59–4.62 µs a sweep
+/// sorting every 4th sweep, 4.31–4.51 every 16th, 4.42–4.65 every 32nd, 4.46–4.59 every 64th.
+const RESORT_EVERY: u64 = 16;
 
 /// Sampler settings; [`Default`] gives the published ones with seed 1988.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
