@@ -618,20 +618,29 @@ fn binomial_inversion(rng: &mut Xoshiro256PlusPlus, n: u64, p: f64) -> u64 {
 /// the few large splits of each sweep; the rest are checked against the exact probability
 /// ratio ([`binomial_ratio_reaches`]).
 fn binomial_btrs(rng: &mut Xoshiro256PlusPlus, n: u64, p: f64) -> u64 {
+    // Hörmann's constants: b = 1.15 + 2.53·spq and a = −0.0873 + 0.0248·b + 0.01·p.
+    const B0: f64 = 1.15;
+    const B1: f64 = 2.53;
+    const A1: f64 = 0.0248;
     let nf = n as f64;
-    let q = 1.0 - p;
-    let spq = (nf * p * q).sqrt();
-    let b = 1.15 + 2.53 * spq;
-    let a = -0.0873 + 0.0248 * b + 0.01 * p;
+    let spq = (nf * (p * (1.0 - p))).sqrt();
+    let b = B0 + B1 * spq;
+    let a = -0.0873 + A1 * b + 0.01 * p;
     let c = nf * p + 0.5;
+    let a0 = -0.0873 + A1 * B0 + 0.01 * p;
     loop {
         let u = rng.random::<f64>() - 0.5;
         let v: f64 = rng.random();
         let us = 0.5 - u.abs();
-        // Divisions by the uniforms only, so they run beside the square root above rather than
-        // after it; the squeeze `v ≤ 0.92 − 4.2 / b` is tested multiplied out by `b > 0`.
-        let per_us = 1.0 / us;
-        let x = (2.0 * a * per_us + b) * u + c;
+        // The draw is x = (2a/us + b)·u + c. With a and b affine in spq it is spq·slope +
+        // intercept, where slope and intercept come from the uniforms alone: they are ready
+        // before the square root is, and x is one multiply and add after it. Each split's
+        // binomials wait on the one before (on how many people it left), so this wait is most
+        // of a draw's cost.
+        let per_us = u / us;
+        let slope = (2.0 * A1 * B1) * per_us + B1 * u;
+        let intercept = 2.0 * a0 * per_us + B0 * u + c;
+        let x = spq * slope + intercept;
         // Negative draws are rejected; for the rest the cast is `floor` without a libm call.
         if x < 0.0 {
             continue;
@@ -640,11 +649,12 @@ fn binomial_btrs(rng: &mut Xoshiro256PlusPlus, n: u64, p: f64) -> u64 {
         if k > n {
             continue;
         }
+        // The squeeze `v ≤ 0.92 − 4.2 / b`, multiplied out by `b > 0`.
         if us >= 0.07 && (0.92 - v) * b >= 4.2 {
             return k;
         }
         let alpha = (2.83 + 5.1 / b) * spq;
-        if binomial_ratio_reaches(n, p, k, v * alpha / (a * per_us * per_us + b)) {
+        if binomial_ratio_reaches(n, p, k, v * alpha / (a / (us * us) + b)) {
             return k;
         }
     }
