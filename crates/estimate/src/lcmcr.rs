@@ -237,6 +237,9 @@ pub struct Sampler {
     /// Per class, its weight times the chance that no list records its members (the unseen split).
     unseen_probability: Vec<f64>,
     cell_probability: Vec<f64>,
+    /// Marsaglia & Tsang's constant for the Gamma draws behind the λ updates, by count (see
+    /// [`recording_probability`]).
+    gamma_constants: Vec<f64>,
     /// Scratch: one class's odds `λ / (1 − λ)` per list.
     odds: Vec<f64>,
     /// Per observed pattern, then for the unseen: the classes by decreasing probability at the
@@ -305,6 +308,9 @@ impl Sampler {
             seen: vec![0; k * j],
             unseen_probability: vec![0.0; k],
             cell_probability: vec![0.0; k << j],
+            gamma_constants: (0..GAMMA_CONSTANTS_KEPT)
+                .map(|count| gamma_constant(count as f64 + 1.0))
+                .collect(),
             odds: vec![0.0; j],
             sweeps: 0,
             order,
@@ -366,10 +372,11 @@ impl Sampler {
         // Recording probabilities: Beta(1 + seen, 1 + not seen) per class and list.
         for class in 0..k {
             for list in 0..j {
-                let seen = self.seen[list * k + class] as f64;
-                let missed = (self.class_total[class] as f64) - seen;
-                self.lambda[class * j + list] = beta(&mut self.rng, 1.0 + seen, 1.0 + missed)?
-                    .clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON);
+                let seen = self.seen[list * k + class];
+                let missed = self.class_total[class] - seen;
+                self.lambda[class * j + list] =
+                    recording_probability(&mut self.rng, seen, missed, &self.gamma_constants)
+                        .clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON);
             }
         }
         let log_last = break_sticks(
@@ -774,23 +781,6 @@ fn categorical(
     out[*last] += beyond;
 }
 
-/// A Beta draw from two Gamma draws (in log space only when a shape is below 1). Beta(1, 1),
-/// the draw for every list of a class nobody is in, is the uniform itself: one random number
-/// instead of two Gamma draws.
-fn beta(rng: &mut Xoshiro256PlusPlus, a: f64, b: f64) -> Result<f64> {
-    if a == 1.0 && b == 1.0 {
-        return Ok(rng.random());
-    }
-    if a >= 1.0 && b >= 1.0 {
-        let x = gamma_draw(rng, a);
-        let y = gamma_draw(rng, b);
-        return Ok(x / (x + y));
-    }
-    let x = log_gamma_draw(rng, a)?;
-    let y = log_gamma_draw(rng, b)?;
-    Ok((x - log_sum_exp(x, y)).exp())
-}
-
 /// `(ln V, ln(1 − V))` for `V ~ Beta(a, b)`, from two Gamma draws; in log space throughout
 /// only when a shape is below 1, where a draw can underflow. For `a = 1`, the stick of a class
 /// nobody is in, it is one uniform by inversion: `1 − V = U^(1/b)`.
@@ -812,16 +802,57 @@ fn log_beta_pair(rng: &mut Xoshiro256PlusPlus, a: f64, b: f64) -> Result<(f64, f
     Ok((x - log_sum, y - log_sum))
 }
 
+/// A recording probability's update, `λ ~ Beta(1 + seen, 1 + missed)`, as `X / (X + Y)` for
+/// Gamma draws `X` and `Y` whose shapes are one more than a count. Each Gamma draw needs
+/// Marsaglia & Tsang's constant `1/√(9d)`, a square root and a division; with the division of
+/// the ratio that made five operations a draw for the one unit that divides and takes square
+/// roots, the λ updates' bottleneck. For counts below [`GAMMA_CONSTANTS_KEPT`] the constant is
+/// read from `constants`, worked out once per sampler. Beta(1, 1), the draw for every list of a
+/// class nobody is in, is the uniform itself.
+fn recording_probability(
+    rng: &mut Xoshiro256PlusPlus,
+    seen: u64,
+    missed: u64,
+    constants: &[f64],
+) -> f64 {
+    if seen == 0 && missed == 0 {
+        return rng.random();
+    }
+    let constant = |count: u64| {
+        usize::try_from(count)
+            .ok()
+            .and_then(|count| constants.get(count))
+            .copied()
+            .unwrap_or_else(|| gamma_constant(count as f64 + 1.0))
+    };
+    let x = gamma_draw_with(rng, seen as f64 + 1.0, constant(seen));
+    let y = gamma_draw_with(rng, missed as f64 + 1.0, constant(missed));
+    x / (x + y)
+}
+
+/// How many of Marsaglia & Tsang's constants a sampler keeps (for counts 0 to 16,383: 128 KB),
+/// which covers every count of a table of up to about 16,000 people.
+const GAMMA_CONSTANTS_KEPT: usize = 1 << 14;
+
+/// Marsaglia & Tsang's `c = 1/√(9d)` for a Gamma draw of this shape, `d = shape − 1/3`.
+fn gamma_constant(shape: f64) -> f64 {
+    1.0 / (9.0 * (shape - 1.0 / 3.0)).sqrt()
+}
+
 /// A Gamma(shape, 1) draw for `shape ≥ 1`, by Marsaglia & Tsang's squeeze (2000), as
 /// `rand_distr` draws it but written out so it inlines into the Beta draws, which are a tenth
 /// of a sweep.
 fn gamma_draw(rng: &mut Xoshiro256PlusPlus, shape: f64) -> f64 {
+    gamma_draw_with(rng, shape, gamma_constant(shape))
+}
+
+/// [`gamma_draw`] with its constant `c = 1/√(9d)` given ([`gamma_constant`]).
+fn gamma_draw_with(rng: &mut Xoshiro256PlusPlus, shape: f64, c: f64) -> f64 {
     debug_assert!(
         shape >= 1.0,
         "Marsaglia–Tsang needs a shape of at least 1, got {shape}"
     );
     let d = shape - 1.0 / 3.0;
-    let c = 1.0 / (9.0 * d).sqrt();
     loop {
         let x: f64 = rng.sample(StandardNormal);
         let cube_root = 1.0 + c * x;
@@ -1143,11 +1174,20 @@ mod tests {
     }
 
     #[test]
-    fn beta_draws_have_the_beta_mean_and_variance() {
+    fn recording_probabilities_have_the_beta_mean_and_variance() {
+        // Counts (seen, missed): a class nobody is in (the uniform), a list that saw all of a
+        // class, a mixed one, and counts past the kept constants, which are worked out per draw.
+        let constants: Vec<f64> = (0..GAMMA_CONSTANTS_KEPT)
+            .map(|count| gamma_constant(count as f64 + 1.0))
+            .collect();
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(6);
-        for (a, b) in [(1.0, 1.0), (3.0, 1.0), (12.0, 40.0)] {
+        let past = GAMMA_CONSTANTS_KEPT as u64;
+        for (seen, missed) in [(0, 0), (2, 0), (11, 39), (past + 5_000, past)] {
+            let (a, b) = (seen as f64 + 1.0, missed as f64 + 1.0);
             let reps = 50_000;
-            let draws: Vec<f64> = (0..reps).map(|_| beta(&mut rng, a, b).unwrap()).collect();
+            let draws: Vec<f64> = (0..reps)
+                .map(|_| recording_probability(&mut rng, seen, missed, &constants))
+                .collect();
             let mean = draws.iter().sum::<f64>() / reps as f64;
             let variance = draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / reps as f64;
             let expected_mean = a / (a + b);
