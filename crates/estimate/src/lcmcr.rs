@@ -19,6 +19,7 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand::{Rng, RngExt, SeedableRng};
 use rand_distr::{Binomial, Distribution, Gamma, Open01, Poisson, StandardNormal};
 use serde::Serialize;
+use std::sync::LazyLock;
 
 use crate::error::{EstimateError, Result};
 use crate::table::CaptureTable;
@@ -41,10 +42,6 @@ const MAX_DRAWS: usize = 10_000_000;
 /// The largest unseen count drawn: beyond it `N = n + n0` could leave the integers a float
 /// holds exactly (and, near 2^64, wrap); a chain that gets there has no bound to find.
 const MAX_UNSEEN: u64 = 1 << 53;
-/// The stick-breaking weights are multiplied out in linear space until what is left to break
-/// falls below this; it is then carried over into a logarithm, so that even at K = 100 a long
-/// run of small sticks cannot underflow.
-const RENORMALISE_BELOW: f64 = 1e-200;
 /// Each pattern's classes are re-sorted by decreasing probability at every this many sweeps,
 /// and visited in the kept order in between. The order decides only which uniforms go to which
 /// class, not the distribution of the split, so any order taken from the past is exact; sorting
@@ -237,9 +234,6 @@ pub struct Sampler {
     /// Per class, its weight times the chance that no list records its members (the unseen split).
     unseen_probability: Vec<f64>,
     cell_probability: Vec<f64>,
-    /// Marsaglia & Tsang's constant for the Gamma draws behind the λ updates, by count (see
-    /// [`recording_probability`]).
-    gamma_constants: Vec<f64>,
     /// Scratch: one class's odds `λ / (1 − λ)` per list.
     odds: Vec<f64>,
     /// Per observed pattern, then for the unseen: the classes by decreasing probability at the
@@ -308,9 +302,6 @@ impl Sampler {
             seen: vec![0; k * j],
             unseen_probability: vec![0.0; k],
             cell_probability: vec![0.0; k << j],
-            gamma_constants: (0..GAMMA_CONSTANTS_KEPT)
-                .map(|count| gamma_constant(count as f64 + 1.0))
-                .collect(),
             odds: vec![0.0; j],
             sweeps: 0,
             order,
@@ -370,12 +361,13 @@ impl Sampler {
             }
         }
         // Recording probabilities: Beta(1 + seen, 1 + not seen) per class and list.
+        let constants: &[f64] = &GAMMA_CONSTANTS;
         for class in 0..k {
             for list in 0..j {
                 let seen = self.seen[list * k + class];
                 let missed = self.class_total[class] - seen;
                 self.lambda[class * j + list] =
-                    recording_probability(&mut self.rng, seen, missed, &self.gamma_constants)
+                    recording_probability(&mut self.rng, seen, missed, constants)
                         .clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON);
             }
         }
@@ -425,10 +417,13 @@ impl Sampler {
 ///
 /// What is left after each stick is carried as `rest · e^log_rest`. A stick with both shapes at
 /// least 1 (an occupied class with people after it, most sticks) is drawn in linear space from
-/// two Gamma draws and scales `rest`, with no logarithm; the others (an empty class, or the
-/// stick after the last occupied class, whose shape α is below 1 and whose draw can be far below
-/// the smallest float) are drawn in log space into `log_rest`. Working in logs throughout cost
-/// three logarithms and an exponential a stick.
+/// two Gamma draws and scales `rest`, with no logarithm; the others (an empty class's stick, and
+/// the last occupied class's when α < 1, whose `1 − V` can be far below the smallest float) are
+/// drawn in log space into `log_rest`. Working in logs throughout cost three logarithms and an
+/// exponential a stick. `rest` cannot underflow: each linear stick scales it by `Y / (X + Y)`
+/// with `Y` a Gamma draw of shape at least 1; the factors' means `b / (a + b)` multiply out to at
+/// least about `2^−K` over the number of people, and a draw far below its mean is as unlikely as
+/// a uniform far below its own.
 fn break_sticks(
     rng: &mut Xoshiro256PlusPlus,
     class_total: &[u64],
@@ -451,10 +446,6 @@ fn break_sticks(
             rest = y * scale;
             if log_rest != 0.0 {
                 weight[class] *= log_rest.exp();
-            }
-            if rest < RENORMALISE_BELOW {
-                log_rest += rest.ln();
-                rest = 1.0;
             }
         } else {
             let (log_v, log_rest_v) = log_beta_pair(rng, a, b)?;
@@ -695,8 +686,9 @@ fn binomial_btrs(rng: &mut Xoshiro256PlusPlus, n: u64, p: f64) -> u64 {
         let slope = (2.0 * A1 * B1) * per_us + B1 * u;
         let intercept = 2.0 * a0 * per_us + B0 * u + c;
         let x = spq * slope + intercept;
-        // Negative draws are rejected; for the rest the cast is `floor` without a libm call.
-        if x < 0.0 {
+        // Negative draws are rejected, and so is the draw of a uniform at exactly 0, where `us`
+        // is 0 and `x` is ∞ − ∞; for the rest the cast is `floor` without a libm call.
+        if x.is_nan() || x < 0.0 {
             continue;
         }
         let k = x as u64;
@@ -828,20 +820,14 @@ fn categorical(
     out[*last] += beyond;
 }
 
-/// `(ln V, ln(1 − V))` for `V ~ Beta(a, b)`, from two Gamma draws; in log space throughout
-/// only when a shape is below 1, where a draw can underflow. For `a = 1`, the stick of a class
-/// nobody is in, it is one uniform by inversion: `1 − V = U^(1/b)`.
+/// `(ln V, ln(1 − V))` for `V ~ Beta(a, b)`, the sticks [`break_sticks`] draws in log space:
+/// for `a = 1`, the stick of a class nobody is in, one uniform by inversion, `1 − V = U^(1/b)`;
+/// otherwise (a shape below 1) from two Gamma draws in logarithms, where a draw can underflow.
 fn log_beta_pair(rng: &mut Xoshiro256PlusPlus, a: f64, b: f64) -> Result<(f64, f64)> {
     if a == 1.0 && b > 0.0 {
         let u: f64 = rng.sample(Open01);
         let log_rest = u.ln() / b;
         return Ok(((-log_rest.exp_m1()).ln(), log_rest));
-    }
-    if a >= 1.0 && b >= 1.0 {
-        let x = gamma_draw(rng, a);
-        let y = gamma_draw(rng, b);
-        let log_sum = (x + y).ln();
-        return Ok((x.ln() - log_sum, y.ln() - log_sum));
     }
     let x = log_gamma_draw(rng, a)?;
     let y = log_gamma_draw(rng, b)?;
@@ -853,9 +839,9 @@ fn log_beta_pair(rng: &mut Xoshiro256PlusPlus, a: f64, b: f64) -> Result<(f64, f
 /// Gamma draws `X` and `Y` whose shapes are one more than a count. Each Gamma draw needs
 /// Marsaglia & Tsang's constant `1/√(9d)`, a square root and a division; with the division of
 /// the ratio that made five operations a draw for the one unit that divides and takes square
-/// roots, the λ updates' bottleneck. For counts below [`GAMMA_CONSTANTS_KEPT`] the constant is
-/// read from `constants`, worked out once per sampler. Beta(1, 1), the draw for every list of a
-/// class nobody is in, is the uniform itself.
+/// roots, the λ updates' bottleneck. The constant for a count is read from `constants` (the
+/// sweep passes [`GAMMA_CONSTANTS`]) and worked out for counts past its end. Beta(1, 1), the
+/// draw for every list of a class nobody is in, is the uniform itself.
 fn recording_probability(
     rng: &mut Xoshiro256PlusPlus,
     seen: u64,
@@ -877,9 +863,18 @@ fn recording_probability(
     x / (x + y)
 }
 
-/// How many of Marsaglia & Tsang's constants a sampler keeps (for counts 0 to 16,383: 128 KB),
-/// which covers every count of a table of up to about 16,000 people.
+/// How many of Marsaglia & Tsang's constants are kept: for counts 0 to 16,383 (128 KB, shared by
+/// all chains), which covers every count while the population drawn, seen and unseen, stays
+/// below 16,384.
 const GAMMA_CONSTANTS_KEPT: usize = 1 << 14;
+
+/// Marsaglia & Tsang's constant for a Gamma draw of shape `count + 1`, by count, worked out the
+/// first time a sampler needs it.
+static GAMMA_CONSTANTS: LazyLock<Vec<f64>> = LazyLock::new(|| {
+    (0..GAMMA_CONSTANTS_KEPT)
+        .map(|count| gamma_constant(count as f64 + 1.0))
+        .collect()
+});
 
 /// Marsaglia & Tsang's `c = 1/√(9d)` for a Gamma draw of this shape, `d = shape − 1/3`.
 fn gamma_constant(shape: f64) -> f64 {
@@ -1205,61 +1200,127 @@ mod tests {
 
     #[test]
     fn stick_breaking_weights_have_their_means_whichever_way_each_stick_is_drawn() {
-        // Sticks: an occupied class with people after it (linear space), an empty class
-        // (inversion), the last occupied class (shape α < 1, log space), an empty class after
-        // it, then the last weight. Each weight is V_k ∏ (1 − V_i) over the sticks before it,
-        // all independent, so its mean is E[V_k] ∏ E[1 − V_i] with E[V] = a / (a + b).
-        let totals = [50_u64, 0, 30, 0, 0];
-        let alpha = 0.5;
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(12);
-        let reps = 100_000;
-        let mut sums = [0.0; 5];
-        let mut weight = [0.0; 5];
-        for _ in 0..reps {
-            let log_last = break_sticks(&mut rng, &totals, alpha, &mut weight).unwrap();
-            assert!(
-                (weight.iter().sum::<f64>() - 1.0).abs() < 1e-12,
-                "{weight:?}"
-            );
-            assert!((log_last.exp() - weight[4]).abs() <= 1e-12 * weight[4].max(1e-300));
-            for (sum, w) in sums.iter_mut().zip(weight) {
-                *sum += w;
+        // Each weight is V_k ∏ (1 − V_i) over the sticks before it, all independent, so its mean
+        // is E[V_k] ∏ E[1 − V_i] with E[V] = a / (a + b). The configurations draw sticks in
+        // linear space, by inversion (an empty class), in logarithms (the last occupied class
+        // when α < 1), and linear sticks after log ones.
+        for (totals, alpha) in [
+            (&[50_u64, 0, 30, 0, 0][..], 0.5),
+            (&[0, 50, 30, 20][..], 0.5),
+            (&[0, 3, 0, 40, 2][..], 2.0),
+        ] {
+            let reps = 100_000;
+            let k = totals.len();
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(12);
+            let mut sums = vec![0.0; k];
+            let mut squares = vec![0.0; k];
+            let mut weight = vec![0.0; k];
+            for _ in 0..reps {
+                break_sticks(&mut rng, totals, alpha, &mut weight).unwrap();
+                assert!(
+                    (weight.iter().sum::<f64>() - 1.0).abs() < 1e-12,
+                    "{weight:?}"
+                );
+                for ((sum, square), w) in sums.iter_mut().zip(&mut squares).zip(&weight) {
+                    *sum += w;
+                    *square += w * w;
+                }
+            }
+            let mut left = 1.0;
+            let mut remaining: u64 = totals.iter().sum();
+            for class in 0..k {
+                let expected = if class + 1 == k {
+                    left
+                } else {
+                    remaining -= totals[class];
+                    let (a, b) = (1.0 + totals[class] as f64, alpha + remaining as f64);
+                    let mean = left * a / (a + b);
+                    left *= b / (a + b);
+                    mean
+                };
+                let mean = sums[class] / reps as f64;
+                let sd = (squares[class] / reps as f64 - mean * mean).sqrt();
+                assert!(
+                    (mean - expected).abs() <= 5.0 * sd / (reps as f64).sqrt() + 1e-12,
+                    "{totals:?}, class {class}: mean weight {mean} against {expected}"
+                );
             }
         }
-        let mut left = 1.0;
+    }
+
+    #[test]
+    fn stick_breaking_gives_what_breaking_every_stick_in_logarithms_gave() {
+        // The same random draws, taken by the earlier all-logarithm loop: the weights and the
+        // last one's logarithm agree up to rounding, in every order of linear and log sticks.
+        let mut config = Xoshiro256PlusPlus::seed_from_u64(3);
+        for case in 0..2_000 {
+            let k = config.random_range(2..12);
+            let totals: Vec<u64> = (0..k)
+                .map(|_| match config.random_range(0..3) {
+                    0 => 0,
+                    1 => config.random_range(1..5),
+                    _ => config.random_range(5..5_000),
+                })
+                .collect();
+            let alpha = if config.random_bool(0.5) { 0.3 } else { 1.7 };
+            let mut weight = vec![0.0; k];
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(case);
+            let log_last = break_sticks(&mut rng, &totals, alpha, &mut weight).unwrap();
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(case);
+            let (reference, reference_log_last) = sticks_in_logarithms(&mut rng, &totals, alpha);
+            for (w, r) in weight.iter().zip(&reference) {
+                assert!(
+                    (w - r).abs() <= 1e-12 * r.max(1e-300),
+                    "{totals:?}: {weight:?} against {reference:?}"
+                );
+            }
+            assert!(
+                (log_last - reference_log_last).abs() <= 1e-12 * reference_log_last.abs().max(1.0),
+                "{totals:?}: {log_last} against {reference_log_last}"
+            );
+        }
+    }
+
+    /// The stick-breaking loop as it was before the twelfth session: every stick in
+    /// logarithms, `(ln V, ln(1 − V))` from the same draws in the same order.
+    fn sticks_in_logarithms(
+        rng: &mut Xoshiro256PlusPlus,
+        totals: &[u64],
+        alpha: f64,
+    ) -> (Vec<f64>, f64) {
         let mut remaining: u64 = totals.iter().sum();
-        for (class, total) in totals[..4].iter().enumerate() {
+        let mut log_rest = 0.0;
+        let mut log_weight = vec![0.0; totals.len()];
+        for (class, total) in totals[..totals.len() - 1].iter().enumerate() {
             remaining -= total;
             let (a, b) = (1.0 + *total as f64, alpha + remaining as f64);
-            let expected = left * a / (a + b);
-            let mean = sums[class] / reps as f64;
-            assert!(
-                (mean - expected).abs() <= 0.01 * expected + 1e-4,
-                "class {class}: mean weight {mean} against {expected}"
-            );
-            left *= b / (a + b);
+            let (log_v, log_rest_v) = if a > 1.0 && b >= 1.0 {
+                let x = gamma_draw(rng, a);
+                let y = gamma_draw(rng, b);
+                let log_sum = (x + y).ln();
+                (x.ln() - log_sum, y.ln() - log_sum)
+            } else {
+                log_beta_pair(rng, a, b).unwrap()
+            };
+            log_weight[class] = log_v + log_rest;
+            log_rest += log_rest_v;
         }
-        let mean_last = sums[4] / reps as f64;
-        assert!(
-            (mean_last - left).abs() <= 0.02 * left + 1e-4,
-            "last class: mean weight {mean_last} against {left}"
-        );
+        log_weight[totals.len() - 1] = log_rest;
+        (log_weight.iter().map(|l| l.exp()).collect(), log_rest)
     }
 
     #[test]
     fn recording_probabilities_have_the_beta_mean_and_variance() {
         // Counts (seen, missed): a class nobody is in (the uniform), a list that saw all of a
         // class, a mixed one, and counts past the kept constants, which are worked out per draw.
-        let constants: Vec<f64> = (0..GAMMA_CONSTANTS_KEPT)
-            .map(|count| gamma_constant(count as f64 + 1.0))
-            .collect();
+        let constants: &[f64] = &GAMMA_CONSTANTS;
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(6);
         let past = GAMMA_CONSTANTS_KEPT as u64;
         for (seen, missed) in [(0, 0), (2, 0), (11, 39), (past + 5_000, past)] {
             let (a, b) = (seen as f64 + 1.0, missed as f64 + 1.0);
             let reps = 50_000;
             let draws: Vec<f64> = (0..reps)
-                .map(|_| recording_probability(&mut rng, seen, missed, &constants))
+                .map(|_| recording_probability(&mut rng, seen, missed, constants))
                 .collect();
             let mean = draws.iter().sum::<f64>() / reps as f64;
             let variance = draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / reps as f64;
@@ -1273,6 +1334,24 @@ mod tests {
                 (variance / expected_variance - 1.0).abs() < 0.05,
                 "Beta({a}, {b}): variance {variance}"
             );
+        }
+    }
+
+    #[test]
+    fn recording_probabilities_read_the_constants_they_would_work_out() {
+        // With the kept constants and with none (every constant worked out), the same draws,
+        // bit for bit, at the table's ends and past it.
+        let kept = GAMMA_CONSTANTS_KEPT as u64;
+        for count in [0, 1, 2, kept - 1, kept, kept + 1] {
+            for (seen, missed) in [(count, 3), (5, count)] {
+                let mut read = Xoshiro256PlusPlus::seed_from_u64(count);
+                let mut worked_out = Xoshiro256PlusPlus::seed_from_u64(count);
+                for _ in 0..100 {
+                    let a = recording_probability(&mut read, seen, missed, &GAMMA_CONSTANTS);
+                    let b = recording_probability(&mut worked_out, seen, missed, &[]);
+                    assert_eq!(a.to_bits(), b.to_bits(), "seen {seen}, missed {missed}");
+                }
+            }
         }
     }
 
