@@ -13,7 +13,7 @@
 # Each table goes through `whereabouts estimate --method all --format json`; the script prints
 # one line per seed and table and, at the end, coverage and median relative error per method.
 #
-# Environment: WHEREABOUTS (binary, default target/release/whereabouts, built if missing),
+# Environment: WHEREABOUTS (binary; by default target/release/whereabouts, built or rebuilt first),
 # ESTIMATE_ARGS (extra flags for estimate, e.g. "--chains 2"), SYNTH_ARGS (extra flags for synth,
 # e.g. "--heterogeneity 0"), KEEP=1 to keep the work dir.
 set -euo pipefail
@@ -22,9 +22,13 @@ SEEDS=${1:-20}
 PERSONS=${2:-5000}
 SOURCES=${3:-5}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=${WHEREABOUTS:-$ROOT/target/release/whereabouts}
-if [[ ! -x $BIN ]]; then
-  (cd "$ROOT" && cargo build --release -p whereabouts)
+# Without WHEREABOUTS the release binary is built first (a no-op when it is up to date), so the
+# study never runs a binary older than the code it is meant to measure.
+if [[ -n ${WHEREABOUTS:-} ]]; then
+  BIN=$WHEREABOUTS
+else
+  (cd "$ROOT" && cargo build --release -q -p whereabouts)
+  BIN=$ROOT/target/release/whereabouts
 fi
 WORK=$(mktemp -d)
 [[ ${KEEP:-0} == 1 ]] || trap 'rm -rf "$WORK"' EXIT
