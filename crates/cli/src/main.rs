@@ -45,7 +45,7 @@ enum Command {
     Restore(commands::backup::RestoreArgs),
     /// Export from the registry as CSV.
     Export(commands::export::ExportArgs),
-    /// Write synthetic victim lists with ground truth (source_<k>.csv, truth.csv, meta.json).
+    /// Write synthetic victim lists with ground truth: source_k.csv per list, truth.csv, meta.json.
     Synth(commands::synth::SynthArgs),
     /// Link CSV lists without a registry: writes source,record_id,cluster_id; --truth scores it.
     LinkFiles(commands::link_files::LinkFilesArgs),

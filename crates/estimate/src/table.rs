@@ -74,7 +74,7 @@ impl CaptureTable {
     /// negative, fractional or too large counts, the all-zero pattern, duplicate patterns, a
     /// single list, an empty table. A byte-order mark is skipped, and Persian or Arabic-Indic
     /// digits read as digits.
-    /// A stream over [`MAX_TABLE_BYTES`] is refused unread ([`read_table_bytes`]).
+    /// A stream over `MAX_TABLE_BYTES` is refused unread ([`read_table_bytes`]).
     pub fn from_csv_reader<R: Read>(reader: R) -> Result<Self> {
         Self::from_csv_bytes(&read_table_bytes(reader)?)
     }
@@ -328,7 +328,7 @@ impl StratifiedTables {
 }
 
 /// A table file's bytes, for a caller that decodes them before [`CaptureTable::parse_csv`]; a
-/// file over [`MAX_TABLE_BYTES`] is refused after reading one byte past it.
+/// file over `MAX_TABLE_BYTES` is refused after reading one byte past it.
 pub fn read_table_bytes<R: Read>(reader: R) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     reader.take(MAX_TABLE_BYTES + 1).read_to_end(&mut bytes)?;

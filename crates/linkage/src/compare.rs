@@ -2,7 +2,7 @@
 //! from exact to different, with a missing value as a level of its own (level 0, which weighs
 //! nothing). Cheap exact checks on interned ids come first; Jaro–Winkler runs only when they fail.
 //!
-//! The comparisons a set of records gets follow from the fields it has ([`comparisons_for`]);
+//! The comparisons a set of records gets follow from the fields it has (`comparisons_for`);
 //! what each level weighs is the model's business ([`crate::model`]).
 
 use crate::features::{

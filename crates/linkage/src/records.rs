@@ -3,7 +3,7 @@
 //! This module owns the in-memory layout the caller fills (one [`TextColumn`] per canonical field,
 //! one flat buffer each, so a million records cost a few allocations) and the checks that make a
 //! set of records linkable. Reading files is left to the caller (`import`, or the CLI's
-//! `link-files`); parsing the text into comparable features is left to [`crate::features`].
+//! `link-files`); parsing the text into comparable features is left to `crate::features`.
 
 use crate::LinkageError;
 use domain::date::Calendar;

@@ -5,7 +5,7 @@
 //! Every write runs in one transaction together with the audit entry that records it, so a
 //! failed or interrupted import leaves the registry exactly as it was.
 //!
-//! The API speaks in `domain` types only; the SQL lives in [`sqlite`], so a PostgreSQL backend
+//! The API speaks in `domain` types only; the SQL lives in `sqlite`, so a PostgreSQL backend
 //! can be added beside it without changing callers.
 //!
 //! ```no_run

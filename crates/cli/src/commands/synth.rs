@@ -8,7 +8,7 @@ use synth::{DEFAULT_DUPLICATE_RATE, DEFAULT_HETEROGENEITY, DEFAULT_NOISE, SynthC
 /// Arguments of `synth`.
 #[derive(clap::Args, Debug)]
 pub struct SynthArgs {
-    /// Folder to write source_<k>.csv, truth.csv and meta.json into (created if missing).
+    /// Folder to write source_k.csv per list, truth.csv and meta.json into (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Persons in the true population N, including those no list records.
