@@ -980,7 +980,7 @@ fn log_sum_exp(a: f64, b: f64) -> f64 {
 }
 
 /// Quantile of sorted values, R's default (type 7: linear interpolation).
-pub(crate) fn quantile(sorted: &[f64], q: f64) -> f64 {
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }
