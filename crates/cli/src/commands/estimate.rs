@@ -75,7 +75,7 @@ pub struct EstimateArgs {
     /// LCMCR sweeps between kept draws.
     #[arg(long, default_value_t = 100)]
     pub thinning: usize,
-    /// LCMCR draws kept per chain.
+    /// LCMCR draws kept per chain (at most 10 million over all chains).
     #[arg(long, default_value_t = 1_000)]
     pub draws: usize,
     /// LCMCR independent chains, pooled (seeds `seed`, `seed + 1`, …).
