@@ -150,12 +150,14 @@ pub enum Warning {
         /// The model.
         model: String,
     },
-    /// The LCMCR chain shows it has not mixed.
+    /// The LCMCR chains show they have not mixed.
     ChainNotMixed {
-        /// Effective sample size of the kept draws.
+        /// Effective sample size of the kept draws, summed over the chains.
         effective_sample_size: f64,
-        /// Geweke z-score.
+        /// The chains' Geweke z-score largest in absolute value.
         geweke_z: f64,
+        /// How many chains ran.
+        chains: usize,
     },
     /// dga's posterior still had mass at the end of its grid.
     GridTruncated {
@@ -228,10 +230,22 @@ impl fmt::Display for Warning {
             Warning::ChainNotMixed {
                 effective_sample_size,
                 geweke_z,
-            } => write!(
-                f,
-                "the LCMCR chain has not mixed (effective sample size {effective_sample_size:.0}, Geweke z {geweke_z:.1}): run it longer (more burn-in, more thinning) before relying on it"
-            ),
+                chains,
+            } => {
+                let limit = crate::lcmcr::geweke_limit(*chains);
+                let (subject, z) = if *chains == 1 {
+                    ("chain has".to_string(), "Geweke z".to_string())
+                } else {
+                    (
+                        "chains have".to_string(),
+                        format!("largest Geweke z of {chains} chains"),
+                    )
+                };
+                write!(
+                    f,
+                    "the LCMCR {subject} not mixed (effective sample size {effective_sample_size:.0}, at least 100 needed; {z} {geweke_z:.1}, within ±{limit:.1} needed): run longer (more burn-in, more thinning) before relying on it"
+                )
+            }
             Warning::GridTruncated { largest_missing } => write!(
                 f,
                 "dga's posterior still has mass near {largest_missing} unseen people, the end of its grid: the estimate is cut off"
@@ -497,6 +511,7 @@ fn run_lcmcr(table: &CaptureTable, options: &LcmcrOptions, report: &mut Report) 
         report.warnings.push(Warning::ChainNotMixed {
             effective_sample_size: result.effective_sample_size,
             geweke_z: result.geweke_z,
+            chains: result.options.chains,
         });
     }
     report.estimates.push(Estimate {
@@ -703,6 +718,32 @@ pub fn thousands(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_not_mixed_warning_names_the_limit_for_its_number_of_chains() {
+        let one = Warning::ChainNotMixed {
+            effective_sample_size: 80.0,
+            geweke_z: 3.2,
+            chains: 1,
+        }
+        .to_string();
+        assert!(
+            one.starts_with("the LCMCR chain has not mixed")
+                && one.contains("Geweke z 3.2, within ±3.0"),
+            "{one}"
+        );
+        let sixteen = Warning::ChainNotMixed {
+            effective_sample_size: 2_400.0,
+            geweke_z: -4.2,
+            chains: 16,
+        }
+        .to_string();
+        assert!(
+            sixteen.contains("chains have not mixed")
+                && sixteen.contains("largest Geweke z of 16 chains -4.2, within ±3.8"),
+            "{sixteen}"
+        );
+    }
 
     fn quick() -> EstimateOptions {
         EstimateOptions {
