@@ -270,7 +270,7 @@ pub struct Sampler {
 impl Sampler {
     /// Sets the sampler up as the reference implementation (the R package LCMCR) does: every
     /// class at the lists' observed frequencies, the first four classes with nine tenths of the
-    /// weight, then [`WARM_UP_SWEEPS`] sweeps with a small fixed concentration, and finally the
+    /// weight, then 500 warm-up sweeps with a small fixed concentration, and finally the
     /// classes relabelled by decreasing weight (the stick-breaking prior expects them by
     /// decreasing size, and a Gibbs sampler exchanges two classes' places only very slowly).
     /// Started from equal weights and α = 1, chains on Kosovo still carried their start after
