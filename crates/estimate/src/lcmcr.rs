@@ -35,6 +35,8 @@ const CATEGORICAL_MAX: u64 = 32;
 
 /// The largest truncation level `K` accepted.
 const MAX_CLASSES: usize = 100;
+/// The fewest effective draws, over all chains, that [`LcmcrResult::has_mixed`] accepts.
+pub const MIN_EFFECTIVE_DRAWS: f64 = 100.0;
 /// The most chains run at once, each on its own thread.
 const MAX_CHAINS: usize = 256;
 /// The most draws kept over all chains (80 MB of them, held twice while they are summarised).
@@ -125,7 +127,7 @@ impl LcmcrResult {
     /// many independent |z| is as rare as one |z| above 3 ([`geweke_limit`]: 3.4 for 4 chains,
     /// 3.8 for 16).
     pub fn has_mixed(&self) -> bool {
-        self.effective_sample_size >= 100.0
+        self.effective_sample_size >= MIN_EFFECTIVE_DRAWS
             && self.least_chain_effective_sample_size > 0.0
             && self.geweke_z.abs() <= geweke_limit(self.options.chains)
     }

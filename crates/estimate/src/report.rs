@@ -233,17 +233,18 @@ impl fmt::Display for Warning {
                 chains,
             } => {
                 let limit = crate::lcmcr::geweke_limit(*chains);
+                let least = crate::lcmcr::MIN_EFFECTIVE_DRAWS;
                 let (subject, z) = if *chains == 1 {
-                    ("chain has".to_string(), "Geweke z".to_string())
+                    ("chain has", "Geweke z".to_string())
                 } else {
                     (
-                        "chains have".to_string(),
+                        "chains have",
                         format!("largest Geweke z of {chains} chains"),
                     )
                 };
                 write!(
                     f,
-                    "the LCMCR {subject} not mixed (effective sample size {effective_sample_size:.0}, at least 100 needed; {z} {geweke_z:.1}, within ±{limit:.1} needed): run longer (more burn-in, more thinning) before relying on it"
+                    "the LCMCR {subject} not mixed (effective sample size {effective_sample_size:.0}, at least {least:.0} needed; {z} {geweke_z:.1}, within ±{limit:.1} needed): run longer (more burn-in, more thinning) before relying on it"
                 )
             }
             Warning::GridTruncated { largest_missing } => write!(
