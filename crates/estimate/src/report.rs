@@ -154,6 +154,8 @@ pub enum Warning {
     ChainNotMixed {
         /// Effective sample size of the kept draws, summed over the chains.
         effective_sample_size: f64,
+        /// The smallest effective sample size of one chain (0 for a chain that never moved).
+        least_chain_effective_sample_size: f64,
         /// The chains' Geweke z-score largest in absolute value.
         geweke_z: f64,
         /// How many chains ran.
@@ -229,22 +231,26 @@ impl fmt::Display for Warning {
             ),
             Warning::ChainNotMixed {
                 effective_sample_size,
+                least_chain_effective_sample_size,
                 geweke_z,
                 chains,
             } => {
                 let limit = crate::lcmcr::geweke_limit(*chains);
                 let least = crate::lcmcr::MIN_EFFECTIVE_DRAWS;
-                let (subject, z) = if *chains == 1 {
-                    ("chain has", "Geweke z".to_string())
+                let (subject, stuck, z) = if *chains == 1 {
+                    ("chain has", String::new(), "Geweke z".to_string())
                 } else {
                     (
                         "chains have",
+                        format!(
+                            "; the least of one chain {least_chain_effective_sample_size:.0}, more than 0 needed"
+                        ),
                         format!("largest Geweke z of {chains} chains"),
                     )
                 };
                 write!(
                     f,
-                    "the LCMCR {subject} not mixed (effective sample size {effective_sample_size:.0}, at least {least:.0} needed; {z} {geweke_z:.1}, within ±{limit:.1} needed): run longer (more burn-in, more thinning) before relying on it"
+                    "the LCMCR {subject} not mixed (effective sample size {effective_sample_size:.0}, at least {least:.0} needed{stuck}; {z} {geweke_z:.1}, within ±{limit:.1} needed): run longer (more burn-in, more thinning) before relying on it"
                 )
             }
             Warning::GridTruncated { largest_missing } => write!(
@@ -511,6 +517,7 @@ fn run_lcmcr(table: &CaptureTable, options: &LcmcrOptions, report: &mut Report) 
     if !result.has_mixed() {
         report.warnings.push(Warning::ChainNotMixed {
             effective_sample_size: result.effective_sample_size,
+            least_chain_effective_sample_size: result.least_chain_effective_sample_size,
             geweke_z: result.geweke_z,
             chains: result.options.chains,
         });
@@ -724,6 +731,7 @@ mod tests {
     fn the_not_mixed_warning_names_the_limit_for_its_number_of_chains() {
         let one = Warning::ChainNotMixed {
             effective_sample_size: 80.0,
+            least_chain_effective_sample_size: 80.0,
             geweke_z: 3.2,
             chains: 1,
         }
@@ -735,12 +743,14 @@ mod tests {
         );
         let sixteen = Warning::ChainNotMixed {
             effective_sample_size: 2_400.0,
+            least_chain_effective_sample_size: 0.0,
             geweke_z: -4.2,
             chains: 16,
         }
         .to_string();
         assert!(
             sixteen.contains("chains have not mixed")
+                && sixteen.contains("the least of one chain 0, more than 0 needed")
                 && sixteen.contains("largest Geweke z of 16 chains -4.2, within ±3.8"),
             "{sixteen}"
         );
