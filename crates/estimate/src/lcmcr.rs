@@ -57,6 +57,11 @@ const WARM_UP_SWEEPS: usize = 500;
 /// The concentration during the warm-up, times `K`: small, so that a few classes take the people.
 const WARM_UP_ALPHA_PER_CLASS: f64 = 0.3;
 
+/// The largest split-R̂ ([`split_r_hat`]) [`LcmcrResult::has_mixed`] accepts. Vehtari et al.
+/// (2021) suggest 1.01; on Kosovo at the defaults that is passed by a third of settled runs,
+/// while above 1.02 sat the runs of four chains whose lower end was off (docs/estimation.md).
+pub const MAX_SPLIT_R_HAT: f64 = 1.02;
+
 /// Sampler settings; [`Default`] gives the published ones with seed 1988.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct LcmcrOptions {
@@ -115,6 +120,8 @@ pub struct LcmcrResult {
     /// Geweke z-score comparing the first 10% and the last 50% of a chain's kept draws; of
     /// several chains, the one largest in absolute value.
     pub geweke_z: f64,
+    /// Rank-normalised split-R̂ of the kept draws over all chains ([`split_r_hat`]).
+    pub split_r_hat: f64,
     /// The kept draws of `N`, in order.
     #[serde(skip)]
     pub draws: Vec<f64>,
@@ -122,13 +129,15 @@ pub struct LcmcrResult {
 
 impl LcmcrResult {
     /// False when the chains show they have not mixed: fewer than 100 effective draws in all,
-    /// a chain that never moved, or the start and end of some chain's kept draws disagree:
-    /// |Geweke z| above 3 for one chain, and for several the level at which the largest of that
-    /// many independent |z| is as rare as one |z| above 3 ([`geweke_limit`]: 3.4 for 4 chains,
-    /// 3.8 for 16).
+    /// a chain that never moved, halves of chains that disagree (split-R̂ above
+    /// [`MAX_SPLIT_R_HAT`]), or the start and end of some chain's kept draws disagree: |Geweke
+    /// z| above 3 for one chain, and for several the level at which the largest of that many
+    /// independent |z| is as rare as one |z| above 3 ([`geweke_limit`]: 3.4 for 4 chains, 3.8
+    /// for 16).
     pub fn has_mixed(&self) -> bool {
         self.effective_sample_size >= MIN_EFFECTIVE_DRAWS
             && self.least_chain_effective_sample_size > 0.0
+            && self.split_r_hat <= MAX_SPLIT_R_HAT
             && self.geweke_z.abs() <= geweke_limit(self.options.chains)
     }
 }
@@ -185,22 +194,22 @@ pub fn lcmcr(table: &CaptureTable, options: &LcmcrOptions) -> Result<LcmcrResult
             })
             .collect()
     });
-    let mut draws = Vec::with_capacity(options.draws * chains);
+    let runs = runs.into_iter().collect::<Result<Vec<Vec<f64>>>>()?;
     let mut effective_sample_size = 0.0;
     let mut least_chain_effective_sample_size = f64::INFINITY;
     let mut geweke: f64 = 0.0;
-    for run in runs {
-        let chain = run?;
-        let chain_effective_sample_size = effective_sample_size_of(&chain);
+    for chain in &runs {
+        let chain_effective_sample_size = effective_sample_size_of(chain);
         effective_sample_size += chain_effective_sample_size;
         least_chain_effective_sample_size =
             least_chain_effective_sample_size.min(chain_effective_sample_size);
-        let z = geweke_z(&chain);
+        let z = geweke_z(chain);
         if z.abs() > geweke.abs() {
             geweke = z;
         }
-        draws.extend(chain);
     }
+    let split_r_hat = split_r_hat(&runs);
+    let draws = runs.concat();
     let mut sorted = draws.clone();
     sorted.sort_by(f64::total_cmp);
     let mean = draws.iter().sum::<f64>() / draws.len() as f64;
@@ -212,6 +221,7 @@ pub fn lcmcr(table: &CaptureTable, options: &LcmcrOptions) -> Result<LcmcrResult
         effective_sample_size,
         least_chain_effective_sample_size,
         geweke_z: geweke,
+        split_r_hat,
         draws,
     })
 }
@@ -1122,10 +1132,99 @@ pub fn effective_sample_size_of(x: &[f64]) -> f64 {
 pub fn geweke_limit(chains: usize) -> f64 {
     /// Two-sided tail probability of |z| > 3.
     const ONE_CHAIN_TAILS: f64 = 0.0027;
-    let tail = ONE_CHAIN_TAILS / 2.0 / chains.max(1) as f64;
+    normal_upper_quantile(ONE_CHAIN_TAILS / 2.0 / chains.max(1) as f64)
+}
+
+/// The standard normal's `z` with `P(Z > z) = tail`, for `0 < tail ≤ 1/2`, by Abramowitz &
+/// Stegun's rational approximation 26.2.23 (error below 4.5e-4).
+fn normal_upper_quantile(tail: f64) -> f64 {
     let t = (-2.0 * tail.ln()).sqrt();
     t - (2.515_517 + 0.802_853 * t + 0.010_328 * t * t)
         / (1.0 + 1.432_788 * t + 0.189_269 * t * t + 0.001_308 * t * t * t)
+}
+
+/// The standard normal's quantile at `p` in `(0, 1)`.
+fn normal_quantile(p: f64) -> f64 {
+    if p < 0.5 {
+        -normal_upper_quantile(p)
+    } else if p > 0.5 {
+        normal_upper_quantile(1.0 - p)
+    } else {
+        0.0
+    }
+}
+
+/// Rank-normalised split-R̂ (Vehtari, Gelman, Simpson, Carpenter & Bürkner 2021): each chain
+/// cut in halves, the draws replaced by the normal scores of their ranks over all halves (tied
+/// draws sharing their mean rank), then Gelman & Rubin's ratio of the pooled to the
+/// within-half variance; the larger of that for the draws and for their distances from the
+/// median (which catches halves that differ in spread rather than in level). Near 1 when the
+/// halves sample the same distribution; one chain's two halves serve when there is one chain.
+/// `NaN` when the halves are too short (fewer than two draws) or every draw is the same.
+pub fn split_r_hat(chains: &[Vec<f64>]) -> f64 {
+    let halves: Vec<&[f64]> = chains
+        .iter()
+        .flat_map(|chain| {
+            let half = chain.len() / 2;
+            [&chain[..half], &chain[chain.len() - half..]]
+        })
+        .collect();
+    let length = halves.first().map_or(0, |h| h.len());
+    if length < 2 || halves.iter().any(|h| h.len() != length) {
+        return f64::NAN;
+    }
+    let pooled: Vec<f64> = halves.iter().flat_map(|h| h.iter().copied()).collect();
+    let mut sorted = pooled.clone();
+    sorted.sort_by(f64::total_cmp);
+    let median = quantile(&sorted, 0.5);
+    let folded: Vec<f64> = pooled.iter().map(|x| (x - median).abs()).collect();
+    let bulk = r_hat_of_halves(&normal_scores(&pooled), length);
+    let tails = r_hat_of_halves(&normal_scores(&folded), length);
+    bulk.max(tails)
+}
+
+/// The normal scores `Φ⁻¹((r − 3/8) / (S + 1/4))` of the values' ranks `r` among all `S`
+/// (ties get their mean rank).
+fn normal_scores(values: &[f64]) -> Vec<f64> {
+    let mut by_value: Vec<usize> = (0..values.len()).collect();
+    by_value.sort_by(|a, b| values[*a].total_cmp(&values[*b]));
+    let total = values.len() as f64;
+    let mut scores = vec![0.0; values.len()];
+    let mut start = 0;
+    while start < by_value.len() {
+        let value = values[by_value[start]];
+        let end = start
+            + by_value[start..]
+                .iter()
+                .take_while(|i| values[**i] == value)
+                .count();
+        // Ranks start + 1 ..= end share their mean.
+        let rank = (start + 1 + end) as f64 / 2.0;
+        let score = normal_quantile((rank - 0.375) / (total + 0.25));
+        for i in &by_value[start..end] {
+            scores[*i] = score;
+        }
+        start = end;
+    }
+    scores
+}
+
+/// Gelman & Rubin's `√(((n − 1)/n · W + B/n) / W)` for `values` cut into halves of `length`.
+fn r_hat_of_halves(values: &[f64], length: usize) -> f64 {
+    let n = length as f64;
+    let (means, variances): (Vec<f64>, Vec<f64>) = values
+        .chunks_exact(length)
+        .map(|half| {
+            let mean = half.iter().sum::<f64>() / n;
+            let variance = half.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+            (mean, variance)
+        })
+        .unzip();
+    let m = means.len() as f64;
+    let within = variances.iter().sum::<f64>() / m;
+    let grand = means.iter().sum::<f64>() / m;
+    let between_over_n = means.iter().map(|x| (x - grand).powi(2)).sum::<f64>() / (m - 1.0);
+    (((n - 1.0) / n * within + between_over_n) / within).sqrt()
 }
 
 /// Geweke's z: first 10% against last 50%, each mean's variance from its own ESS. On sticky
@@ -1689,6 +1788,63 @@ mod tests {
         // Two constant stretches: the whole chain's variance still sees the step.
         let step: Vec<f64> = (0..1000).map(|i| if i < 100 { 0.0 } else { 1.0 }).collect();
         assert!(geweke_z(&step) < -10.0, "{}", geweke_z(&step));
+    }
+
+    #[test]
+    fn split_r_hat_is_near_one_for_chains_that_agree_and_flags_those_that_do_not() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(21);
+        // Whole numbers, as draws of N are, so many draws tie.
+        let mut chains: Vec<Vec<f64>> = (0..4)
+            .map(|_| (0..1000).map(|_| rng.random_range(0..60) as f64).collect())
+            .collect();
+        let agreeing = split_r_hat(&chains);
+        assert!((0.99..1.01).contains(&agreeing), "{agreeing}");
+        // One chain's second half sits higher: the level differs between halves.
+        chains[2][500..].iter_mut().for_each(|v| *v += 15.0);
+        let shifted = split_r_hat(&chains);
+        assert!(shifted > 1.05, "{shifted}");
+        // Same level, three times the spread in one chain: only the distances from the median
+        // see it.
+        chains[2] = (0..1000)
+            .map(|_| 30.0 + 3.0 * (rng.random_range(0..60) as f64 - 30.0))
+            .collect();
+        let pooled = chains.concat();
+        let bulk = r_hat_of_halves(&normal_scores(&pooled), 500);
+        let spread = split_r_hat(&chains);
+        assert!(
+            bulk < 1.02 && spread > 1.05,
+            "bulk {bulk}, with the tails {spread}"
+        );
+        // One chain: its two halves.
+        let one = vec![chains[0].clone()];
+        let halves = split_r_hat(&one);
+        assert!((0.99..1.02).contains(&halves), "{halves}");
+        assert!(
+            split_r_hat(&[vec![1.0, 2.0, 3.0]]).is_nan(),
+            "halves of one draw"
+        );
+        assert!(split_r_hat(&[vec![7.0; 100]]).is_nan(), "nothing moved");
+    }
+
+    #[test]
+    fn r_hat_compares_the_halves_variance_with_the_pooled_one() {
+        // Halves [0, 1] and [2, 3]: W = 1/2, B/n = 2, so R̂ = √((1/2 · 1/2 + 2) / (1/2)).
+        let r = r_hat_of_halves(&[0.0, 1.0, 2.0, 3.0], 2);
+        assert!((r - 4.5_f64.sqrt()).abs() < 1e-12, "{r}");
+    }
+
+    #[test]
+    fn normal_scores_follow_the_normal_quantiles_and_share_ties() {
+        // R: qnorm(0.975) = 1.959964, qnorm(0.9) = 1.281552.
+        assert!((normal_quantile(0.975) - 1.959_964).abs() < 5e-4);
+        assert!((normal_quantile(0.1) + 1.281_552).abs() < 5e-4);
+        assert_eq!(normal_quantile(0.5), 0.0);
+        // Ranks 1, 2.5, 2.5, 4 of four: (r − 3/8) / 4.25.
+        let scores = normal_scores(&[5.0, 9.0, 9.0, 11.0]);
+        assert_eq!(scores[1], scores[2]);
+        assert!((scores[0] - normal_quantile(0.625 / 4.25)).abs() < 1e-12);
+        assert!((scores[1] - normal_quantile(2.125 / 4.25)).abs() < 1e-12);
+        assert!(scores[0] < scores[1] && scores[1] < scores[3]);
     }
 
     #[test]

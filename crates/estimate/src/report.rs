@@ -158,6 +158,8 @@ pub enum Warning {
         least_chain_effective_sample_size: f64,
         /// The chains' Geweke z-score largest in absolute value.
         geweke_z: f64,
+        /// Rank-normalised split-R̂ over the chains.
+        split_r_hat: f64,
         /// How many chains ran.
         chains: usize,
     },
@@ -233,10 +235,12 @@ impl fmt::Display for Warning {
                 effective_sample_size,
                 least_chain_effective_sample_size,
                 geweke_z,
+                split_r_hat,
                 chains,
             } => {
                 let limit = crate::lcmcr::geweke_limit(*chains);
                 let least = crate::lcmcr::MIN_EFFECTIVE_DRAWS;
+                let r_hat_limit = crate::lcmcr::MAX_SPLIT_R_HAT;
                 let (subject, stuck, z) = if *chains == 1 {
                     ("chain has", String::new(), "Geweke z".to_string())
                 } else {
@@ -250,7 +254,7 @@ impl fmt::Display for Warning {
                 };
                 write!(
                     f,
-                    "the LCMCR {subject} not mixed (effective sample size {effective_sample_size:.0}, at least {least:.0} needed{stuck}; {z} {geweke_z:.1}, within ±{limit:.1} needed): run longer (more burn-in, more thinning) before relying on it"
+                    "the LCMCR {subject} not mixed (effective sample size {effective_sample_size:.0}, at least {least:.0} needed{stuck}; {z} {geweke_z:.1}, within ±{limit:.1} needed; split R-hat {split_r_hat:.3}, at most {r_hat_limit} needed): run longer (more burn-in, more thinning) before relying on it"
                 )
             }
             Warning::GridTruncated { largest_missing } => write!(
@@ -519,6 +523,7 @@ fn run_lcmcr(table: &CaptureTable, options: &LcmcrOptions, report: &mut Report) 
             effective_sample_size: result.effective_sample_size,
             least_chain_effective_sample_size: result.least_chain_effective_sample_size,
             geweke_z: result.geweke_z,
+            split_r_hat: result.split_r_hat,
             chains: result.options.chains,
         });
     }
@@ -733,18 +738,22 @@ mod tests {
             effective_sample_size: 80.0,
             least_chain_effective_sample_size: 80.0,
             geweke_z: 3.2,
+            split_r_hat: 1.012,
             chains: 1,
         }
         .to_string();
         assert!(
             one.starts_with("the LCMCR chain has not mixed")
-                && one.contains("Geweke z 3.2, within ±3.0"),
+                && one.contains(
+                    "Geweke z 3.2, within ±3.0 needed; split R-hat 1.012, at most 1.02 needed"
+                ),
             "{one}"
         );
         let sixteen = Warning::ChainNotMixed {
             effective_sample_size: 2_400.0,
             least_chain_effective_sample_size: 0.0,
             geweke_z: -4.2,
+            split_r_hat: 1.004,
             chains: 16,
         }
         .to_string();
