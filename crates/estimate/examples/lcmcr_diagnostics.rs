@@ -5,10 +5,10 @@
 //! `cargo run --release -p whereabouts-estimate --example lcmcr_diagnostics -- RUNS CHAINS [FIRST_SEED]`
 //!
 //! Run `r` uses the seeds `FIRST_SEED + r · CHAINS` onwards (default first seed 5000). The last
-//! line sums up: the split-R̂ median and largest, how many runs exceed 1.01 and 1.05, and how
-//! many the has-not-mixed warning comes for.
+//! line sums up: the split-R̂ median and largest, how many runs exceed 1.01, the warning's 1.02
+//! and 1.05, and how many the has-not-mixed warning comes for.
 
-use estimate::lcmcr::{LcmcrOptions, lcmcr};
+use estimate::lcmcr::{LcmcrOptions, MAX_SPLIT_R_HAT, lcmcr};
 use estimate::table::CaptureTable;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -50,10 +50,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     r_hats.sort_by(f64::total_cmp);
     let above = |limit: f64| r_hats.iter().filter(|r| **r > limit).count();
     println!(
-        "{runs} runs of {chains} chain(s): split R-hat median {:.4}, largest {:.4}; above 1.01: {}, above 1.05: {}; not mixed: {warned}",
+        "{runs} runs of {chains} chain(s): split R-hat median {:.4}, largest {:.4}; above 1.01: {}, above {MAX_SPLIT_R_HAT}: {}, above 1.05: {}; not mixed: {warned}",
         r_hats[r_hats.len() / 2],
         r_hats.last().copied().unwrap_or(f64::NAN),
         above(1.01),
+        above(MAX_SPLIT_R_HAT),
         above(1.05)
     );
     Ok(())
