@@ -469,6 +469,10 @@ struct Glm {
     deviance: f64,
 }
 
+/// The deviance's rounding per person counted, a few hundred times the machine epsilon:
+/// [`poisson_irls`] takes a change in deviance below it for convergence.
+const DEVIANCE_ROUNDING_PER_PERSON: f64 = 1e-13;
+
 /// Poisson regression with log link by IRLS; `x` is row-major `cells × p`. `None` if the
 /// weighted normal equations become singular or the fit does not converge.
 fn poisson_irls(x: &[f64], p: usize, y: &[f64], start: Option<&[f64]>) -> Option<Glm> {
@@ -482,6 +486,10 @@ fn poisson_irls(x: &[f64], p: usize, y: &[f64], start: Option<&[f64]>) -> Option
     let mut xtwx = vec![0.0; p * p];
     let mut xtwz = vec![0.0; p];
     let mut beta = vec![0.0; p];
+    // The deviance's own rounding grows with the counts (each cell's term loses about ε·y to
+    // cancellation): a change below this is noise, and asking for less made fits of large counts
+    // never converge (500 people a cell already left an interval open to ∞).
+    let rounding = DEVIANCE_ROUNDING_PER_PERSON * y.iter().sum::<f64>();
     for _ in 0..200 {
         xtwx.iter_mut().for_each(|v| *v = 0.0);
         xtwz.iter_mut().for_each(|v| *v = 0.0);
@@ -510,7 +518,8 @@ fn poisson_irls(x: &[f64], p: usize, y: &[f64], start: Option<&[f64]>) -> Option
             return None;
         }
         let new_deviance = poisson_deviance(y, &mu);
-        let converged = (new_deviance - deviance).abs() / (new_deviance.abs() + 0.1) < 1e-12;
+        let change = (new_deviance - deviance).abs();
+        let converged = change < 1e-12 * (new_deviance.abs() + 0.1) || change <= rounding;
         deviance = new_deviance;
         if converged {
             return Some(Glm { beta, mu, deviance });
@@ -591,6 +600,28 @@ mod tests {
         let t = table("a,b,c,count\n1,0,0,5\n0,1,0,4\n0,0,1,3\n1,0,1,2\n0,1,1,2\n");
         let error = fit_model(&t, &[0b011]).unwrap_err().to_string();
         assert!(error.contains("nobody is on all of a:b"), "{error}");
+    }
+
+    #[test]
+    fn fits_of_large_counts_converge_and_bound_their_interval() {
+        // Every pattern of three independent lists with the same count: the independence model
+        // fits exactly, with 500 (or 50 million) people a cell. The stopping rule once asked the
+        // deviance to settle below its own rounding, so these never converged and the interval
+        // was left open to ∞.
+        for per_cell in [500_u64, 50_000_000] {
+            let rows: String = (1..8)
+                .map(|mask| format!("{},{},{},{per_cell}\n", mask & 1, mask >> 1 & 1, mask >> 2))
+                .collect();
+            let t = table(&format!("a,b,c,count\n{rows}"));
+            let fit = fit_model(&t, &[]).unwrap();
+            let total = 8.0 * per_cell as f64;
+            assert!((fit.estimate / total - 1.0).abs() < 1e-9, "{}", fit.estimate);
+            let (lower, upper) = profile_interval(&t, &[], fit.estimate).unwrap();
+            assert!(
+                lower < fit.estimate && fit.estimate < upper && upper < 1.1 * total,
+                "{per_cell}: {lower}–{upper}"
+            );
+        }
     }
 
     #[test]
