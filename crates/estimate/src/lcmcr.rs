@@ -41,6 +41,10 @@ pub const MIN_EFFECTIVE_DRAWS: f64 = 100.0;
 const MAX_CHAINS: usize = 256;
 /// The most draws kept over all chains (80 MB of them, held twice while they are summarised).
 const MAX_DRAWS: usize = 10_000_000;
+/// The most Gibbs sweeps a chain may run (burn-in plus thinning × draws): about an hour at 3.4
+/// µs a sweep, two hundred times HRDAG's production setting. Asked for more, a run would only
+/// look hung.
+const MAX_SWEEPS: usize = 1_000_000_000;
 /// The largest unseen count drawn: beyond it `N = n + n0` could leave the integers a float
 /// holds exactly (and, near 2^64, wrap); a chain that gets there has no bound to find.
 const MAX_UNSEEN: u64 = 1 << 53;
@@ -174,6 +178,19 @@ pub fn lcmcr(table: &CaptureTable, options: &LcmcrOptions) -> Result<LcmcrResult
             reason: format!(
                 "at most {MAX_DRAWS} in all (draws × chains); got {} × {chains}: for longer chains raise --thinning",
                 options.draws
+            ),
+        });
+    }
+    let sweeps = options
+        .thinning
+        .saturating_mul(options.draws)
+        .saturating_add(options.burn_in);
+    if sweeps > MAX_SWEEPS {
+        return Err(EstimateError::InvalidOption {
+            option: "burn-in",
+            reason: format!(
+                "a chain may run at most {MAX_SWEEPS} sweeps (burn-in + thinning × draws); got {} + {} × {}: lower --burn-in or --thinning",
+                options.burn_in, options.thinning, options.draws
             ),
         });
     }
@@ -1939,6 +1956,20 @@ mod tests {
                     ..LcmcrOptions::default()
                 },
                 "draws",
+            ),
+            (
+                LcmcrOptions {
+                    burn_in: 1_000_000_000_000,
+                    ..LcmcrOptions::default()
+                },
+                "burn-in",
+            ),
+            (
+                LcmcrOptions {
+                    thinning: usize::MAX,
+                    ..LcmcrOptions::default()
+                },
+                "burn-in",
             ),
         ] {
             let error = lcmcr(&table, &options).unwrap_err();

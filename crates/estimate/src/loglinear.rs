@@ -615,7 +615,11 @@ mod tests {
             let t = table(&format!("a,b,c,count\n{rows}"));
             let fit = fit_model(&t, &[]).unwrap();
             let total = 8.0 * per_cell as f64;
-            assert!((fit.estimate / total - 1.0).abs() < 1e-9, "{}", fit.estimate);
+            assert!(
+                (fit.estimate / total - 1.0).abs() < 1e-9,
+                "{}",
+                fit.estimate
+            );
             let (lower, upper) = profile_interval(&t, &[], fit.estimate).unwrap();
             assert!(
                 lower < fit.estimate && fit.estimate < upper && upper < 1.1 * total,
