@@ -231,3 +231,55 @@ fn a_windows_1256_table_with_persian_list_names_is_read() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_table_without_overlap_is_refused_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "one.csv",
+            "a,b,c,count\n1,0,0,50\n",
+            "only list `a` recorded anyone",
+        ),
+        (
+            "apart.csv",
+            "a,b,c,count\n1,0,0,50\n0,1,0,40\n0,0,1,30\n",
+            "nobody is on more than one list",
+        ),
+    ];
+    for (name, text, reason) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let output = whereabouts(&["--table", path.to_str().unwrap()]);
+        assert!(!output.status.success(), "{name}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(name) && stderr.contains(reason),
+            "{name}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_plot_path_that_cannot_be_written_is_refused_before_estimating() {
+    let dir = tempfile::tempdir().unwrap();
+    let kosovo = data("kosovo.csv");
+    let missing_folder = dir.path().join("no-such-folder").join("plot.svg");
+    for (plot, expected) in [
+        (dir.path().to_path_buf(), "is a folder"),
+        (missing_folder, "does not exist"),
+    ] {
+        let output = whereabouts(&[
+            "--table",
+            kosovo.to_str().unwrap(),
+            "--method",
+            "chao",
+            "--plot",
+            plot.to_str().unwrap(),
+        ]);
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{stderr}");
+        assert!(output.stdout.is_empty(), "nothing estimated first");
+    }
+}

@@ -136,6 +136,14 @@ pub enum EstimateError {
         /// Why.
         reason: String,
     },
+    /// The table holds nothing to extrapolate from: fewer than two lists recorded anyone, or
+    /// nobody is on more than one list. Every method would print a number; none would mean
+    /// anything.
+    #[error("nothing to estimate from: {reason}")]
+    NothingToEstimate {
+        /// Why, in plain words, with what to do next.
+        reason: String,
+    },
     /// A sampler or estimator cannot run on this table and says why.
     #[error("{method} cannot run: {reason}")]
     CannotRun {

@@ -349,6 +349,7 @@ pub struct Spread {
 /// Runs the chosen methods on one table. A method that cannot run becomes a
 /// [`Warning::MethodFailed`]; the call fails only when no method produced an estimate.
 pub fn estimate(table: &CaptureTable, options: &EstimateOptions) -> Result<Report> {
+    check_overlap(table)?;
     let mut report = Report {
         lists: table.lists().to_vec(),
         observed: table.observed(),
@@ -446,6 +447,39 @@ pub fn estimate_strata(
         });
     }
     Ok((overall, strata))
+}
+
+/// Refuses a table whose lists give nothing to extrapolate from: the unseen are estimated from
+/// how the lists overlap, which needs two lists that recorded people and someone on more than
+/// one of them.
+fn check_overlap(table: &CaptureTable) -> Result<()> {
+    let recording: Vec<&String> = table
+        .lists()
+        .iter()
+        .zip(table.list_totals())
+        .filter(|(_, total)| *total > 0)
+        .map(|(list, _)| list)
+        .collect();
+    if let [only] = recording.as_slice() {
+        return Err(EstimateError::NothingToEstimate {
+            reason: format!(
+                "only list `{only}` recorded anyone: the unseen are estimated from how lists overlap, which needs at least two lists that recorded people; add the other lists' records"
+            ),
+        });
+    }
+    let on_several = table
+        .counts()
+        .iter()
+        .enumerate()
+        .filter(|(pattern, _)| pattern.count_ones() >= 2)
+        .map(|(_, count)| count)
+        .sum::<u64>();
+    if on_several == 0 {
+        return Err(EstimateError::NothingToEstimate {
+            reason: "nobody is on more than one list: the unseen are estimated from how lists overlap, and these do not overlap at all; check that the same person was matched across the lists".into(),
+        });
+    }
+    Ok(())
 }
 
 fn table_warnings(table: &CaptureTable) -> Vec<Warning> {
@@ -787,6 +821,28 @@ mod tests {
         ] {
             assert_eq!(thousands(x), s);
         }
+    }
+
+    #[test]
+    fn a_table_without_overlap_is_not_estimated() {
+        let options = quick();
+        for (text, reason) in [
+            ("a,b,c,count\n1,0,0,50\n", "only list `a` recorded anyone"),
+            (
+                "a,b,c,count\n1,0,0,50\n0,1,0,40\n0,0,1,30\n",
+                "nobody is on more than one list",
+            ),
+        ] {
+            let t = CaptureTable::parse_csv(text).unwrap();
+            let error = estimate(&t, &options).unwrap_err();
+            assert!(
+                matches!(&error, EstimateError::NothingToEstimate { reason: r } if r.contains(reason)),
+                "{error}"
+            );
+        }
+        // One person on two lists is enough to run.
+        let t = CaptureTable::parse_csv("a,b,c,count\n1,0,0,50\n0,1,0,40\n1,1,0,1\n").unwrap();
+        assert!(estimate(&t, &options).is_ok());
     }
 
     #[test]

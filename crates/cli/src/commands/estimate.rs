@@ -164,12 +164,40 @@ fn parse_field(name: &str) -> Result<CanonicalField, String> {
 /// Runs the command.
 pub fn run(args: EstimateArgs) -> anyhow::Result<()> {
     let options = estimate_options(&args);
+    if let Some(plot) = &args.plot {
+        check_plot_path(plot)?;
+    }
     let Some(path) = &args.table else {
         return run_on_registry(&args, &options);
     };
     let table = read_table(path, args.encoding)?;
-    let report = report::estimate(&table, &options).context("estimating")?;
+    let report = report::estimate(&table, &options)
+        .with_context(|| format!("estimating from {}", path.display()))?;
     print_report(&args, &report)
+}
+
+/// Refuses a plot path that cannot be written before any estimate runs (a long LCMCR run is
+/// otherwise lost to a typing slip): a folder, or a file in a folder that does not exist.
+fn check_plot_path(path: &Path) -> anyhow::Result<()> {
+    if path.is_dir() {
+        anyhow::bail!(
+            "--plot {} is a folder; give a file name such as {}",
+            path.display(),
+            path.join("estimate.svg").display()
+        );
+    }
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    if !folder.is_dir() {
+        anyhow::bail!(
+            "--plot {}: the folder {} does not exist; create it first",
+            path.display(),
+            folder.display()
+        );
+    }
+    Ok(())
 }
 
 /// Reads a capture-pattern table in any encoding the importer reads (a Windows-1256 header
@@ -192,12 +220,18 @@ fn run_on_registry(args: &EstimateArgs, options: &EstimateOptions) -> anyhow::Re
         store.close().await;
         anyhow::Ok((tables?, unreviewed?))
     })??;
+    let source = || {
+        format!(
+            "estimating from the registry at {}",
+            args.data.path.display()
+        )
+    };
     if args.by.is_none() {
-        let mut report = report::estimate(&tables.overall, options).context("estimating")?;
+        let mut report = report::estimate(&tables.overall, options).with_context(source)?;
         report.warnings.extend(unreviewed);
         return print_report(args, &report);
     }
-    let (mut overall, strata) = report::estimate_strata(&tables, options).context("estimating")?;
+    let (mut overall, strata) = report::estimate_strata(&tables, options).with_context(source)?;
     overall.warnings.extend(unreviewed);
     match args.format {
         Format::Text => {
@@ -267,17 +301,19 @@ fn estimate_options(args: &EstimateArgs) -> EstimateOptions {
     }
 }
 
+/// Prints the report, then draws the plot: a plot that cannot be written still leaves the
+/// figures on the screen.
 fn print_report(args: &EstimateArgs, report: &Report) -> anyhow::Result<()> {
-    if let Some(path) = &args.plot {
-        let svg = estimate::plot::svg(report).context("drawing the plot")?;
-        std::fs::write(path, svg).with_context(|| format!("writing {}", path.display()))?;
-    }
     match args.format {
         Format::Text => print!("{}", report.summary()),
         Format::Json => println!(
             "{}",
             serde_json::to_string_pretty(&to_json(report, args.method))?
         ),
+    }
+    if let Some(path) = &args.plot {
+        let svg = estimate::plot::svg(report).context("drawing the plot")?;
+        std::fs::write(path, svg).with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(())
 }
