@@ -53,6 +53,36 @@ impl NPrior {
     }
 }
 
+/// The largest shape `a` of a negative-binomial prior on `N`: its density takes
+/// `lgamma(N + a) − lgamma(a)`, which past about 10^9 loses the digits that depend on `N` (a
+/// larger shape is a Poisson prior in all but name).
+const MAX_PRIOR_SHAPE: f64 = 1e9;
+/// The largest prior mean `a · b` of `N`: more people than have ever lived.
+const MAX_PRIOR_MEAN: f64 = 1e12;
+
+/// Refuses a negative-binomial prior whose shape or mean no population needs and the density
+/// cannot be worked out for (`negbin:1e200,1e200` had put the point outside its own interval).
+fn check_negative_binomial_prior(a: f64, b: f64) -> Result<()> {
+    let reason = if !(a > 0.0 && b > 0.0 && a.is_finite() && b.is_finite()) {
+        format!("negative-binomial a and b must be positive; got a = {a}, b = {b}")
+    } else if a > MAX_PRIOR_SHAPE {
+        format!(
+            "the negative-binomial shape a = {a:e} is past {MAX_PRIOR_SHAPE:e}, where its density loses its digits; for a prior this tight use a ≤ {MAX_PRIOR_SHAPE:e}"
+        )
+    } else if a * b > MAX_PRIOR_MEAN {
+        format!(
+            "the prior mean a · b = {:e} is past {MAX_PRIOR_MEAN:e} people; choose a and b whose product is a plausible total",
+            a * b
+        )
+    } else {
+        return Ok(());
+    };
+    Err(EstimateError::InvalidOption {
+        option: "prior",
+        reason,
+    })
+}
+
 /// Options for [`dga`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DgaOptions {
@@ -217,13 +247,8 @@ pub fn dga(table: &CaptureTable, options: &DgaOptions) -> Result<DgaResult> {
             reason: format!("must be a positive number; got {delta}"),
         });
     }
-    if let NPrior::NegativeBinomial { a, b } = options.prior
-        && !(a > 0.0 && b > 0.0 && a.is_finite() && b.is_finite())
-    {
-        return Err(EstimateError::InvalidOption {
-            option: "prior",
-            reason: format!("negative-binomial a and b must be positive; got a = {a}, b = {b}"),
-        });
+    if let NPrior::NegativeBinomial { a, b } = options.prior {
+        check_negative_binomial_prior(a, b)?;
     }
     let graphs = decomposable_graphs(j);
     let n = table.observed();
@@ -449,6 +474,36 @@ mod tests {
             dga(&table, &options).is_err(),
             "an explicit grid is capped too"
         );
+    }
+
+    #[test]
+    fn a_negative_binomial_prior_no_population_needs_is_refused_by_name() {
+        let table = CaptureTable::from_counts(
+            vec!["a".into(), "b".into(), "c".into()],
+            vec![0, 30, 20, 5, 25, 4, 3, 1],
+        )
+        .unwrap();
+        for (a, b, reason) in [
+            (1e200, 1e200, "shape"),
+            (2e9, 1.0, "shape"),
+            (1e6, 1e7, "prior mean"),
+            (-1.0, 3.0, "positive"),
+        ] {
+            let options = DgaOptions {
+                prior: NPrior::NegativeBinomial { a, b },
+                ..DgaOptions::default()
+            };
+            let error = dga(&table, &options).unwrap_err();
+            assert!(
+                matches!(&error, EstimateError::InvalidOption { option: "prior", reason: r } if r.contains(reason)),
+                "{a}, {b}: {error}"
+            );
+        }
+        let plausible = DgaOptions {
+            prior: NPrior::NegativeBinomial { a: 2.0, b: 100.0 },
+            ..DgaOptions::default()
+        };
+        assert!(dga(&table, &plausible).is_ok());
     }
 
     #[test]

@@ -742,10 +742,17 @@ impl Report {
     }
 }
 
-/// Rounds to a whole number with thousands separators (`10,356`); `∞` for unbounded.
+/// Rounds to a whole number with thousands separators (`10,356`); `∞` for unbounded; from a
+/// million billion up, in powers of ten (`3.20e19`), where whole digits would be noise (and past
+/// 2^63 had printed as 9,223,372,036,854,775,807).
 pub fn thousands(x: f64) -> String {
+    /// From here on a count is written with an exponent.
+    const EXPONENT_FROM: f64 = 1e15;
     if !x.is_finite() {
         return "∞".into();
+    }
+    if x.abs() >= EXPONENT_FROM {
+        return format!("{x:.2e}");
     }
     let rounded = x.round() as i64;
     let digits = rounded.unsigned_abs().to_string();
@@ -818,6 +825,9 @@ mod tests {
             (999.0, "999"),
             (1234567.0, "1,234,567"),
             (0.0, "0"),
+            (-2_500.4, "-2,500"),
+            (999_999_999_999_999.0, "999,999,999,999,999"),
+            (3.2e19, "3.20e19"),
         ] {
             assert_eq!(thousands(x), s);
         }
