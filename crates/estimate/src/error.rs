@@ -19,6 +19,43 @@ pub enum EstimateError {
         /// The largest size read.
         max_bytes: u64,
     },
+    /// The file, or its first line, holds nothing.
+    #[error(
+        "line 1 is blank: a capture-pattern table starts with a header naming one column per list, then `count` (e.g. `EXH,ABA,count`)"
+    )]
+    BlankHeader,
+    /// The header is one field holding tabs or semicolons: the table was saved with another
+    /// separator.
+    #[error(
+        "line 1 has no commas but {separator}: save the table comma-separated (CSV), one column per list, then `count`"
+    )]
+    NotCommaSeparated {
+        /// The separator found, in words (`tabs`, `semicolons`).
+        separator: &'static str,
+    },
+    /// The header ends with a comma after `count`.
+    #[error("line 1 ends with a comma after `count`: remove it (`count` must be the last column)")]
+    TrailingComma,
+    /// A list column with no name.
+    #[error("line 1, column {column} has no name: name every list (the header ends with `count`)")]
+    UnnamedList {
+        /// The column, counting from 1.
+        column: usize,
+    },
+    /// A column other than the last is named `count`.
+    #[error(
+        "line 1, column {column} is named `count`: only the last column may be; rename the list"
+    )]
+    CountNotLast {
+        /// The column, counting from 1.
+        column: usize,
+    },
+    /// A quoted field runs on past its line: a quote is never closed.
+    #[error("line {line}: a quote opened on this line is never closed; remove it or close it")]
+    UnclosedQuote {
+        /// Line in the file.
+        line: u64,
+    },
     /// The header does not end with a `count` column.
     #[error(
         "line 1: the last column must be named `count` (one 0/1 column per list, then `count`); got `{found}`"

@@ -92,10 +92,7 @@ impl CaptureTable {
             .trim(csv::Trim::All)
             .from_reader(body);
         let header = csv.headers()?.clone();
-        let last = header.iter().next_back().unwrap_or("").to_string();
-        if !last.eq_ignore_ascii_case("count") {
-            return Err(EstimateError::MissingCountColumn { found: last });
-        }
+        check_header(&header)?;
         let lists: Vec<String> = header
             .iter()
             .take(header.len().saturating_sub(1))
@@ -110,6 +107,9 @@ impl CaptureTable {
             let line = record.position().map_or(0, |p| line_at(body, p.byte()));
             if record.iter().all(str::is_empty) {
                 continue;
+            }
+            if record.iter().any(|field| field.contains(['\n', '\r'])) {
+                return Err(EstimateError::UnclosedQuote { line });
             }
             if record.len() != j + 1 {
                 return Err(EstimateError::FieldCount {
@@ -127,7 +127,7 @@ impl CaptureTable {
                         return Err(EstimateError::NotBinary {
                             line,
                             list: list.clone(),
-                            value: value.to_string(),
+                            value: shown(value),
                         });
                     }
                 }
@@ -136,7 +136,7 @@ impl CaptureTable {
             let count =
                 parse_count(&to_ascii_digits(raw)).ok_or_else(|| EstimateError::BadCount {
                     line,
-                    value: raw.to_string(),
+                    value: shown(raw),
                 })?;
             if mask == 0 {
                 return Err(EstimateError::AllZeroPattern { line });
@@ -340,6 +340,53 @@ pub fn read_table_bytes<R: Read>(reader: R) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Checks the header's shape before its names: not blank, comma-separated, every column named,
+/// `count` last and only last.
+fn check_header(header: &csv::StringRecord) -> Result<()> {
+    if header.iter().all(str::is_empty) {
+        return Err(EstimateError::BlankHeader);
+    }
+    if let [only] = header.iter().collect::<Vec<_>>().as_slice() {
+        for (separator, name) in [('\t', "tabs"), (';', "semicolons")] {
+            if only.contains(separator) {
+                return Err(EstimateError::NotCommaSeparated { separator: name });
+            }
+        }
+    }
+    if header.iter().any(|name| name.contains(['\n', '\r'])) {
+        return Err(EstimateError::UnclosedQuote { line: 1 });
+    }
+    let last = header.iter().next_back().unwrap_or("");
+    let before_last = header.len().checked_sub(2).and_then(|i| header.get(i));
+    if last.is_empty() && before_last.is_some_and(|name| name.eq_ignore_ascii_case("count")) {
+        return Err(EstimateError::TrailingComma);
+    }
+    if !last.eq_ignore_ascii_case("count") {
+        return Err(EstimateError::MissingCountColumn { found: shown(last) });
+    }
+    for (index, name) in header.iter().enumerate().take(header.len() - 1) {
+        if name.is_empty() {
+            return Err(EstimateError::UnnamedList { column: index + 1 });
+        }
+        if name.eq_ignore_ascii_case("count") {
+            return Err(EstimateError::CountNotLast { column: index + 1 });
+        }
+    }
+    Ok(())
+}
+
+/// A value from the file as an error shows it: at most [`SHOWN_CHARACTERS`] characters, so a
+/// list passed by mistake is not echoed whole.
+fn shown(value: &str) -> String {
+    match value.char_indices().nth(SHOWN_CHARACTERS) {
+        Some((cut, _)) => format!("{}…", &value[..cut]),
+        None => value.to_string(),
+    }
+}
+
+/// How much of a value an error shows.
+const SHOWN_CHARACTERS: usize = 40;
+
 fn check_lists(lists: &[String]) -> Result<()> {
     if lists.len() < 2 {
         return Err(EstimateError::TooFewLists { lists: lists.len() });
@@ -526,6 +573,38 @@ mod tests {
                 "line 2: `count` must be",
                 "counts whose sum would wrap",
             ),
+            ("", "line 1 is blank", "an empty file"),
+            ("  \n1,0,4\n", "line 1 is blank", "a blank header"),
+            (
+                "a\tb\tcount\n1\t0\t4\n",
+                "no commas but tabs",
+                "tab-separated",
+            ),
+            (
+                "a;b;count\n1;0;4\n",
+                "no commas but semicolons",
+                "semicolon-separated",
+            ),
+            (
+                "a,,c,count\n1,0,0,4\n",
+                "line 1, column 2 has no name",
+                "an unnamed list",
+            ),
+            (
+                "a,count,count\n1,0,4\n",
+                "line 1, column 2 is named `count`",
+                "count twice",
+            ),
+            (
+                "a,b,count,\n1,0,4\n",
+                "line 1 ends with a comma after `count`",
+                "a trailing comma",
+            ),
+            (
+                "a,b,count\n1,0,4\n0,\"1,3\n1,1,2\n",
+                "line 3: a quote opened on this line is never closed",
+                "a broken quote",
+            ),
         ];
         for (input, expected, description) in cases {
             let error = CaptureTable::parse_csv(input).unwrap_err().to_string();
@@ -534,6 +613,15 @@ mod tests {
                 "{description}: expected `{expected}` in `{error}`"
             );
         }
+    }
+
+    #[test]
+    fn a_long_value_is_shown_cut_short() {
+        let long = "9".repeat(10_000);
+        let error = CaptureTable::parse_csv(&format!("a,b,count\n1,0,{long}\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(error.len() < 200 && error.contains("999…"), "{error}");
     }
 
     #[test]
