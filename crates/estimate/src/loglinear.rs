@@ -143,6 +143,12 @@ pub fn fit_model(table: &CaptureTable, terms: &[usize]) -> Result<ModelFit> {
 pub fn fit_all(table: &CaptureTable, options: &LoglinearOptions) -> Result<LoglinearResult> {
     let j = table.list_count();
     let default_order = if j <= 5 { 3 } else { 2 };
+    if options.max_order == Some(0) {
+        return Err(EstimateError::InvalidOption {
+            option: "max_order",
+            reason: "must be at least 1 (1 fits the independence model only)".into(),
+        });
+    }
     let max_order = options.max_order.unwrap_or(default_order).min(j - 1).max(1);
     if j > 5 && max_order > 2 {
         return Err(EstimateError::InvalidOption {
@@ -600,6 +606,26 @@ mod tests {
         let t = table("a,b,c,count\n1,0,0,5\n0,1,0,4\n0,0,1,3\n1,0,1,2\n0,1,1,2\n");
         let error = fit_model(&t, &[0b011]).unwrap_err().to_string();
         assert!(error.contains("nobody is on all of a:b"), "{error}");
+    }
+
+    #[test]
+    fn an_interaction_order_of_zero_is_refused() {
+        let t = table("a,b,c,count\n1,0,0,5\n0,1,0,4\n1,1,0,2\n0,0,1,3\n1,0,1,2\n");
+        let options = LoglinearOptions {
+            max_order: Some(0),
+            ..LoglinearOptions::default()
+        };
+        let error = fit_all(&t, &options).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                EstimateError::InvalidOption {
+                    option: "max_order",
+                    ..
+                }
+            ),
+            "{error}"
+        );
     }
 
     #[test]

@@ -55,7 +55,7 @@ pub struct EstimateArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Seed for LCMCR (the same seed and table give the same result).
-    #[arg(long, default_value_t = 1988)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1988)]
     pub seed: u64,
     /// Also draw the estimates (or the posterior, for one Bayesian method) as SVG.
     #[arg(long, value_name = "FILE.svg")]
@@ -64,25 +64,25 @@ pub struct EstimateArgs {
     #[arg(long, value_enum, default_value_t = CriterionArg::Bic)]
     pub criterion: CriterionArg,
     /// Highest log-linear interaction order (default 3 for up to 5 lists, else 2).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub max_order: Option<usize>,
     /// LCMCR latent classes K.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 10)]
     pub classes: usize,
     /// LCMCR sweeps discarded before keeping draws.
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 10_000)]
     pub burn_in: usize,
     /// LCMCR sweeps between kept draws.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 100)]
     pub thinning: usize,
     /// LCMCR draws kept per chain (at most 10 million over all chains).
-    #[arg(long, default_value_t = 1_000)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1_000)]
     pub draws: usize,
     /// LCMCR independent chains, pooled (seeds `seed`, `seed + 1`, …).
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1)]
     pub chains: usize,
     /// dga prior count per cell (default 2^−J).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub delta: Option<f64>,
     /// dga prior on the population size N: `inverse` (∝ 1/N) or `negbin:A,B`, a negative
     /// binomial with shape A and scale B (mean A·B, variance A·B·(1+B)).
