@@ -19,7 +19,9 @@ pub async fn registry_tables(
 ) -> anyhow::Result<StratifiedTables> {
     let persons = store.person_sources(by).await?;
     if persons.is_empty() {
-        bail!("the registry has no linked persons yet: run `whereabouts link` first");
+        bail!(
+            "the registry has no linked persons yet: import the lists (`whereabouts import FILE --source NAME`) and link them (`whereabouts link`), both with the same --data"
+        );
     }
     let lists: Vec<String> = persons
         .iter()

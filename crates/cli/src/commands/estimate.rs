@@ -213,8 +213,22 @@ fn read_table(path: &Path, encoding: EncodingChoice) -> anyhow::Result<CaptureTa
 
 /// Estimates from the registry's linked persons, overall and (with `--by`) per stratum.
 fn run_on_registry(args: &EstimateArgs, options: &EstimateOptions) -> anyhow::Result<()> {
+    let path = &args.data.path;
+    if path.is_file() {
+        anyhow::bail!(
+            "{} is a file, not a registry folder: to estimate from a capture-pattern table, use `--table {}`",
+            path.display(),
+            path.display()
+        );
+    }
+    if !path.exists() {
+        anyhow::bail!(
+            "no registry at {}: estimate from a capture-pattern table with `--table FILE`, or from a registry with `--data DIR` (create one with `whereabouts init --data DIR`)",
+            path.display()
+        );
+    }
     let (tables, unreviewed) = block_on(async {
-        let store = store::Store::open(&args.data.path).await?;
+        let store = store::Store::open(path).await?;
         let tables = pipeline::capture::registry_tables(&store, args.by).await;
         let unreviewed = pipeline::capture::unreviewed_pairs(&store).await;
         store.close().await;
@@ -231,11 +245,22 @@ fn run_on_registry(args: &EstimateArgs, options: &EstimateOptions) -> anyhow::Re
         report.warnings.extend(unreviewed);
         return print_report(args, &report);
     }
+    let field = args.by.map_or("", |field| field.as_str());
+    check_strata(&tables, field)?;
     let (mut overall, strata) = report::estimate_strata(&tables, options).with_context(source)?;
     overall.warnings.extend(unreviewed);
+    let unstratified = (tables.unstratified > 0).then(|| {
+        format!(
+            "{} people have no value for `{field}`: they count in the overall estimate only.",
+            estimate::report::thousands(tables.unstratified as f64)
+        )
+    });
     match args.format {
         Format::Text => {
             print!("{}", overall.summary());
+            if let Some(note) = &unstratified {
+                println!("{note}");
+            }
             for stratum in &strata {
                 println!(
                     "\n== {} ({} people seen)",
@@ -259,9 +284,38 @@ fn run_on_registry(args: &EstimateArgs, options: &EstimateOptions) -> anyhow::Re
                     })
                 })
                 .collect();
-            let out = json!({ "overall": to_json(&overall, args.method), "strata": strata });
+            let out = json!({
+                "overall": to_json(&overall, args.method),
+                "strata": strata,
+                "unstratified": tables.unstratified,
+            });
             println!("{}", serde_json::to_string_pretty(&out)?);
         }
+    }
+    Ok(())
+}
+
+/// The most strata `--by` may make: more means the field tells people apart rather than groups
+/// them (a name, an identifier), and every stratum would be too small to estimate.
+const MAX_STRATA: usize = 500;
+/// Past this many strata, fewer than two people a stratum on average also marks a field that
+/// tells people apart (a small registry stratified by an identifier).
+const MANY_STRATA: usize = 50;
+
+/// Refuses a `--by` field that makes no strata (nobody has a value) or far too many.
+fn check_strata(tables: &estimate::table::StratifiedTables, field: &str) -> anyhow::Result<()> {
+    let strata = tables.strata.len();
+    if strata == 0 {
+        anyhow::bail!(
+            "nobody in the registry has a value for `{field}`: stratify by a field the lists fill, such as province, prison or month"
+        );
+    }
+    let people = tables.overall.observed() as usize;
+    if strata > MAX_STRATA || (strata > MANY_STRATA && people < 2 * strata) {
+        anyhow::bail!(
+            "`--by {field}` splits the registry into {strata} strata, {} people each on average: stratify by a field that groups people, such as province, prison or month (at most {MAX_STRATA} strata)",
+            people / strata
+        );
     }
     Ok(())
 }

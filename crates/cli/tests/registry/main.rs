@@ -415,6 +415,42 @@ fn demo_links_and_a_review_decision_is_kept_and_used_by_the_next_link() {
     let by_prison = run(&["estimate", "--method", "chao", "--by", "prison"]);
     assert!(by_prison.success, "{}", by_prison.stderr);
     assert!(by_prison.stdout.contains("== "), "{}", by_prison.stdout);
+    // A field that tells people apart, and one nobody fills, are refused with what to use.
+    let by_id = run(&["estimate", "--method", "chao", "--by", "record_id"]);
+    assert!(
+        !by_id.success
+            && by_id
+                .stderr
+                .contains("stratify by a field that groups people"),
+        "{}",
+        by_id.stderr
+    );
+    let by_notes = run(&["estimate", "--method", "chao", "--by", "notes"]);
+    assert!(
+        !by_notes.success
+            && by_notes
+                .stderr
+                .contains("nobody in the registry has a value"),
+        "{}",
+        by_notes.stderr
+    );
+    // People with no value for the field are counted, and said to be.
+    let by_sex = run(&[
+        "estimate", "--method", "chao", "--by", "sex", "--format", "json",
+    ]);
+    assert!(by_sex.success, "{}", by_sex.stderr);
+    let by_sex: serde_json::Value = serde_json::from_str(&by_sex.stdout).unwrap();
+    let in_strata: u64 = by_sex["strata"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["observed"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        in_strata + by_sex["unstratified"].as_u64().unwrap(),
+        persons,
+        "{by_sex}"
+    );
     // `month` is the month of execution: strata such as `== 1988-08 (…)`.
     let by_month = run(&["estimate", "--method", "chao", "--by", "month"]);
     assert!(by_month.success, "{}", by_month.stderr);
