@@ -73,7 +73,9 @@ pub enum EstimateError {
         lists: usize,
     },
     /// More lists than any method here supports.
-    #[error("the table has {lists} lists; at most {max} are supported")]
+    #[error(
+        "the table has {lists} lists; at most {max} are supported: merge lists that come from the same kind of source, or drop the smallest"
+    )]
     TooManyLists {
         /// How many list columns were found.
         lists: usize,
@@ -156,7 +158,9 @@ pub enum EstimateError {
         index: usize,
     },
     /// A method cannot handle this many lists.
-    #[error("{method} supports {min} to {max} lists; this table has {lists}")]
+    #[error(
+        "{method} supports {min} to {max} lists; this table has {lists}: use --method loglinear, lcmcr or chao"
+    )]
     UnsupportedLists {
         /// The method.
         method: &'static str,
@@ -168,7 +172,9 @@ pub enum EstimateError {
         max: usize,
     },
     /// No model could be fitted (every candidate had a zero sufficient statistic or failed).
-    #[error("no log-linear model has a finite estimate on this table: {reason}")]
+    #[error(
+        "no log-linear model has a finite estimate on this table: {reason}; LCMCR and dga (--method lcmcr, dga) need no such models"
+    )]
     NoEstimableModel {
         /// Why.
         reason: String,

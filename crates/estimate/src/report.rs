@@ -590,8 +590,14 @@ fn run_dga(table: &CaptureTable, options: &DgaOptions, report: &mut Report) -> R
         upper: result.interval.1,
         model: result.models.first().map(|m| {
             format!(
-                "averaged over {} graphs; most probable {} (posterior probability {:.2})",
-                result.graphs, m.model, m.probability
+                "averaged over {} graphs; most probable {} (posterior probability {})",
+                result.graphs,
+                m.model,
+                if m.probability < 0.005 {
+                    "below 0.01".to_string()
+                } else {
+                    format!("{:.2}", m.probability)
+                }
             )
         }),
         point_kind: "Bayes estimate under relative squared loss",
@@ -679,8 +685,8 @@ impl Report {
     /// interval, and the warnings.
     pub fn summary(&self) -> String {
         let mut out = format!(
-            "{} people appear on at least one of the {} lists ({}). That is a count, not an estimate: it is the floor.\n",
-            thousands(self.observed as f64),
+            "{} appear on at least one of the {} lists ({}). That is a count, not an estimate: it is the floor.\n",
+            people(self.observed as f64),
             self.lists.len(),
             self.lists.join(", ")
         );
@@ -691,14 +697,21 @@ impl Report {
                 .filter(|e| e.method != Method::Chao)
                 .count();
             if methods > 1 {
+                let (fewest, most) = (
+                    spread.point_min - self.observed as f64,
+                    spread.point_max - self.observed as f64,
+                );
+                let unseen = if thousands(fewest) == thousands(most) {
+                    people(most)
+                } else {
+                    format!("{} to {}", thousands(fewest), people(most))
+                };
                 out.push_str(&format!(
-                    "Estimated total, seen and unseen: the {methods} estimating methods put it between {} and {}, with 95% intervals that together run from {} to {}. About {} to {} people would be on none of the lists.\n",
+                    "Estimated total, seen and unseen: the {methods} estimating methods put it between {} and {}, with 95% intervals that together run from {} to {}. About {unseen} would be on none of the lists.\n",
                     thousands(spread.point_min),
                     thousands(spread.point_max),
                     thousands(spread.lower),
                     thousands(spread.upper),
-                    thousands(spread.point_min - self.observed as f64),
-                    thousands(spread.point_max - self.observed as f64),
                 ));
             } else {
                 out.push_str(&format!(
@@ -739,6 +752,16 @@ impl Report {
         }
         out.push_str("All of these assume the lists were matched correctly: a missed link inflates the estimate, a false link deflates it.\n");
         out
+    }
+}
+
+/// A number of people in words: `1 person`, `4,400 people`.
+fn people(x: f64) -> String {
+    let number = thousands(x);
+    if number == "1" {
+        "1 person".into()
+    } else {
+        format!("{number} people")
     }
 }
 
@@ -816,6 +839,14 @@ mod tests {
             },
             ..EstimateOptions::default()
         }
+    }
+
+    #[test]
+    fn people_are_counted_in_words() {
+        assert_eq!(people(1.0), "1 person");
+        assert_eq!(people(0.6), "1 person");
+        assert_eq!(people(4_400.0), "4,400 people");
+        assert_eq!(people(0.0), "0 people");
     }
 
     #[test]
