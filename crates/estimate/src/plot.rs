@@ -167,6 +167,20 @@ fn posterior_histogram(sorted: &[f64], observed: u64, title: &str) -> Result<Str
     posterior_curve(&curve, observed, title)
 }
 
+/// The most points a posterior curve is drawn with: two a pixel of the plot's width. A dga grid
+/// of a million values had made a 10 MB SVG.
+const CURVE_POINTS: usize = 2 * WIDTH as usize;
+
+/// At most [`CURVE_POINTS`] points: each run of neighbours is drawn as its highest point, so a
+/// narrow peak is not thinned away.
+fn thinned(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    let run = points.len().div_ceil(CURVE_POINTS).max(1);
+    points
+        .chunks(run)
+        .filter_map(|chunk| chunk.iter().copied().max_by(|a, b| a.1.total_cmp(&b.1)))
+        .collect()
+}
+
 fn posterior_curve(points: &[(f64, f64)], observed: u64, title: &str) -> Result<String> {
     // Trim the far tails so the plot shows where the posterior is.
     let total: f64 = points.iter().map(|p| p.1).sum();
@@ -178,6 +192,7 @@ fn posterior_curve(points: &[(f64, f64)], observed: u64, title: &str) -> Result<
             shown.push(*p);
         }
     }
+    let shown = thinned(&shown);
     let (Some(first), Some(last)) = (shown.first(), shown.last()) else {
         return Err(EstimateError::Plot("nothing to plot".into()));
     };
@@ -224,6 +239,18 @@ mod tests {
 
     const KOREA: &str =
         "b,c,d,count\n1,1,1,12\n1,1,0,54\n1,0,1,6\n1,0,0,5\n0,1,1,0\n0,1,0,5\n0,0,1,41\n";
+
+    #[test]
+    fn a_long_curve_is_thinned_to_its_peaks() {
+        let points: Vec<(f64, f64)> = (0..1_000_000)
+            .map(|n| (f64::from(n), if n == 777_777 { 5.0 } else { 1.0 }))
+            .collect();
+        let shown = thinned(&points);
+        assert!(shown.len() <= CURVE_POINTS, "{}", shown.len());
+        assert!(shown.contains(&(777_777.0, 5.0)), "the peak survives");
+        let short = [(1.0, 0.5), (2.0, 0.25)];
+        assert_eq!(thinned(&short), short.to_vec());
+    }
 
     #[test]
     fn each_kind_of_report_draws_an_svg() {
