@@ -54,8 +54,8 @@ impl NPrior {
 }
 
 /// The largest shape `a` of a negative-binomial prior on `N`: its density takes
-/// `lgamma(N + a) − lgamma(a)`, which past about 10^9 loses the digits that depend on `N` (a
-/// larger shape is a Poisson prior in all but name).
+/// `lgamma(N + a) − lgamma(a)`, whose rounding grows with `a` (about 1e-5 at 10^9, whole units
+/// near 10^13); this keeps a wide margin, and a larger shape is a Poisson prior in all but name.
 const MAX_PRIOR_SHAPE: f64 = 1e9;
 /// The largest prior mean `a · b` of `N`: more people than have ever lived.
 const MAX_PRIOR_MEAN: f64 = 1e12;
@@ -67,7 +67,7 @@ fn check_negative_binomial_prior(a: f64, b: f64) -> Result<()> {
         format!("negative-binomial a and b must be positive; got a = {a}, b = {b}")
     } else if a > MAX_PRIOR_SHAPE {
         format!(
-            "the negative-binomial shape a = {a:e} is past {MAX_PRIOR_SHAPE:e}, where its density loses its digits; for a prior this tight use a ≤ {MAX_PRIOR_SHAPE:e}"
+            "the negative-binomial shape a = {a:e} is past {MAX_PRIOR_SHAPE:e}, beyond which its density cannot be trusted; for a prior this tight use a ≤ {MAX_PRIOR_SHAPE:e}"
         )
     } else if a * b > MAX_PRIOR_MEAN {
         format!(

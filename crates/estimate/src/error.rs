@@ -33,6 +33,11 @@ pub enum EstimateError {
         /// The separator found, in words (`tabs`, `semicolons`).
         separator: &'static str,
     },
+    /// The whole header is one quoted field.
+    #[error(
+        "line 1 is one quoted field: remove the quotes around the header (`a,b,count`, not `\"a,b,count\"`)"
+    )]
+    QuotedHeader,
     /// The header ends with a comma after `count`.
     #[error("line 1 ends with a comma after `count`: remove it (`count` must be the last column)")]
     TrailingComma,
@@ -50,9 +55,11 @@ pub enum EstimateError {
         /// The column, counting from 1.
         column: usize,
     },
-    /// A quoted field runs on past its line: a quote is never closed.
-    #[error("line {line}: a quote opened on this line is never closed; remove it or close it")]
-    UnclosedQuote {
+    /// A quoted field runs on past its line: a quote never closed, or a line break in quotes.
+    #[error(
+        "line {line}: a field runs over more than one line (a quote never closed, or a line break inside quotes); close the quote or remove the line break"
+    )]
+    MultilineField {
         /// Line in the file.
         line: u64,
     },

@@ -41,10 +41,10 @@ pub const MIN_EFFECTIVE_DRAWS: f64 = 100.0;
 const MAX_CHAINS: usize = 256;
 /// The most draws kept over all chains (80 MB of them, held twice while they are summarised).
 const MAX_DRAWS: usize = 10_000_000;
-/// The most Gibbs sweeps a chain may run (burn-in plus thinning × draws): about an hour at 3.4
-/// µs a sweep, two hundred times HRDAG's production setting. Asked for more, a run would only
-/// look hung.
-const MAX_SWEEPS: usize = 1_000_000_000;
+/// The most Gibbs sweeps a chain may run (burn-in plus thinning × draws): about two hours at 3.4
+/// µs a sweep, four hundred times HRDAG's production setting, and room for the most draws at the
+/// default thinning. Asked for more, a run would only look hung.
+const MAX_SWEEPS: usize = 2_000_000_000;
 /// The largest unseen count drawn: beyond it `N = n + n0` could leave the integers a float
 /// holds exactly (and, near 2^64, wrap); a chain that gets there has no bound to find.
 const MAX_UNSEEN: u64 = 1 << 53;
@@ -151,49 +151,8 @@ impl LcmcrResult {
 /// Runs `options.chains` chains and summarises the pooled draws of `N`; the effective sample
 /// size is the sum over chains, the Geweke z the largest in absolute value.
 pub fn lcmcr(table: &CaptureTable, options: &LcmcrOptions) -> Result<LcmcrResult> {
+    check_run_options(options)?;
     let chains = options.chains;
-    for (option, value, least) in [
-        ("draws", options.draws, 2),
-        ("thinning", options.thinning, 1),
-        ("chains", chains, 1),
-    ] {
-        if value < least {
-            return Err(EstimateError::InvalidOption {
-                option,
-                reason: format!("must be at least {least}; got {value}"),
-            });
-        }
-    }
-    if chains > MAX_CHAINS {
-        return Err(EstimateError::InvalidOption {
-            option: "chains",
-            reason: format!(
-                "at most {MAX_CHAINS} (each is a thread); got {chains}: for more draws raise --draws"
-            ),
-        });
-    }
-    if options.draws.saturating_mul(chains) > MAX_DRAWS {
-        return Err(EstimateError::InvalidOption {
-            option: "draws",
-            reason: format!(
-                "at most {MAX_DRAWS} in all (draws × chains); got {} × {chains}: for longer chains raise --thinning",
-                options.draws
-            ),
-        });
-    }
-    let sweeps = options
-        .thinning
-        .saturating_mul(options.draws)
-        .saturating_add(options.burn_in);
-    if sweeps > MAX_SWEEPS {
-        return Err(EstimateError::InvalidOption {
-            option: "burn-in",
-            reason: format!(
-                "a chain may run at most {MAX_SWEEPS} sweeps (burn-in + thinning × draws); got {} + {} × {}: lower --burn-in or --thinning",
-                options.burn_in, options.thinning, options.draws
-            ),
-        });
-    }
     let runs: Vec<Result<Vec<f64>>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..chains as u64)
             .map(|i| {
@@ -243,6 +202,56 @@ pub fn lcmcr(table: &CaptureTable, options: &LcmcrOptions) -> Result<LcmcrResult
         split_r_hat,
         draws,
     })
+}
+
+/// Refuses settings out of range by name, before any chain starts.
+fn check_run_options(options: &LcmcrOptions) -> Result<()> {
+    let chains = options.chains;
+    for (option, value, least) in [
+        ("draws", options.draws, 2),
+        ("thinning", options.thinning, 1),
+        ("chains", chains, 1),
+    ] {
+        if value < least {
+            return Err(EstimateError::InvalidOption {
+                option,
+                reason: format!("must be at least {least}; got {value}"),
+            });
+        }
+    }
+    if chains > MAX_CHAINS {
+        return Err(EstimateError::InvalidOption {
+            option: "chains",
+            reason: format!(
+                "at most {MAX_CHAINS} (each is a thread); got {chains}: for more draws raise --draws"
+            ),
+        });
+    }
+    if options.draws.saturating_mul(chains) > MAX_DRAWS {
+        return Err(EstimateError::InvalidOption {
+            option: "draws",
+            reason: format!(
+                "at most {MAX_DRAWS} in all (draws × chains); got {} × {chains}: for longer chains raise --thinning",
+                options.draws
+            ),
+        });
+    }
+    let kept = options.thinning.saturating_mul(options.draws);
+    if kept.saturating_add(options.burn_in) > MAX_SWEEPS {
+        let (option, lower) = if options.burn_in > kept {
+            ("burn-in", "--burn-in")
+        } else {
+            ("thinning", "--thinning or --draws")
+        };
+        return Err(EstimateError::InvalidOption {
+            option,
+            reason: format!(
+                "a chain may run at most {MAX_SWEEPS} sweeps (burn-in + thinning × draws, about two hours); got {} + {} × {}: lower {lower}",
+                options.burn_in, options.thinning, options.draws
+            ),
+        });
+    }
+    Ok(())
 }
 
 fn run_chain(table: &CaptureTable, options: &LcmcrOptions) -> Result<Vec<f64>> {
@@ -1957,6 +1966,16 @@ mod tests {
                 },
                 "draws",
             ),
+        ] {
+            let error = lcmcr(&table, &options).unwrap_err();
+            assert!(
+                matches!(error, EstimateError::InvalidOption { option: o, .. } if o == option),
+                "{option}: {error}"
+            );
+        }
+        // Runs too long to finish, checked without starting them (were the check gone, `lcmcr`
+        // would run for weeks rather than fail), each blaming the setting that is too large.
+        for (options, option) in [
             (
                 LcmcrOptions {
                     burn_in: 1_000_000_000_000,
@@ -1969,15 +1988,29 @@ mod tests {
                     thinning: usize::MAX,
                     ..LcmcrOptions::default()
                 },
-                "burn-in",
+                "thinning",
+            ),
+            (
+                LcmcrOptions {
+                    draws: MAX_DRAWS,
+                    thinning: 1_000,
+                    ..LcmcrOptions::default()
+                },
+                "thinning",
             ),
         ] {
-            let error = lcmcr(&table, &options).unwrap_err();
+            let error = check_run_options(&options).unwrap_err();
             assert!(
                 matches!(error, EstimateError::InvalidOption { option: o, .. } if o == option),
                 "{option}: {error}"
             );
         }
+        // The most draws at the default thinning still fit.
+        let most = LcmcrOptions {
+            draws: MAX_DRAWS,
+            ..LcmcrOptions::default()
+        };
+        assert!(check_run_options(&most).is_ok());
     }
 
     #[test]

@@ -475,8 +475,9 @@ struct Glm {
     deviance: f64,
 }
 
-/// The deviance's rounding per person counted, a few hundred times the machine epsilon:
-/// [`poisson_irls`] takes a change in deviance below it for convergence.
+/// A bound on the deviance's rounding per person counted: each cell's term loses a few ε·y to
+/// cancellation, and this is about 450 ε, a hundredfold margin. [`poisson_irls`] takes a change
+/// in deviance below it for convergence.
 const DEVIANCE_ROUNDING_PER_PERSON: f64 = 1e-13;
 
 /// Poisson regression with log link by IRLS; `x` is row-major `cells × p`. `None` if the
@@ -492,9 +493,9 @@ fn poisson_irls(x: &[f64], p: usize, y: &[f64], start: Option<&[f64]>) -> Option
     let mut xtwx = vec![0.0; p * p];
     let mut xtwz = vec![0.0; p];
     let mut beta = vec![0.0; p];
-    // The deviance's own rounding grows with the counts (each cell's term loses about ε·y to
-    // cancellation): a change below this is noise, and asking for less made fits of large counts
-    // never converge (500 people a cell already left an interval open to ∞).
+    // The deviance's own rounding grows with the counts (each cell's term loses a few ε·y to
+    // cancellation): a change below this bound is noise, and asking for less made fits of large
+    // counts never converge (500 people a cell already left an interval open to ∞).
     let rounding = DEVIANCE_ROUNDING_PER_PERSON * y.iter().sum::<f64>();
     for _ in 0..200 {
         xtwx.iter_mut().for_each(|v| *v = 0.0);

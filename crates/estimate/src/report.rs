@@ -463,7 +463,7 @@ fn check_overlap(table: &CaptureTable) -> Result<()> {
     if let [only] = recording.as_slice() {
         return Err(EstimateError::NothingToEstimate {
             reason: format!(
-                "only list `{only}` recorded anyone: the unseen are estimated from how lists overlap, which needs at least two lists that recorded people; add the other lists' records"
+                "only list `{only}` recorded anyone: the unseen are estimated from how lists overlap, which needs at least two lists that recorded people"
             ),
         });
     }
@@ -684,9 +684,14 @@ impl Report {
     /// A plain-words summary: what was observed, the range across methods, each method with its
     /// interval, and the warnings.
     pub fn summary(&self) -> String {
+        let observed = people(self.observed as f64);
+        let appear = if observed == "1 person" {
+            "appears"
+        } else {
+            "appear"
+        };
         let mut out = format!(
-            "{} appear on at least one of the {} lists ({}). That is a count, not an estimate: it is the floor.\n",
-            people(self.observed as f64),
+            "{observed} {appear} on at least one of the {} lists ({}). That is a count, not an estimate: it is the floor.\n",
             self.lists.len(),
             self.lists.join(", ")
         );

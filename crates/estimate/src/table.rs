@@ -109,7 +109,7 @@ impl CaptureTable {
                 continue;
             }
             if record.iter().any(|field| field.contains(['\n', '\r'])) {
-                return Err(EstimateError::UnclosedQuote { line });
+                return Err(EstimateError::MultilineField { line });
             }
             if record.len() != j + 1 {
                 return Err(EstimateError::FieldCount {
@@ -347,6 +347,9 @@ fn check_header(header: &csv::StringRecord) -> Result<()> {
         return Err(EstimateError::BlankHeader);
     }
     if let [only] = header.iter().collect::<Vec<_>>().as_slice() {
+        if only.contains(',') {
+            return Err(EstimateError::QuotedHeader);
+        }
         for (separator, name) in [('\t', "tabs"), (';', "semicolons")] {
             if only.contains(separator) {
                 return Err(EstimateError::NotCommaSeparated { separator: name });
@@ -354,11 +357,11 @@ fn check_header(header: &csv::StringRecord) -> Result<()> {
         }
     }
     if header.iter().any(|name| name.contains(['\n', '\r'])) {
-        return Err(EstimateError::UnclosedQuote { line: 1 });
+        return Err(EstimateError::MultilineField { line: 1 });
     }
     let last = header.iter().next_back().unwrap_or("");
-    let before_last = header.len().checked_sub(2).and_then(|i| header.get(i));
-    if last.is_empty() && before_last.is_some_and(|name| name.eq_ignore_ascii_case("count")) {
+    let last_named = header.iter().rev().find(|name| !name.is_empty());
+    if last.is_empty() && last_named.is_some_and(|name| name.eq_ignore_ascii_case("count")) {
         return Err(EstimateError::TrailingComma);
     }
     if !last.eq_ignore_ascii_case("count") {
@@ -602,8 +605,18 @@ mod tests {
             ),
             (
                 "a,b,count\n1,0,4\n0,\"1,3\n1,1,2\n",
-                "line 3: a quote opened on this line is never closed",
+                "line 3: a field runs over more than one line",
                 "a broken quote",
+            ),
+            (
+                "a,b,count,,\n1,0,4\n",
+                "line 1 ends with a comma after `count`",
+                "two trailing commas",
+            ),
+            (
+                "\"a,b,count\"\n1,0,4\n",
+                "line 1 is one quoted field",
+                "a quoted header",
             ),
         ];
         for (input, expected, description) in cases {

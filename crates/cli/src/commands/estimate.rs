@@ -234,12 +234,7 @@ fn run_on_registry(args: &EstimateArgs, options: &EstimateOptions) -> anyhow::Re
         store.close().await;
         anyhow::Ok((tables?, unreviewed?))
     })??;
-    let source = || {
-        format!(
-            "estimating from the registry at {}",
-            args.data.path.display()
-        )
-    };
+    let source = || format!("estimating from the registry at {}", path.display());
     if args.by.is_none() {
         let mut report = report::estimate(&tables.overall, options).with_context(source)?;
         report.warnings.extend(unreviewed);
@@ -251,7 +246,7 @@ fn run_on_registry(args: &EstimateArgs, options: &EstimateOptions) -> anyhow::Re
     overall.warnings.extend(unreviewed);
     let unstratified = (tables.unstratified > 0).then(|| {
         format!(
-            "{} people have no value for `{field}`: they count in the overall estimate only.",
+            "People with no value for `{field}`: {}, counted in the overall estimate only.",
             estimate::report::thousands(tables.unstratified as f64)
         )
     });
@@ -295,14 +290,11 @@ fn run_on_registry(args: &EstimateArgs, options: &EstimateOptions) -> anyhow::Re
     Ok(())
 }
 
-/// The most strata `--by` may make: more means the field tells people apart rather than groups
-/// them (a name, an identifier), and every stratum would be too small to estimate.
-const MAX_STRATA: usize = 500;
-/// Past this many strata, fewer than two people a stratum on average also marks a field that
-/// tells people apart (a small registry stratified by an identifier).
+/// Past this many strata, a field whose middle stratum holds a single person tells people apart
+/// rather than groups them (a name, an identifier): every stratum would be too small to estimate.
 const MANY_STRATA: usize = 50;
 
-/// Refuses a `--by` field that makes no strata (nobody has a value) or far too many.
+/// Refuses a `--by` field that makes no strata (nobody has a value) or one stratum a person.
 fn check_strata(tables: &estimate::table::StratifiedTables, field: &str) -> anyhow::Result<()> {
     let strata = tables.strata.len();
     if strata == 0 {
@@ -310,11 +302,11 @@ fn check_strata(tables: &estimate::table::StratifiedTables, field: &str) -> anyh
             "nobody in the registry has a value for `{field}`: stratify by a field the lists fill, such as province, prison or month"
         );
     }
-    let people = tables.overall.observed() as usize;
-    if strata > MAX_STRATA || (strata > MANY_STRATA && people < 2 * strata) {
+    let mut sizes: Vec<u64> = tables.strata.values().map(|t| t.observed()).collect();
+    sizes.sort_unstable();
+    if strata > MANY_STRATA && sizes[strata / 2] < 2 {
         anyhow::bail!(
-            "`--by {field}` splits the registry into {strata} strata, {} people each on average: stratify by a field that groups people, such as province, prison or month (at most {MAX_STRATA} strata)",
-            people / strata
+            "`--by {field}` splits the registry into {strata} strata, most of a single person: stratify by a field that groups people, such as province, prison or month"
         );
     }
     Ok(())
