@@ -240,7 +240,12 @@ fn run_on_registry(args: &EstimateArgs, options: &EstimateOptions) -> anyhow::Re
         report.warnings.extend(unreviewed);
         return print_report(args, &report);
     }
-    let field = args.by.map_or("", |field| field.as_str());
+    // Date strata are months, and `--by month` is how the docs spell them.
+    let field = match args.by {
+        Some(CanonicalField::ExecutionDate) => "month",
+        Some(field) => field.as_str(),
+        None => "",
+    };
     check_strata(&tables, field)?;
     let (mut overall, strata) = report::estimate_strata(&tables, options).with_context(source)?;
     overall.warnings.extend(unreviewed);

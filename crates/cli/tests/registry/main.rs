@@ -454,6 +454,12 @@ fn demo_links_and_a_review_decision_is_kept_and_used_by_the_next_link() {
     // `month` is the month of execution: strata such as `== 1988-08 (…)`.
     let by_month = run(&["estimate", "--method", "chao", "--by", "month"]);
     assert!(by_month.success, "{}", by_month.stderr);
+    // The demo leaves a few execution dates out; the field is named as it was asked for.
+    assert!(
+        by_month.stdout.contains("People with no value for `month`"),
+        "{}",
+        by_month.stdout
+    );
     let months: Vec<&str> = by_month
         .stdout
         .lines()
