@@ -1245,19 +1245,19 @@ fn normal_scores(values: &[f64]) -> Vec<f64> {
 /// Gelman & Rubin's `√(((n − 1)/n · W + B/n) / W)` for `values` cut into halves of `length`.
 fn r_hat_of_halves(values: &[f64], length: usize) -> f64 {
     let n = length as f64;
-    let (means, variances): (Vec<f64>, Vec<f64>) = values
-        .chunks_exact(length)
-        .map(|half| {
-            let mean = half.iter().sum::<f64>() / n;
-            let variance = half.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-            (mean, variance)
-        })
-        .unzip();
-    let m = means.len() as f64;
-    let within = variances.iter().sum::<f64>() / m;
-    let grand = means.iter().sum::<f64>() / m;
-    let between_over_n = means.iter().map(|x| (x - grand).powi(2)).sum::<f64>() / (m - 1.0);
+    let (means, variances): (Vec<f64>, Vec<f64>) =
+        values.chunks_exact(length).map(mean_and_variance).unzip();
+    let within = variances.iter().sum::<f64>() / means.len() as f64;
+    let (_, between_over_n) = mean_and_variance(&means);
     (((n - 1.0) / n * within + between_over_n) / within).sqrt()
+}
+
+/// The mean and the sample variance (divisor `n − 1`, or 1 for a single value).
+fn mean_and_variance(x: &[f64]) -> (f64, f64) {
+    let n = x.len() as f64;
+    let mean = x.iter().sum::<f64>() / n;
+    let variance = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
+    (mean, variance)
 }
 
 /// Geweke's z: first 10% against last 50%, each mean's variance from its own ESS. On sticky
@@ -1273,8 +1273,7 @@ fn geweke_z(x: &[f64]) -> f64 {
     let a = &x[..(n / 10).max(2)];
     let b = &x[n / 2..];
     let stats = |s: &[f64]| {
-        let m = s.iter().sum::<f64>() / s.len() as f64;
-        let v = s.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (s.len() as f64 - 1.0).max(1.0);
+        let (m, v) = mean_and_variance(s);
         (
             m,
             if v == 0.0 {

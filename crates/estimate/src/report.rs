@@ -467,13 +467,7 @@ fn check_overlap(table: &CaptureTable) -> Result<()> {
             ),
         });
     }
-    let on_several = table
-        .counts()
-        .iter()
-        .enumerate()
-        .filter(|(pattern, _)| pattern.count_ones() >= 2)
-        .map(|(_, count)| count)
-        .sum::<u64>();
+    let on_several: u64 = table.frequency_of_captures().iter().skip(2).sum();
     if on_several == 0 {
         return Err(EstimateError::NothingToEstimate {
             reason: "nobody is on more than one list: the unseen are estimated from how lists overlap, and these do not overlap at all; check that the same person was matched across the lists".into(),
