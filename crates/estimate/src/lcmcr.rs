@@ -146,6 +146,15 @@ impl LcmcrResult {
             && self.split_r_hat <= MAX_SPLIT_R_HAT
             && self.geweke_z.abs() <= geweke_limit(self.options.chains)
     }
+
+    /// True when at least [`MIN_EFFECTIVE_DRAWS`] draws were kept and every one of them, in
+    /// every chain, is the same total: the posterior then sits on one number and the chains have
+    /// no spread to judge their mixing by (no effective sample size, no split-R̂), which is not
+    /// a chain stuck where the posterior is wide. Fewer draws that agree say too little.
+    pub fn draws_all_equal(&self) -> bool {
+        self.draws.len() as f64 >= MIN_EFFECTIVE_DRAWS
+            && self.draws.windows(2).all(|pair| pair[0] == pair[1])
+    }
 }
 
 /// Runs `options.chains` chains and summarises the pooled draws of `N`; the effective sample

@@ -163,6 +163,12 @@ pub enum Warning {
         /// How many chains ran.
         chains: usize,
     },
+    /// Every kept LCMCR draw of the total was the same number, so the chains' mixing cannot be
+    /// judged from the total and the interval is that one number.
+    DrawsAllEqual {
+        /// The one value drawn.
+        total: f64,
+    },
     /// dga's posterior still had mass at the end of its grid.
     GridTruncated {
         /// Largest unseen count on the grid.
@@ -257,6 +263,11 @@ impl fmt::Display for Warning {
                     "the LCMCR {subject} not mixed (effective sample size {effective_sample_size:.0}, at least {least:.0} needed{stuck}; {z} {geweke_z:.1}, within ±{limit:.1} needed; split R-hat {split_r_hat:.3}, at most {r_hat_limit} needed): run longer (more burn-in, more thinning) before relying on it"
                 )
             }
+            Warning::DrawsAllEqual { total } => write!(
+                f,
+                "every kept LCMCR draw of the total was {}: the lists overlap so fully that the sampler found no room for anyone unseen, so its interval is that one number and whether it mixed cannot be judged from the total",
+                thousands(*total)
+            ),
             Warning::GridTruncated { largest_missing } => write!(
                 f,
                 "dga's posterior still has mass near {largest_missing} unseen people, the end of its grid: the estimate is cut off"
@@ -546,7 +557,11 @@ fn run_loglinear(
 
 fn run_lcmcr(table: &CaptureTable, options: &LcmcrOptions, report: &mut Report) -> Result<()> {
     let result = lcmcr::lcmcr(table, options)?;
-    if !result.has_mixed() {
+    if result.draws_all_equal() {
+        report.warnings.push(Warning::DrawsAllEqual {
+            total: result.median,
+        });
+    } else if !result.has_mixed() {
         report.warnings.push(Warning::ChainNotMixed {
             effective_sample_size: result.effective_sample_size,
             least_chain_effective_sample_size: result.least_chain_effective_sample_size,
@@ -883,6 +898,57 @@ mod tests {
         // One person on two lists is enough to run.
         let t = CaptureTable::parse_csv("a,b,c,count\n1,0,0,50\n0,1,0,40\n1,1,0,1\n").unwrap();
         assert!(estimate(&t, &options).is_ok());
+    }
+
+    #[test]
+    fn lcmcr_draws_that_never_move_are_told_apart_from_a_chain_that_has_not_mixed() {
+        // A million people on all three lists: nobody unseen is plausible, every draw is the
+        // count itself.
+        let full = CaptureTable::parse_csv("a,b,c,count\n1,1,1,1000000\n").unwrap();
+        let options = EstimateOptions {
+            methods: vec![Method::Lcmcr],
+            ..quick()
+        };
+        let report = estimate(&full, &options).unwrap();
+        assert!(
+            report
+                .warnings
+                .contains(&Warning::DrawsAllEqual { total: 1e6 }),
+            "{:?}",
+            report.warnings
+        );
+        assert!(
+            !report
+                .warnings
+                .iter()
+                .any(|w| matches!(w, Warning::ChainNotMixed { .. })),
+            "{:?}",
+            report.warnings
+        );
+        let text = Warning::DrawsAllEqual { total: 1e6 }.to_string();
+        assert!(
+            text.starts_with("every kept LCMCR draw of the total was 1,000,000")
+                && !text.contains("run longer"),
+            "{text}"
+        );
+        // Too few draws to say the posterior sits on one number: the usual warning.
+        let few = EstimateOptions {
+            methods: vec![Method::Lcmcr],
+            lcmcr: LcmcrOptions {
+                draws: 20,
+                ..quick().lcmcr
+            },
+            ..quick()
+        };
+        let report = estimate(&full, &few).unwrap();
+        assert!(
+            report
+                .warnings
+                .iter()
+                .any(|w| matches!(w, Warning::ChainNotMixed { .. })),
+            "{:?}",
+            report.warnings
+        );
     }
 
     #[test]
