@@ -11,7 +11,10 @@
 //!
 //! A model containing an interaction whose sufficient statistic (people seen by all its lists) is
 //! zero has no finite maximum-likelihood estimate: it is excluded and counted in the result, never
-//! reported. Models whose fit diverges for another reason are excluded likewise.
+//! reported. So is a model left without a maximum by an empty pattern (Haberman 1974): its fit
+//! sends that pattern's fitted count to 0 and the estimate off to infinity or down to nobody
+//! unseen, which the fit catches as it runs off. Models whose fit diverges for another reason
+//! are excluded likewise.
 
 use serde::Serialize;
 use statrs::function::gamma::ln_gamma;
@@ -110,8 +113,16 @@ pub struct LoglinearResult {
     pub excluded_zero_statistic: usize,
     /// Models excluded because the fit did not converge to a finite estimate.
     pub excluded_divergent: usize,
+    /// Those models, by name.
+    pub divergent_models: Vec<String>,
+    /// Models excluded because, with some pattern empty, their likelihood has no maximum: the
+    /// fitted count of those empty patterns runs to 0 and the estimate off to infinity or to
+    /// nobody unseen (Haberman 1974).
+    pub excluded_running_to_zero: usize,
     /// The interaction terms with a zero sufficient statistic, by name.
     pub zero_statistic_terms: Vec<String>,
+    /// The empty patterns whose fitted count ran to 0 in some model, in words (`a & b only`).
+    pub patterns_running_to_zero: Vec<String>,
 }
 
 impl LoglinearResult {
@@ -133,9 +144,64 @@ pub fn fit_model(table: &CaptureTable, terms: &[usize]) -> Result<ModelFit> {
             ),
         });
     }
-    fit_terms(table, terms).ok_or_else(|| EstimateError::NoEstimableModel {
-        reason: format!("the fit of {} did not converge", model_name(table, terms)),
+    fit_terms(table, terms).map_err(|unfit| EstimateError::NoEstimableModel {
+        reason: match unfit {
+            Unfit::Diverged => format!("the fit of {} did not converge", model_name(table, terms)),
+            Unfit::RunsToZero(cells) => format!(
+                "{} has no finite estimate: with nobody on {}, its fit runs off to the edge (the empty pattern's fitted count to 0)",
+                model_name(table, terms),
+                pattern_names(table, &cells)
+            ),
+        },
     })
+}
+
+/// Patterns in words, joined with `or` (`a & b only or c only`).
+fn pattern_names(table: &CaptureTable, patterns: &[usize]) -> String {
+    patterns
+        .iter()
+        .map(|p| table.pattern_name(*p))
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+/// The models a search left out after fitting them, each once.
+#[derive(Debug, Default)]
+struct LeftOut {
+    models: Vec<(Vec<usize>, Unfit)>,
+}
+
+impl LeftOut {
+    fn note(&mut self, terms: &[usize], unfit: Unfit) {
+        let mut terms = terms.to_vec();
+        terms.sort_unstable();
+        if !self.models.iter().any(|(t, _)| *t == terms) {
+            self.models.push((terms, unfit));
+        }
+    }
+
+    fn divergent(&self, table: &CaptureTable) -> Vec<String> {
+        self.models
+            .iter()
+            .filter(|(_, unfit)| *unfit == Unfit::Diverged)
+            .map(|(terms, _)| model_name(table, terms))
+            .collect()
+    }
+
+    /// How many models ran to zero, and the empty patterns that did, each once, in order.
+    fn running_to_zero(&self) -> (usize, Vec<usize>) {
+        let mut patterns: Vec<usize> = Vec::new();
+        let mut models = 0;
+        for (_, unfit) in &self.models {
+            if let Unfit::RunsToZero(cells) = unfit {
+                models += 1;
+                patterns.extend(cells);
+            }
+        }
+        patterns.sort_unstable();
+        patterns.dedup();
+        (models, patterns)
+    }
 }
 
 /// Fits and ranks all hierarchical models (see the module documentation), computing profile
@@ -165,7 +231,7 @@ pub fn fit_all(table: &CaptureTable, options: &LoglinearOptions) -> Result<Logli
         Criterion::Aic => fit.aic,
     };
     let mut excluded_zero = 0;
-    let mut excluded_divergent = 0;
+    let mut left_out = LeftOut::default();
     let mut fits = Vec::new();
     let search;
     if let Some(models) = enumerate_models(j, max_order, EXHAUSTIVE_LIMIT) {
@@ -176,8 +242,8 @@ pub fn fit_all(table: &CaptureTable, options: &LoglinearOptions) -> Result<Logli
                 continue;
             }
             match fit_terms(table, &terms) {
-                Some(fit) => fits.push(fit),
-                None => excluded_divergent += 1,
+                Ok(fit) => fits.push(fit),
+                Err(unfit) => left_out.note(&terms, unfit),
             }
         }
     } else {
@@ -187,13 +253,15 @@ pub fn fit_all(table: &CaptureTable, options: &LoglinearOptions) -> Result<Logli
             .filter(|t| !zero_terms.contains(t))
             .collect();
         excluded_zero = zero_terms.len();
-        fits = stepwise(table, &allowed, &rank);
+        fits = stepwise(table, &allowed, &rank, &mut left_out);
     }
     if fits.is_empty() {
         return Err(EstimateError::NoEstimableModel {
-            reason: "every candidate model has a zero sufficient statistic or diverges".into(),
+            reason: "every candidate model has a zero sufficient statistic, diverges or has an empty cell whose fit runs to zero".into(),
         });
     }
+    let divergent_models = left_out.divergent(table);
+    let (excluded_running_to_zero, patterns_running_to_zero) = left_out.running_to_zero();
     fits.sort_by(|a, b| rank(a).total_cmp(&rank(b)));
     for fit in fits.iter_mut().take(options.models_with_intervals.max(1)) {
         fit.interval = profile_interval(table, &fit.terms, fit.estimate);
@@ -204,8 +272,14 @@ pub fn fit_all(table: &CaptureTable, options: &LoglinearOptions) -> Result<Logli
         search,
         fits,
         excluded_zero_statistic: excluded_zero,
-        excluded_divergent,
+        excluded_divergent: divergent_models.len(),
+        divergent_models,
+        excluded_running_to_zero,
         zero_statistic_terms: zero_terms.iter().map(|t| table.term_name(*t)).collect(),
+        patterns_running_to_zero: patterns_running_to_zero
+            .iter()
+            .map(|p| table.pattern_name(*p))
+            .collect(),
     })
 }
 
@@ -266,10 +340,15 @@ fn stepwise(
     table: &CaptureTable,
     allowed: &[usize],
     rank: &dyn Fn(&ModelFit) -> f64,
+    left_out: &mut LeftOut,
 ) -> Vec<ModelFit> {
     let mut seen: Vec<ModelFit> = Vec::new();
-    let Some(mut current) = fit_terms(table, &[]) else {
-        return seen;
+    let mut current = match fit_terms(table, &[]) {
+        Ok(fit) => fit,
+        Err(unfit) => {
+            left_out.note(&[], unfit);
+            return seen;
+        }
     };
     seen.push(current.clone());
     loop {
@@ -292,11 +371,14 @@ fn stepwise(
             )
             .collect::<Vec<Vec<usize>>>();
         for terms in neighbours {
-            if let Some(fit) = fit_terms(table, &terms) {
-                seen.push(fit.clone());
-                if best.as_ref().is_none_or(|b| rank(&fit) < rank(b)) {
-                    best = Some(fit);
+            match fit_terms(table, &terms) {
+                Ok(fit) => {
+                    seen.push(fit.clone());
+                    if best.as_ref().is_none_or(|b| rank(&fit) < rank(b)) {
+                        best = Some(fit);
+                    }
                 }
+                Err(unfit) => left_out.note(&terms, unfit),
             }
         }
         match best {
@@ -349,16 +431,34 @@ fn design(j: usize, terms: &[usize], cells: impl Iterator<Item = usize>) -> (Vec
     (x, p)
 }
 
-fn fit_terms(table: &CaptureTable, terms: &[usize]) -> Option<ModelFit> {
+/// Why a model was left out after fitting.
+#[derive(Debug, Clone, PartialEq)]
+enum Unfit {
+    /// The fit did not converge, or to no finite estimate.
+    Diverged,
+    /// The likelihood has no maximum: the means of these empty cells (pattern masks) run to 0.
+    RunsToZero(Vec<usize>),
+}
+
+fn fit_terms(table: &CaptureTable, terms: &[usize]) -> std::result::Result<ModelFit, Unfit> {
     let j = table.list_count();
     let cells = 1usize << j;
     let (x, p) = design(j, terms, 1..cells);
     let y: Vec<f64> = (1..cells).map(|c| table.count(c) as f64).collect();
-    let glm = poisson_irls(&x, p, &y, None)?;
+    // Index i of `y` is the pattern i + 1.
+    let runs_to_zero = |last_step: &[f64]| {
+        let running = cells_running_to_zero(&y, last_step);
+        (!running.is_empty()).then(|| Unfit::RunsToZero(running.iter().map(|i| i + 1).collect()))
+    };
+    let glm = poisson_irls(&x, p, &y)
+        .map_err(|failed| runs_to_zero(&failed.last_step).unwrap_or(Unfit::Diverged))?;
+    if let Some(unfit) = runs_to_zero(&glm.last_step) {
+        return Err(unfit);
+    }
     let intercept = glm.beta[0];
     let missing = intercept.exp();
     if !missing.is_finite() || glm.beta.iter().any(|b| b.abs() > 40.0) {
-        return None;
+        return Err(Unfit::Diverged);
     }
     let log_likelihood: f64 = y
         .iter()
@@ -367,7 +467,7 @@ fn fit_terms(table: &CaptureTable, terms: &[usize]) -> Option<ModelFit> {
         .sum();
     let n = table.observed() as f64;
     let k = p as f64;
-    Some(ModelFit {
+    Ok(ModelFit {
         model: model_name(table, terms),
         terms: terms.to_vec(),
         parameters: p,
@@ -399,7 +499,7 @@ pub fn profile_interval(
         let missing = (total - n).max(0.0);
         let mut y: Vec<f64> = (0..cells).map(|c| table.count(c) as f64).collect();
         y[0] = missing;
-        let glm = poisson_irls(&x, p, &y, None)?;
+        let glm = poisson_irls(&x, p, &y).ok()?;
         let mut l = ln_gamma(total + 1.0) - ln_gamma(missing + 1.0);
         for (y, mu) in y.iter().zip(&glm.mu) {
             if *y > 0.0 {
@@ -473,6 +573,8 @@ struct Glm {
     beta: Vec<f64>,
     mu: Vec<f64>,
     deviance: f64,
+    /// Each cell's log-mean after the last step less before it.
+    last_step: Vec<f64>,
 }
 
 /// A bound on the deviance's rounding per person counted: each cell's term loses a few ε·y to
@@ -480,59 +582,107 @@ struct Glm {
 /// in deviance below it for convergence.
 const DEVIANCE_ROUNDING_PER_PERSON: f64 = 1e-13;
 
-/// Poisson regression with log link by IRLS; `x` is row-major `cells × p`. `None` if the
-/// weighted normal equations become singular or the fit does not converge.
-fn poisson_irls(x: &[f64], p: usize, y: &[f64], start: Option<&[f64]>) -> Option<Glm> {
+/// Poisson regression with log link by IRLS; `x` is row-major `cells × p`. Fails if the weighted
+/// normal equations become singular, a mean leaves the floats or the fit does not converge, with
+/// how far its last step moved each cell's log-mean.
+fn poisson_irls(x: &[f64], p: usize, y: &[f64]) -> std::result::Result<Glm, NotFitted> {
     let cells = y.len();
-    let mut mu: Vec<f64> = match start {
-        Some(mu) => mu.to_vec(),
-        None => y.iter().map(|y| y + 0.5).collect(),
-    };
+    let mut mu: Vec<f64> = y.iter().map(|y| y + 0.5).collect();
     let mut eta: Vec<f64> = mu.iter().map(|m| m.ln()).collect();
     let mut deviance = poisson_deviance(y, &mu);
     let mut xtwx = vec![0.0; p * p];
     let mut xtwz = vec![0.0; p];
-    let mut beta = vec![0.0; p];
+    let mut last_step = vec![0.0; cells];
     // The deviance's own rounding grows with the counts (each cell's term loses a few ε·y to
     // cancellation): a change below this bound is noise, and asking for less made fits of large
     // counts never converge (500 people a cell already left an interval open to ∞).
     let rounding = DEVIANCE_ROUNDING_PER_PERSON * y.iter().sum::<f64>();
     for _ in 0..200 {
-        xtwx.iter_mut().for_each(|v| *v = 0.0);
-        xtwz.iter_mut().for_each(|v| *v = 0.0);
+        let Some(beta) = irls_step(x, p, y, &mu, &eta, &mut xtwx, &mut xtwz) else {
+            return Err(NotFitted { last_step });
+        };
         for i in 0..cells {
-            let w = mu[i];
-            let z = eta[i] + (y[i] - mu[i]) / mu[i];
-            let row = &x[i * p..(i + 1) * p];
-            for a in 0..p {
-                if row[a] == 0.0 {
-                    continue;
-                }
-                let wa = w * row[a];
-                xtwz[a] += wa * z;
-                for b in 0..=a {
-                    xtwx[a * p + b] += wa * row[b];
-                }
-            }
-        }
-        beta = solve_cholesky(&mut xtwx, &xtwz, p)?;
-        for i in 0..cells {
-            let row = &x[i * p..(i + 1) * p];
-            eta[i] = row.iter().zip(&beta).map(|(a, b)| a * b).sum();
+            let next = linear_predictor(&x[i * p..(i + 1) * p], &beta);
+            last_step[i] = next - eta[i];
+            eta[i] = next;
             mu[i] = eta[i].exp();
         }
         if mu.iter().any(|m| !m.is_finite() || *m <= 0.0) {
-            return None;
+            return Err(NotFitted { last_step });
         }
         let new_deviance = poisson_deviance(y, &mu);
         let change = (new_deviance - deviance).abs();
         let converged = change < 1e-12 * (new_deviance.abs() + 0.1) || change <= rounding;
         deviance = new_deviance;
         if converged {
-            return Some(Glm { beta, mu, deviance });
+            return Ok(Glm {
+                beta,
+                mu,
+                deviance,
+                last_step,
+            });
         }
     }
-    None
+    Err(NotFitted { last_step })
+}
+
+/// A Poisson fit that failed, with each cell's log-mean after its last step less before it.
+struct NotFitted {
+    last_step: Vec<f64>,
+}
+
+/// One step of IRLS from the means `mu` (and their logarithms `eta`): the weighted least-squares
+/// coefficients for the working response, `None` if the normal equations are singular. `xtwx` and
+/// `xtwz` are scratch (`p × p` and `p`).
+fn irls_step(
+    x: &[f64],
+    p: usize,
+    y: &[f64],
+    mu: &[f64],
+    eta: &[f64],
+    xtwx: &mut [f64],
+    xtwz: &mut [f64],
+) -> Option<Vec<f64>> {
+    xtwx.iter_mut().for_each(|v| *v = 0.0);
+    xtwz.iter_mut().for_each(|v| *v = 0.0);
+    for i in 0..y.len() {
+        let w = mu[i];
+        let z = eta[i] + (y[i] - mu[i]) / mu[i];
+        let row = &x[i * p..(i + 1) * p];
+        for a in 0..p {
+            if row[a] == 0.0 {
+                continue;
+            }
+            let wa = w * row[a];
+            xtwz[a] += wa * z;
+            for b in 0..=a {
+                xtwx[a * p + b] += wa * row[b];
+            }
+        }
+    }
+    solve_cholesky(xtwx, xtwz, p)
+}
+
+/// A cell's log-mean: its design row times the coefficients.
+fn linear_predictor(row: &[f64], beta: &[f64]) -> f64 {
+    row.iter().zip(beta).map(|(a, b)| a * b).sum()
+}
+
+/// The empty cells whose fitted mean was still falling when the fit converged: the model has no
+/// maximum-likelihood estimate (Haberman 1974: the likelihood keeps rising along a direction that
+/// sends those cells' means to 0), so the deviance stopped changing only because those means
+/// became negligible, while the coefficients, the intercept among them, were still drifting. Such
+/// a cell's working response is its log-mean minus 1 and, with nothing else pinning it down, each
+/// IRLS step lowers its log-mean by about 1; at a true maximum the last step moves no cell's
+/// log-mean by more than a rounding error. The fit may also fail on the way (its equations turn
+/// singular as those means vanish); the last step it took tells the same. Cells are the indices
+/// of `y`.
+fn cells_running_to_zero(y: &[f64], last_step: &[f64]) -> Vec<usize> {
+    /// Half the fall of a cell that runs to zero, far above what a converged step moves.
+    const FALL: f64 = 0.5;
+    (0..y.len())
+        .filter(|i| y[*i] == 0.0 && last_step[*i] < -FALL)
+        .collect()
 }
 
 fn poisson_deviance(y: &[f64], mu: &[f64]) -> f64 {
@@ -607,6 +757,45 @@ mod tests {
         let t = table("a,b,c,count\n1,0,0,5\n0,1,0,4\n0,0,1,3\n1,0,1,2\n0,1,1,2\n");
         let error = fit_model(&t, &[0b011]).unwrap_err().to_string();
         assert!(error.contains("nobody is on all of a:b"), "{error}");
+    }
+
+    #[test]
+    fn models_whose_empty_cells_run_to_zero_are_excluded_by_name() {
+        // Korea has nobody on c and d only. With b:c and b:d but no c:d, c and d are independent
+        // given b, so the unseen are estimated as (c only)(d only) / (c & d only): 5 · 41 / 0.
+        let korea = table(KOREA);
+        let error = fit_model(&korea, &[0b011, 0b101]).unwrap_err().to_string();
+        assert!(
+            error.contains("no finite estimate") && error.contains("nobody on c & d only"),
+            "{error}"
+        );
+        // The same empty cell does not stop a model that has a maximum.
+        assert!(fit_model(&korea, &[]).is_ok());
+        assert!(fit_model(&korea, &[0b110]).is_ok());
+        let all = fit_all(&korea, &LoglinearOptions::default()).unwrap();
+        assert_eq!(
+            (all.excluded_running_to_zero, all.excluded_divergent),
+            (2, 0),
+            "both models with b:c and b:d but no c:d"
+        );
+        assert_eq!(all.patterns_running_to_zero, vec!["c & d only".to_string()]);
+        // The other way: with nobody on b only, b:d + c:d sends the unseen down to none, which
+        // had been chosen by BIC with an interval of 93 to ∞.
+        let none_unseen = table(
+            "b,c,d,count\n1,0,0,2\n0,1,0,0\n1,1,0,12\n0,0,1,43\n1,0,1,6\n0,1,1,30\n1,1,1,0\n",
+        );
+        assert!(fit_model(&none_unseen, &[0b101, 0b110]).is_err());
+        for t in [&korea, &none_unseen] {
+            let all = fit_all(t, &LoglinearOptions::default()).unwrap();
+            let best = all.best();
+            let (lower, upper) = best.interval.unwrap();
+            assert!(
+                lower <= best.estimate && best.estimate <= upper && upper.is_finite(),
+                "{} {} {lower}–{upper}",
+                best.model,
+                best.estimate
+            );
+        }
     }
 
     #[test]

@@ -135,10 +135,23 @@ pub enum Warning {
         /// The interactions with nobody in them.
         terms: Vec<String>,
     },
+    /// Interactions the stepwise search left out because their sufficient statistic is zero.
+    TermsLeftOut {
+        /// The interactions with nobody in them.
+        terms: Vec<String>,
+    },
     /// Log-linear models whose fit diverged.
     ModelsDiverged {
+        /// The models, by name.
+        models: Vec<String>,
+    },
+    /// Log-linear models left out because, with some patterns empty, their likelihood has no
+    /// maximum (the fitted count of an empty pattern runs to 0).
+    ModelsRunToZero {
         /// How many models.
         models: usize,
+        /// The empty patterns, in words.
+        patterns: Vec<String>,
     },
     /// Too many lists for an exhaustive log-linear search.
     StepwiseSearch {
@@ -225,9 +238,21 @@ impl fmt::Display for Warning {
                 "{models} log-linear model(s) excluded because nobody is on all of {}: such models have no finite estimate",
                 terms.join(", ")
             ),
+            Warning::TermsLeftOut { terms } => write!(
+                f,
+                "the stepwise search left out {} because nobody is on all of their lists: models with them have no finite estimate",
+                terms.join(", ")
+            ),
             Warning::ModelsDiverged { models } => write!(
                 f,
-                "{models} log-linear model(s) excluded because their fit did not converge to a finite estimate"
+                "{} log-linear model(s) excluded because their fit did not converge to a finite estimate: {}",
+                models.len(),
+                first_few(models)
+            ),
+            Warning::ModelsRunToZero { models, patterns } => write!(
+                f,
+                "{models} log-linear model(s) excluded because, with nobody on {}, their likelihood has no maximum: under them the empty pattern's fitted count runs to 0 and the estimate off to infinity or down to nobody unseen",
+                patterns.join(" or ")
             ),
             Warning::StepwiseSearch { lists } => write!(
                 f,
@@ -519,14 +544,26 @@ fn run_loglinear(
 ) -> Result<()> {
     let result = loglinear::fit_all(table, options)?;
     if result.excluded_zero_statistic > 0 {
-        report.warnings.push(Warning::ModelsExcluded {
-            models: result.excluded_zero_statistic,
-            terms: result.zero_statistic_terms.clone(),
+        report.warnings.push(if result.search == Search::Stepwise {
+            Warning::TermsLeftOut {
+                terms: result.zero_statistic_terms.clone(),
+            }
+        } else {
+            Warning::ModelsExcluded {
+                models: result.excluded_zero_statistic,
+                terms: result.zero_statistic_terms.clone(),
+            }
         });
     }
-    if result.excluded_divergent > 0 {
+    if !result.divergent_models.is_empty() {
         report.warnings.push(Warning::ModelsDiverged {
-            models: result.excluded_divergent,
+            models: result.divergent_models.clone(),
+        });
+    }
+    if result.excluded_running_to_zero > 0 {
+        report.warnings.push(Warning::ModelsRunToZero {
+            models: result.excluded_running_to_zero,
+            patterns: result.patterns_running_to_zero.clone(),
         });
     }
     if result.search == Search::Stepwise {
@@ -776,6 +813,16 @@ fn people(x: f64) -> String {
         "1 person".into()
     } else {
         format!("{number} people")
+    }
+}
+
+/// The first three names joined with `; `, then how many more.
+fn first_few(names: &[String]) -> String {
+    const SHOWN: usize = 3;
+    let shown = names[..names.len().min(SHOWN)].join("; ");
+    match names.len().saturating_sub(SHOWN) {
+        0 => shown,
+        more => format!("{shown}; and {more} more"),
     }
 }
 

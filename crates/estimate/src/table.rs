@@ -247,6 +247,11 @@ impl CaptureTable {
             .join(":")
     }
 
+    /// A pattern's people in words: the lists they are on, `only` (e.g. `a & c only`).
+    pub fn pattern_name(&self, pattern: usize) -> String {
+        format!("{} only", self.term_name(pattern).replace(':', " & "))
+    }
+
     /// The table as CSV text (one row per pattern, all-ones first), the same shape it is read from.
     pub fn to_csv(&self) -> String {
         let mut out = self.lists.join(",");

@@ -394,6 +394,8 @@ fn to_json(report: &Report, method: MethodArg) -> Value {
                 "models_fitted": r.fits.len(),
                 "excluded_zero_statistic": r.excluded_zero_statistic,
                 "excluded_divergent": r.excluded_divergent,
+                "excluded_running_to_zero": r.excluded_running_to_zero,
+                "patterns_running_to_zero": r.patterns_running_to_zero,
                 "best_models": r.fits.iter().take(10).collect::<Vec<_>>(),
             })
         }),
