@@ -201,6 +201,13 @@ pub enum Warning {
         /// Why.
         reason: String,
     },
+    /// A table with fewer people than a stratum needs to be estimated.
+    FewPeople {
+        /// People observed.
+        observed: u64,
+        /// The fewest a stratum needs ([`MIN_STRATUM_OBSERVED`]).
+        minimum: u64,
+    },
     /// A stratum too small to estimate.
     StratumTooSmall {
         /// The stratum.
@@ -306,6 +313,11 @@ impl fmt::Display for Warning {
             Warning::MethodFailed { method, reason } => {
                 write!(f, "{} could not run: {reason}", method.title())
             }
+            Warning::FewPeople { observed, minimum } => write!(
+                f,
+                "only {} observed, fewer than the {minimum} a stratum needs: every estimate here rests on a handful of people seen more than once; read the intervals, not the points, and look for more records",
+                people(*observed as f64)
+            ),
             Warning::StratumTooSmall {
                 stratum,
                 observed,
@@ -382,8 +394,10 @@ pub struct Spread {
     pub upper: f64,
 }
 
-/// Runs the chosen methods on one table. A method that cannot run becomes a
-/// [`Warning::MethodFailed`]; the call fails only when no method produced an estimate.
+/// Runs the chosen methods on one table. A method that cannot run on this table becomes a
+/// [`Warning::MethodFailed`]; the call fails when no method produced an estimate, and when a
+/// setting is out of range ([`EstimateError::InvalidOption`]), whichever method it is for: a
+/// mistyped option is refused by name, never reported as a method that could not run.
 pub fn estimate(table: &CaptureTable, options: &EstimateOptions) -> Result<Report> {
     check_overlap(table)?;
     let mut report = Report {
@@ -406,6 +420,9 @@ pub fn estimate(table: &CaptureTable, options: &EstimateOptions) -> Result<Repor
             Method::Chao => run_chao(table, &mut report),
         };
         if let Err(error) = outcome {
+            if matches!(error, EstimateError::InvalidOption { .. }) {
+                return Err(error);
+            }
             // "dga could not run: dga cannot run: …" says the method twice.
             let reason = match &error {
                 EstimateError::CannotRun { reason, .. } => reason.clone(),
@@ -522,6 +539,12 @@ fn table_warnings(table: &CaptureTable) -> Vec<Warning> {
         if total == 0 {
             warnings.push(Warning::EmptyList { list: list.clone() });
         }
+    }
+    if table.observed() < MIN_STRATUM_OBSERVED {
+        warnings.push(Warning::FewPeople {
+            observed: table.observed(),
+            minimum: MIN_STRATUM_OBSERVED,
+        });
     }
     let totals = table.list_totals();
     for a in 0..j {
@@ -752,17 +775,28 @@ impl Report {
                     spread.point_min - self.observed as f64,
                     spread.point_max - self.observed as f64,
                 );
-                let unseen = if thousands(fewest) == thousands(most) {
+                let agree = thousands(fewest) == thousands(most);
+                let unseen = if agree {
                     people(most)
                 } else {
                     format!("{} to {}", thousands(fewest), people(most))
                 };
+                let points = if agree {
+                    format!("all put it at {}", thousands(spread.point_max))
+                } else {
+                    format!(
+                        "put it between {} and {}",
+                        thousands(spread.point_min),
+                        thousands(spread.point_max)
+                    )
+                };
+                let observed = self.observed as f64;
                 out.push_str(&format!(
-                    "Estimated total, seen and unseen: the {methods} estimating methods put it between {} and {}, with 95% intervals that together run from {} to {}. About {unseen} would be on none of the lists.\n",
-                    thousands(spread.point_min),
-                    thousands(spread.point_max),
+                    "Estimated total, seen and unseen: the {methods} estimating methods {points}, with 95% intervals that together run from {} to {}. About {unseen} would be on none of the lists ({} to {} by the intervals).\n",
                     thousands(spread.lower),
                     thousands(spread.upper),
+                    thousands((spread.lower - observed).max(0.0)),
+                    thousands(spread.upper - observed),
                 ));
             } else {
                 out.push_str(&format!(
@@ -807,7 +841,7 @@ impl Report {
 }
 
 /// A number of people in words: `1 person`, `4,400 people`.
-fn people(x: f64) -> String {
+pub fn people(x: f64) -> String {
     let number = thousands(x);
     if number == "1" {
         "1 person".into()
@@ -995,6 +1029,76 @@ mod tests {
                 .any(|w| matches!(w, Warning::ChainNotMixed { .. })),
             "{:?}",
             report.warnings
+        );
+    }
+
+    #[test]
+    fn few_people_are_warned_about_and_a_setting_out_of_range_is_refused_whatever_the_method() {
+        let tiny =
+            CaptureTable::parse_csv("a,b,c,count\n1,1,0,3\n1,0,0,4\n0,1,0,2\n0,0,1,1\n").unwrap();
+        let few = Warning::FewPeople {
+            observed: 10,
+            minimum: MIN_STRATUM_OBSERVED,
+        };
+        assert!(estimate(&tiny, &quick()).unwrap().warnings.contains(&few));
+        assert!(
+            few.to_string().starts_with("only 10 people observed"),
+            "{few}"
+        );
+        let enough = CaptureTable::parse_csv(
+            "a,b,c,count\n1,1,0,30\n1,0,0,40\n0,1,0,30\n0,0,1,20\n1,0,1,10\n",
+        )
+        .unwrap();
+        let report = estimate(&enough, &quick()).unwrap();
+        assert!(
+            !report
+                .warnings
+                .iter()
+                .any(|w| matches!(w, Warning::FewPeople { .. })),
+            "{:?}",
+            report.warnings
+        );
+        // With every method chosen, LCMCR's impossible K stops the run instead of becoming "LCMCR
+        // could not run" beside the other methods' figures.
+        let mut bad = quick();
+        bad.lcmcr.classes = 0;
+        let error = estimate(&enough, &bad).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                EstimateError::InvalidOption {
+                    option: "classes",
+                    ..
+                }
+            ),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn methods_that_agree_are_said_to_and_the_unseen_come_with_their_interval() {
+        // Three independent lists, everyone on each with chance ½: 100 people a pattern, 800 in
+        // all.
+        let even = CaptureTable::parse_csv(
+            "a,b,c,count\n1,1,1,100\n1,1,0,100\n1,0,1,100\n0,1,1,100\n1,0,0,100\n0,1,0,100\n0,0,1,100\n",
+        )
+        .unwrap();
+        let options = EstimateOptions {
+            methods: vec![Method::Loglinear, Method::Dga],
+            ..quick()
+        };
+        let report = estimate(&even, &options).unwrap();
+        let summary = report.summary();
+        let spread = report.spread().unwrap();
+        let unseen = format!(
+            "About 100 people would be on none of the lists ({} to {} by the intervals)",
+            thousands(spread.lower - 700.0),
+            thousands(spread.upper - 700.0)
+        );
+        assert!(
+            summary.contains("the 2 estimating methods all put it at 800, with 95% intervals")
+                && summary.contains(&unseen),
+            "{summary}"
         );
     }
 

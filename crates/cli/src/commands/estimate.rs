@@ -263,8 +263,9 @@ fn run_on_registry(args: &EstimateArgs, options: &EstimateOptions) -> anyhow::Re
             }
             for stratum in &strata {
                 println!(
-                    "\n== {} ({} people seen)",
-                    stratum.stratum, stratum.observed
+                    "\n== {} ({} seen)",
+                    stratum.stratum,
+                    estimate::report::people(stratum.observed as f64)
                 );
                 match (&stratum.report, &stratum.skipped) {
                     (Some(report), _) => print!("{}", report.summary()),
