@@ -217,6 +217,12 @@ pub enum Warning {
         /// The minimum needed.
         minimum: u64,
     },
+    /// Records imported into the registry that no linkage run has placed in a person yet: the
+    /// tables count linked persons only.
+    UnlinkedRecords {
+        /// Per source, by name, how many of its records are not linked.
+        sources: Vec<(String, u64)>,
+    },
     /// Pairs of records the linkage sent to review that nobody has decided yet (the registry
     /// says how many): the table's persons are not settled.
     UnreviewedPairs {
@@ -325,6 +331,18 @@ impl fmt::Display for Warning {
             } => write!(
                 f,
                 "stratum `{stratum}` has {observed} people observed, fewer than {minimum}: too few to estimate on its own; merge it with a neighbour"
+            ),
+            Warning::UnlinkedRecords { sources } => write!(
+                f,
+                "records not yet linked are not counted ({}): run `whereabouts link` with the same --data, then estimate again; a source with none of its records linked is missing from the lists altogether",
+                sources
+                    .iter()
+                    .map(|(source, records)| format!(
+                        "{} of `{source}`",
+                        thousands(*records as f64)
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             Warning::UnreviewedPairs { pairs } => write!(
                 f,

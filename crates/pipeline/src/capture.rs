@@ -63,6 +63,17 @@ pub async fn unreviewed_pairs(store: &Store) -> anyhow::Result<Option<Warning>> 
     Ok((pending > 0).then_some(Warning::UnreviewedPairs { pairs: pending }))
 }
 
+/// The warning that some imported records belong to no person yet, when some do: the tables
+/// count linked persons only, so those records, and a source none of whose records are linked,
+/// are missing from them (see [`estimate::report::Warning::UnlinkedRecords`]).
+pub async fn unlinked_records(store: &Store) -> anyhow::Result<Option<Warning>> {
+    let sources = store
+        .unlinked_records()
+        .await
+        .context("counting the records not linked")?;
+    Ok((!sources.is_empty()).then_some(Warning::UnlinkedRecords { sources }))
+}
+
 /// Fields that name a place: their strata meet across scripts (see [`stratum_key`]).
 const PLACE_FIELDS: &[CanonicalField] = &[
     CanonicalField::Prison,

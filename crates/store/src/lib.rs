@@ -279,6 +279,12 @@ impl Store {
         self.db.review_item(id).await
     }
 
+    /// Per source (by name, sorted), how many of its records belong to no current person:
+    /// imported since the last linkage run. Sources with every record linked are left out.
+    pub async fn unlinked_records(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        self.db.unlinked_records().await
+    }
+
     /// Each current person with the sources that recorded them, and their stratum under `by`.
     pub async fn person_sources(
         &self,

@@ -215,6 +215,30 @@ impl SqliteBackend {
         row.as_ref().map(decode_review_item).transpose()
     }
 
+    pub(crate) async fn unlinked_records(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut connection = self
+            .pool
+            .acquire()
+            .await
+            .context("counting the records not linked")?;
+        let current = current_memberships(&mut connection).await?;
+        let rows = sqlx::query(
+            "SELECT r.id, s.name FROM source_records r JOIN sources s ON s.id = r.source_id",
+        )
+        .fetch_all(&mut *connection)
+        .await
+        .context("counting the records not linked")?;
+        let mut unlinked: BTreeMap<String, u64> = BTreeMap::new();
+        for row in &rows {
+            let record = RecordId(row.try_get(0).context("counting the records not linked")?);
+            if !current.contains_key(&record) {
+                let source: String = row.try_get(1).context("counting the records not linked")?;
+                *unlinked.entry(source).or_default() += 1;
+            }
+        }
+        Ok(unlinked.into_iter().collect())
+    }
+
     pub(crate) async fn person_sources(
         &self,
         by: Option<CanonicalField>,

@@ -227,17 +227,25 @@ fn run_on_registry(args: &EstimateArgs, options: &EstimateOptions) -> anyhow::Re
             path.display()
         );
     }
-    let (tables, unreviewed) = block_on(async {
+    let (tables, unsettled) = block_on(async {
         let store = store::Store::open(path).await?;
         let tables = pipeline::capture::registry_tables(&store, args.by).await;
+        let unlinked = pipeline::capture::unlinked_records(&store).await;
         let unreviewed = pipeline::capture::unreviewed_pairs(&store).await;
         store.close().await;
-        anyhow::Ok((tables?, unreviewed?))
+        let unlinked = unlinked?;
+        // A table that cannot be built (no persons, one list) is most often one not linked yet.
+        let tables = match (tables, &unlinked) {
+            (Err(error), Some(warning)) => Err(anyhow::anyhow!("{error:#}; {warning}")),
+            (tables, _) => tables,
+        };
+        anyhow::Ok((tables?, unlinked.into_iter().chain(unreviewed?)))
     })??;
+    let unsettled: Vec<_> = unsettled.collect();
     let source = || format!("estimating from the registry at {}", path.display());
     if args.by.is_none() {
         let mut report = report::estimate(&tables.overall, options).with_context(source)?;
-        report.warnings.extend(unreviewed);
+        report.warnings.extend(unsettled);
         return print_report(args, &report);
     }
     // Date strata are months, and `--by month` is how the docs spell them.
@@ -248,7 +256,7 @@ fn run_on_registry(args: &EstimateArgs, options: &EstimateOptions) -> anyhow::Re
     };
     check_strata(&tables, field)?;
     let (mut overall, strata) = report::estimate_strata(&tables, options).with_context(source)?;
-    overall.warnings.extend(unreviewed);
+    overall.warnings.extend(unsettled);
     let unstratified = (tables.unstratified > 0).then(|| {
         format!(
             "People with no value for `{field}`: {}, counted in the overall estimate only.",

@@ -27,6 +27,17 @@ pub fn binary() -> Command {
     Command::new(env!("CARGO_BIN_EXE_whereabouts"))
 }
 
+/// Runs a command with `--data` pointing at `data`.
+pub fn run_on(data: &Path, args: &[&str]) -> Run {
+    binary()
+        .args(args)
+        .arg("--data")
+        .arg(data)
+        .output()
+        .unwrap()
+        .into()
+}
+
 impl TestRegistry {
     /// A new, empty registry made with `whereabouts init`.
     pub fn new() -> TestRegistry {
@@ -44,13 +55,7 @@ impl TestRegistry {
 
     /// Runs a command with `--data` pointing at this registry.
     pub fn run(&self, args: &[&str]) -> Run {
-        binary()
-            .args(args)
-            .arg("--data")
-            .arg(self.data())
-            .output()
-            .unwrap()
-            .into()
+        run_on(&self.data(), args)
     }
 
     /// Writes a file into the test folder and returns its path.

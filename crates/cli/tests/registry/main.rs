@@ -382,15 +382,7 @@ fn killing_an_import_half_way_leaves_the_registry_valid_and_without_it() {
 fn demo_links_and_a_review_decision_is_kept_and_used_by_the_next_link() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("demo");
-    let run = |args: &[&str]| -> helpers::Run {
-        binary()
-            .args(args)
-            .arg("--data")
-            .arg(&data)
-            .output()
-            .unwrap()
-            .into()
-    };
+    let run = |args: &[&str]| helpers::run_on(&data, args);
     let demo = run(&["demo", "--persons", "400", "--sources", "3", "--seed", "5"]);
     assert!(demo.success, "{}", demo.stderr);
     assert!(demo.stdout.contains("persons created"), "{}", demo.stdout);
@@ -540,4 +532,50 @@ fn demo_links_and_a_review_decision_is_kept_and_used_by_the_next_link() {
     );
     let audit = run(&["audit", "verify"]);
     assert!(audit.success, "{}", audit.stderr);
+}
+
+#[test]
+fn records_imported_after_the_last_link_are_named_by_the_estimate_until_linked() {
+    let registry = TestRegistry::new();
+    let first = registry.file("first.csv", GOOD_LIST.as_bytes());
+    assert!(registry.import(&first, "list-a", &[]).success);
+    // Nothing linked: the estimate cannot run, and says which records wait for `link`.
+    let unlinked = registry.run(&["estimate", "--method", "chao"]);
+    assert!(!unlinked.success);
+    assert!(
+        unlinked
+            .stderr
+            .contains("records not yet linked are not counted (3 of `list-a`)")
+            && unlinked.stderr.contains("whereabouts link"),
+        "{}",
+        unlinked.stderr
+    );
+    // The demo registry is linked; a list imported after that is named until linked too.
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    let run = |args: &[&str]| helpers::run_on(&demo, args);
+    let made = run(&["demo", "--persons", "300", "--sources", "3", "--seed", "7"]);
+    assert!(made.success, "{}", made.stderr);
+    let linked = run(&["estimate", "--method", "chao"]);
+    assert!(linked.success, "{}", linked.stderr);
+    assert!(
+        !linked.stdout.contains("not yet linked"),
+        "{}",
+        linked.stdout
+    );
+    let late = registry.file("late.csv", GOOD_LIST.as_bytes());
+    let imported = run(&["import", late.to_str().unwrap(), "--source", "late-list"]);
+    assert!(imported.success, "{}", imported.stderr);
+    let before = run(&["estimate", "--method", "chao", "--format", "json"]);
+    assert!(before.success, "{}", before.stderr);
+    assert!(
+        before
+            .stdout
+            .contains("records not yet linked are not counted (3 of `late-list`)"),
+        "{}",
+        before.stdout
+    );
+    assert!(run(&["link"]).success);
+    let after = run(&["estimate", "--method", "chao"]);
+    assert!(!after.stdout.contains("not yet linked"), "{}", after.stdout);
 }

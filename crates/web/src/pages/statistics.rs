@@ -71,6 +71,9 @@ async fn compute_estimate(state: &AppState) -> Result<Arc<Report>, String> {
     let tables = pipeline::capture::registry_tables(&state.store, None)
         .await
         .map_err(|e| format!("{e:#}"))?;
+    let unlinked = pipeline::capture::unlinked_records(&state.store)
+        .await
+        .map_err(|e| format!("{e:#}"))?;
     let unreviewed = pipeline::capture::unreviewed_pairs(&state.store)
         .await
         .map_err(|e| format!("{e:#}"))?;
@@ -81,7 +84,9 @@ async fn compute_estimate(state: &AppState) -> Result<Arc<Report>, String> {
         };
         let mut report =
             estimate::report::estimate(&tables.overall, &options).map_err(|e| format!("{e:#}"))?;
-        report.warnings.extend(unreviewed);
+        report
+            .warnings
+            .extend(unlinked.into_iter().chain(unreviewed));
         Ok(Arc::new(report))
     })
     .await
