@@ -208,6 +208,16 @@ pub enum Warning {
         /// The fewest a stratum needs ([`MIN_STRATUM_OBSERVED`]).
         minimum: u64,
     },
+    /// The people with no value for the `--by` field are on a single list significantly more
+    /// or less often than those with one, so the strata are not a fair split of the table.
+    UnstratifiedDiffer {
+        /// People with no value.
+        unstratified: u64,
+        /// Share of them on a single list.
+        unstratified_single_share: f64,
+        /// Share of the others on a single list.
+        stratified_single_share: f64,
+    },
     /// A stratum too small to estimate.
     StratumTooSmall {
         /// The stratum.
@@ -324,13 +334,32 @@ impl fmt::Display for Warning {
                 "only {} observed, fewer than the {minimum} a stratum needs: every estimate here rests on a handful of people seen more than once; read the intervals, not the points, and look for more records",
                 people(*observed as f64)
             ),
+            Warning::UnstratifiedDiffer {
+                unstratified,
+                unstratified_single_share,
+                stratified_single_share,
+            } => {
+                let (direction, effect) = if unstratified_single_share > stratified_single_share {
+                    ("more", "low")
+                } else {
+                    ("less", "high")
+                };
+                write!(
+                    f,
+                    "the {} with no value for this field are on a single list {direction} often than the others ({:.0}% against {:.0}%): the unseen are estimated mostly from people seen once, so the strata's estimates run {effect} and need not add up to the overall estimate, which counts everyone",
+                    people(*unstratified as f64),
+                    unstratified_single_share * 100.0,
+                    stratified_single_share * 100.0
+                )
+            }
             Warning::StratumTooSmall {
                 stratum,
                 observed,
                 minimum,
             } => write!(
                 f,
-                "stratum `{stratum}` has {observed} people observed, fewer than {minimum}: too few to estimate on its own; merge it with a neighbour"
+                "stratum `{stratum}` has {} observed, fewer than {minimum}: too few to estimate on its own; merge it with a neighbour",
+                people(*observed as f64)
             ),
             Warning::UnlinkedRecords { sources } => write!(
                 f,
@@ -484,6 +513,7 @@ pub fn estimate_strata(
     options: &EstimateOptions,
 ) -> Result<(Report, Vec<StratumReport>)> {
     let mut overall = estimate(&tables.overall, options)?;
+    overall.warnings.extend(unstratified_differ(tables));
     // Strata are independent and each takes about half a second of LCMCR: one per core, in
     // the strata's order.
     let named: Vec<(&String, &CaptureTable)> = tables.strata.iter().collect();
@@ -518,6 +548,38 @@ pub fn estimate_strata(
         });
     }
     Ok((overall, strata))
+}
+
+/// How many standard errors apart the shares of people on a single list, among those with a
+/// stratum and those without, must be for [`Warning::UnstratifiedDiffer`]: a two-proportion z
+/// test at about 1 in 400 when the two groups do not differ.
+const SINGLE_LIST_SHARE_Z: f64 = 3.0;
+
+/// [`Warning::UnstratifiedDiffer`] when the people with no stratum are on a single list
+/// significantly more (or less) often than the others.
+fn unstratified_differ(tables: &StratifiedTables) -> Option<Warning> {
+    let single = |t: &CaptureTable| t.frequency_of_captures().get(1).copied().unwrap_or(0);
+    let (stratified, stratified_single) = tables
+        .strata
+        .values()
+        .fold((0, 0), |(n, f1), t| (n + t.observed(), f1 + single(t)));
+    let unstratified = tables.unstratified;
+    let unstratified_single = single(&tables.overall).checked_sub(stratified_single)?;
+    if unstratified == 0 || stratified == 0 {
+        return None;
+    }
+    let (nu, ns) = (unstratified as f64, stratified as f64);
+    let (pu, ps) = (
+        unstratified_single as f64 / nu,
+        stratified_single as f64 / ns,
+    );
+    let pooled = (unstratified_single + stratified_single) as f64 / (nu + ns);
+    let se = (pooled * (1.0 - pooled) * (1.0 / nu + 1.0 / ns)).sqrt();
+    ((pu - ps).abs() > SINGLE_LIST_SHARE_Z * se).then_some(Warning::UnstratifiedDiffer {
+        unstratified,
+        unstratified_single_share: pu,
+        stratified_single_share: ps,
+    })
 }
 
 /// Refuses a table whose lists give nothing to extrapolate from: the unseen are estimated from
@@ -1198,6 +1260,58 @@ mod tests {
             }
         }
         assert_eq!(report.estimates.len(), 4);
+    }
+
+    #[test]
+    fn people_without_a_stratum_seen_once_more_often_are_warned_about() {
+        let lists = vec!["A".to_string(), "B".to_string(), "C".to_string()];
+        // 300 people in two strata, a third of them on a single list; `unknown` more people with
+        // no stratum, each with the share `once` of them on a single list.
+        let tables = |unknown: usize, once: usize| {
+            let mut people: Vec<(Option<String>, Vec<bool>)> = (0..300)
+                .map(|i| {
+                    let stratum = if i % 2 == 0 { "Karaj" } else { "Tehran" };
+                    let h = vec![true, i % 3 != 0, i % 3 == 2];
+                    (Some(stratum.to_string()), h)
+                })
+                .collect();
+            people.extend((0..unknown).map(|i| (None, vec![true, i >= once, false])));
+            StratifiedTables::from_histories(
+                lists.clone(),
+                people.iter().map(|(s, h)| (s.clone(), h.as_slice())),
+            )
+            .unwrap()
+        };
+        let differ = |t: &StratifiedTables| {
+            let options = EstimateOptions {
+                methods: vec![Method::Chao],
+                ..quick()
+            };
+            let (overall, _) = estimate_strata(t, &options).unwrap();
+            overall
+                .warnings
+                .into_iter()
+                .find(|w| matches!(w, Warning::UnstratifiedDiffer { .. }))
+        };
+        // 60 people with no stratum, 45 of them on one list (75%, against 33%).
+        let warning = differ(&tables(60, 45)).unwrap();
+        assert_eq!(
+            warning,
+            Warning::UnstratifiedDiffer {
+                unstratified: 60,
+                unstratified_single_share: 0.75,
+                stratified_single_share: 100.0 / 300.0,
+            }
+        );
+        assert!(
+            warning
+                .to_string()
+                .contains("more often than the others (75% against 33%)")
+                && warning.to_string().contains("run low"),
+            "{warning}"
+        );
+        // The same share as the rest: nothing to say.
+        assert_eq!(differ(&tables(60, 20)), None);
     }
 
     #[test]
