@@ -202,6 +202,24 @@ fn a_bad_table_fails_naming_the_line() {
 }
 
 #[test]
+fn a_negative_or_fractional_count_option_says_what_is_wanted() {
+    for (option, value) in [("--seed", "-1"), ("--draws", "1.5"), ("--chains", "-2")] {
+        let output = whereabouts(&[
+            "--table",
+            data("kosovo.csv").to_str().unwrap(),
+            option,
+            value,
+        ]);
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!("must be a whole number, 0 or more; got `{value}`")),
+            "{option} {value}: {stderr}"
+        );
+    }
+}
+
+#[test]
 fn a_windows_1256_table_with_persian_list_names_is_read() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("fa.csv");

@@ -384,11 +384,23 @@ fn check_header(header: &csv::StringRecord) -> Result<()> {
 }
 
 /// A value from the file as an error shows it: at most [`SHOWN_CHARACTERS`] characters, so a
-/// list passed by mistake is not echoed whole.
+/// list passed by mistake is not echoed whole, with control characters escaped (`\u{1}`), so a
+/// stray byte is seen and never reaches the terminal as itself.
 fn shown(value: &str) -> String {
+    let escaped = |text: &str| -> String {
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    };
     match value.char_indices().nth(SHOWN_CHARACTERS) {
-        Some((cut, _)) => format!("{}…", &value[..cut]),
-        None => value.to_string(),
+        Some((cut, _)) => format!("{}…", escaped(&value[..cut])),
+        None => escaped(value),
     }
 }
 
@@ -634,12 +646,16 @@ mod tests {
     }
 
     #[test]
-    fn a_long_value_is_shown_cut_short() {
+    fn a_long_value_is_cut_short_and_a_control_character_escaped() {
         let long = "9".repeat(10_000);
         let error = CaptureTable::parse_csv(&format!("a,b,count\n1,0,{long}\n"))
             .unwrap_err()
             .to_string();
         assert!(error.len() < 200 && error.contains("999…"), "{error}");
+        let stray = CaptureTable::parse_csv("a,b,count\n1,0,5\u{1}\n")
+            .unwrap_err()
+            .to_string();
+        assert!(stray.contains("got `5\\u{1}`"), "{stray}");
     }
 
     #[test]

@@ -7,7 +7,10 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// No registry at the given folder.
-    #[error("no registry at {path}: run `whereabouts init --data {path}` first")]
+    #[error(
+        "no registry at {path}: run `whereabouts init --data {path}` first, then import the lists \
+         with `whereabouts import FILE --source NAME --data {path}`"
+    )]
     NoRegistry {
         /// The folder.
         path: PathBuf,
@@ -53,6 +56,15 @@ pub enum StoreError {
         /// The cause.
         #[source]
         source: std::io::Error,
+    },
+    /// The registry's database file cannot be read as a database: damaged, or another file.
+    #[error(
+        "{path} cannot be read as a registry database (it is damaged, or not a registry's file): \
+         restore the registry from a backup with `whereabouts restore BACKUP --data FOLDER --force`"
+    )]
+    Unreadable {
+        /// The database file.
+        path: PathBuf,
     },
     /// The database refused or failed.
     #[error("registry database error while {context}: {source}")]

@@ -66,6 +66,26 @@ const PAGE_SIZE: u32 = 16_384;
 /// index into one segment before it commits, in its own transaction.
 const OPTIMIZE_SHARE: u64 = 10;
 
+/// SQLite's result codes for a file that is not a database (26) or is a damaged one (11).
+const UNREADABLE_CODES: [&str; 2] = ["26", "11"];
+
+/// The error for a database that would not open: [`StoreError::Unreadable`] when SQLite says the
+/// file is no database or a damaged one, so the user hears what to do rather than the code.
+fn opening_failed(error: sqlx::Error, path: &Path) -> StoreError {
+    let unreadable = matches!(&error, sqlx::Error::Database(database)
+        if database.code().is_some_and(|code| UNREADABLE_CODES.contains(&code.as_ref())));
+    if unreadable {
+        StoreError::Unreadable {
+            path: path.to_path_buf(),
+        }
+    } else {
+        StoreError::Database {
+            context: "opening the database",
+            source: Box::new(error),
+        }
+    }
+}
+
 impl SqliteBackend {
     pub(crate) async fn connect(path: &Path) -> Result<SqliteBackend, StoreError> {
         let options = SqliteConnectOptions::new()
@@ -81,7 +101,7 @@ impl SqliteBackend {
             .max_connections(4)
             .connect_with(options)
             .await
-            .context("opening the database")?;
+            .map_err(|error| opening_failed(error, path))?;
         MIGRATOR.run(&pool).await.context("running migrations")?;
         Ok(SqliteBackend { pool })
     }

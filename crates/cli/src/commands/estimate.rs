@@ -55,7 +55,7 @@ pub struct EstimateArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Seed for LCMCR (the same seed and table give the same result).
-    #[arg(long, allow_negative_numbers = true, default_value_t = 1988)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1988, value_parser = whole_number::<u64>)]
     pub seed: u64,
     /// Also draw the estimates (or the posterior, for one Bayesian method) as SVG.
     #[arg(long, value_name = "FILE.svg")]
@@ -64,22 +64,22 @@ pub struct EstimateArgs {
     #[arg(long, value_enum, default_value_t = CriterionArg::Bic)]
     pub criterion: CriterionArg,
     /// Highest log-linear interaction order (default 3 for up to 5 lists, else 2).
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<usize>)]
     pub max_order: Option<usize>,
     /// LCMCR latent classes K.
-    #[arg(long, allow_negative_numbers = true, default_value_t = 10)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 10, value_parser = whole_number::<usize>)]
     pub classes: usize,
     /// LCMCR sweeps discarded before keeping draws.
-    #[arg(long, allow_negative_numbers = true, default_value_t = 10_000)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 10_000, value_parser = whole_number::<usize>)]
     pub burn_in: usize,
     /// LCMCR sweeps between kept draws.
-    #[arg(long, allow_negative_numbers = true, default_value_t = 100)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 100, value_parser = whole_number::<usize>)]
     pub thinning: usize,
     /// LCMCR draws kept per chain (at most 10 million over all chains).
-    #[arg(long, allow_negative_numbers = true, default_value_t = 1_000)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1_000, value_parser = whole_number::<usize>)]
     pub draws: usize,
     /// LCMCR independent chains, pooled (seeds `seed`, `seed + 1`, …).
-    #[arg(long, allow_negative_numbers = true, default_value_t = 1)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1, value_parser = whole_number::<usize>)]
     pub chains: usize,
     /// dga prior count per cell (default 2^−J).
     #[arg(long, allow_negative_numbers = true)]
@@ -309,6 +309,14 @@ fn run_on_registry(args: &EstimateArgs, options: &EstimateOptions) -> anyhow::Re
 const MANY_STRATA: usize = 50;
 
 /// Refuses a `--by` field that makes no strata (nobody has a value) or one stratum a person.
+/// A count or seed as given on the command line, with a message that says what is wanted
+/// (clap's own says "invalid digit found in string" for `-1`).
+fn whole_number<T: std::str::FromStr>(text: &str) -> Result<T, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("must be a whole number, 0 or more; got `{text}`"))
+}
+
 fn check_strata(tables: &estimate::table::StratifiedTables, field: &str) -> anyhow::Result<()> {
     let strata = tables.strata.len();
     if strata == 0 {

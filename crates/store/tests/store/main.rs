@@ -25,6 +25,22 @@ async fn opening_a_folder_without_a_registry_says_to_run_init() {
 }
 
 #[tokio::test]
+async fn a_database_file_that_is_not_a_database_says_to_restore_a_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("registry");
+    std::fs::create_dir(&root).unwrap();
+    let database = store::RegistryPaths::new(&root).database;
+    std::fs::write(
+        &database,
+        b"garbage, not a database, long enough to be read as a header",
+    )
+    .unwrap();
+    let error = Store::open(&root).await.unwrap_err();
+    assert!(matches!(error, StoreError::Unreadable { .. }), "{error:?}");
+    assert!(error.to_string().contains("whereabouts restore"), "{error}");
+}
+
+#[tokio::test]
 async fn init_refuses_a_folder_that_already_has_a_registry() {
     let registry = TestRegistry::new().await;
     let error = Store::init(registry.root()).await.unwrap_err();
