@@ -41,6 +41,24 @@ struct Row {
     upper: f64,
 }
 
+/// A ranked model's label, at most [`LABEL_CHARACTERS`] characters: a long one keeps its start
+/// and its end, where the highest-order terms that tell the leading models apart are written.
+fn model_label(rank: usize, model: &str) -> String {
+    let label = format!("#{} {model}", rank + 1);
+    let characters: Vec<char> = label.chars().collect();
+    if characters.len() <= LABEL_CHARACTERS {
+        return label;
+    }
+    let head = LABEL_CHARACTERS / 2;
+    let tail = LABEL_CHARACTERS - head - 1;
+    let start: String = characters[..head].iter().collect();
+    let end: String = characters[characters.len() - tail..].iter().collect();
+    format!("{start}…{end}")
+}
+
+/// The longest a model's label may be beside the plot.
+const LABEL_CHARACTERS: usize = 48;
+
 fn intervals(report: &Report) -> Result<String> {
     let mut rows: Vec<Row> = report
         .estimates
@@ -54,18 +72,17 @@ fn intervals(report: &Report) -> Result<String> {
         .collect();
     if let Some(ll) = &report.loglinear {
         for (rank, fit) in ll.fits.iter().take(8).enumerate() {
-            if let Some((lower, upper)) = fit.interval {
-                let mut label = format!("#{} {}", rank + 1, fit.model);
-                if label.chars().count() > 48 {
-                    label = label.chars().take(47).collect::<String>() + "…";
-                }
-                rows.push(Row {
-                    label,
-                    point: fit.estimate,
-                    lower,
-                    upper,
-                });
-            }
+            // A model whose likelihood is too flat to bound runs to the edge of the plot, as
+            // the report says in words, rather than vanish from it.
+            let (lower, upper) = fit
+                .interval
+                .unwrap_or((report.observed as f64, f64::INFINITY));
+            rows.push(Row {
+                label: model_label(rank, &fit.model),
+                point: fit.estimate,
+                lower,
+                upper,
+            });
         }
     }
     let observed = report.observed as f64;
@@ -239,6 +256,19 @@ mod tests {
 
     const KOREA: &str =
         "b,c,d,count\n1,1,1,12\n1,1,0,54\n1,0,1,6\n1,0,0,5\n0,1,1,0\n0,1,0,5\n0,0,1,41\n";
+
+    #[test]
+    fn a_long_model_label_keeps_its_start_and_its_end() {
+        let model = "EXH:ABA + EXH:OSCE + EXH:HRW + ABA:OSCE + OSCE:HRW + EXH:ABA:OSCE";
+        let label = model_label(0, model);
+        assert_eq!(label.chars().count(), LABEL_CHARACTERS);
+        assert!(
+            label.starts_with("#1 EXH:ABA + EXH:OSCE")
+                && label.ends_with("OSCE:HRW + EXH:ABA:OSCE"),
+            "{label}"
+        );
+        assert_eq!(model_label(2, "independence"), "#3 independence");
+    }
 
     #[test]
     fn a_long_curve_is_thinned_to_its_peaks() {
