@@ -232,6 +232,17 @@ fn graph_if_chordal(j: usize, edges: Vec<usize>) -> Option<Graph> {
 /// Runs the model averaging. Needs 2 to 5 lists.
 pub fn dga(table: &CaptureTable, options: &DgaOptions) -> Result<DgaResult> {
     let j = table.list_count();
+    // Settings first: one out of range is refused whatever the table, even where dga could not
+    // run on it anyway.
+    if let Some(delta) = options.delta.filter(|d| !(d.is_finite() && *d > 0.0)) {
+        return Err(EstimateError::InvalidOption {
+            option: "delta",
+            reason: format!("must be a positive number; got {delta}"),
+        });
+    }
+    if let NPrior::NegativeBinomial { a, b } = options.prior {
+        check_negative_binomial_prior(a, b)?;
+    }
     if !(2..=MAX_DGA_LISTS).contains(&j) {
         return Err(EstimateError::UnsupportedLists {
             method: "dga",
@@ -241,15 +252,6 @@ pub fn dga(table: &CaptureTable, options: &DgaOptions) -> Result<DgaResult> {
         });
     }
     let delta = options.delta.unwrap_or(1.0 / (1u64 << j) as f64);
-    if !(delta.is_finite() && delta > 0.0) {
-        return Err(EstimateError::InvalidOption {
-            option: "delta",
-            reason: format!("must be a positive number; got {delta}"),
-        });
-    }
-    if let NPrior::NegativeBinomial { a, b } = options.prior {
-        check_negative_binomial_prior(a, b)?;
-    }
     let graphs = decomposable_graphs(j);
     let n = table.observed();
     let most = max_grid_points(j);

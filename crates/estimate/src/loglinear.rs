@@ -11,11 +11,12 @@
 //!
 //! A model containing an interaction whose sufficient statistic (people seen by all its lists) is
 //! zero has no finite maximum-likelihood estimate: it is excluded and counted in the result, never
-//! reported. So is a model left without a maximum by an empty pattern (Haberman 1974): its fit
-//! sends that pattern's fitted count to 0 and the estimate off to infinity or down to nobody
-//! unseen, which the fit catches as it runs off. Models whose fit diverges for another reason
-//! are excluded likewise.
+//! reported. So is a model left without a maximum by empty patterns (Haberman 1974): its fit
+//! sends those patterns' fitted counts to 0 and the estimate off to infinity or down to nobody
+//! unseen; a linear program finds them before fitting. Models whose fit diverges for another
+//! reason are excluded likewise.
 
+use microlp::{ComparisonOp, OptimizationDirection, Problem, Variable};
 use serde::Serialize;
 use statrs::function::gamma::ln_gamma;
 
@@ -445,16 +446,14 @@ fn fit_terms(table: &CaptureTable, terms: &[usize]) -> std::result::Result<Model
     let cells = 1usize << j;
     let (x, p) = design(j, terms, 1..cells);
     let y: Vec<f64> = (1..cells).map(|c| table.count(c) as f64).collect();
-    // Index i of `y` is the pattern i + 1.
-    let runs_to_zero = |last_step: &[f64]| {
-        let running = cells_running_to_zero(&y, last_step);
-        (!running.is_empty()).then(|| Unfit::RunsToZero(running.iter().map(|i| i + 1).collect()))
-    };
-    let glm = poisson_irls(&x, p, &y)
-        .map_err(|failed| runs_to_zero(&failed.last_step).unwrap_or(Unfit::Diverged))?;
-    if let Some(unfit) = runs_to_zero(&glm.last_step) {
-        return Err(unfit);
+    if y.contains(&0.0) {
+        // A solver failure leaves the question to the fit and its divergence checks.
+        if let Some(forced) = cells_forced_to_zero(&x, p, &y).filter(|f| !f.is_empty()) {
+            // Index i of `y` is the pattern i + 1.
+            return Err(Unfit::RunsToZero(forced.iter().map(|i| i + 1).collect()));
+        }
     }
+    let glm = poisson_irls(&x, p, &y).ok_or(Unfit::Diverged)?;
     let intercept = glm.beta[0];
     let missing = intercept.exp();
     if !missing.is_finite() || glm.beta.iter().any(|b| b.abs() > 40.0) {
@@ -499,7 +498,7 @@ pub fn profile_interval(
         let missing = (total - n).max(0.0);
         let mut y: Vec<f64> = (0..cells).map(|c| table.count(c) as f64).collect();
         y[0] = missing;
-        let glm = poisson_irls(&x, p, &y).ok()?;
+        let glm = poisson_irls(&x, p, &y)?;
         let mut l = ln_gamma(total + 1.0) - ln_gamma(missing + 1.0);
         for (y, mu) in y.iter().zip(&glm.mu) {
             if *y > 0.0 {
@@ -573,8 +572,6 @@ struct Glm {
     beta: Vec<f64>,
     mu: Vec<f64>,
     deviance: f64,
-    /// Each cell's log-mean after the last step less before it.
-    last_step: Vec<f64>,
 }
 
 /// A bound on the deviance's rounding per person counted: each cell's term loses a few ε·y to
@@ -582,53 +579,38 @@ struct Glm {
 /// in deviance below it for convergence.
 const DEVIANCE_ROUNDING_PER_PERSON: f64 = 1e-13;
 
-/// Poisson regression with log link by IRLS; `x` is row-major `cells × p`. Fails if the weighted
-/// normal equations become singular, a mean leaves the floats or the fit does not converge, with
-/// how far its last step moved each cell's log-mean.
-fn poisson_irls(x: &[f64], p: usize, y: &[f64]) -> std::result::Result<Glm, NotFitted> {
+/// Poisson regression with log link by IRLS; `x` is row-major `cells × p`. `None` if the
+/// weighted normal equations become singular, a mean leaves the floats or the fit does not
+/// converge.
+fn poisson_irls(x: &[f64], p: usize, y: &[f64]) -> Option<Glm> {
     let cells = y.len();
     let mut mu: Vec<f64> = y.iter().map(|y| y + 0.5).collect();
     let mut eta: Vec<f64> = mu.iter().map(|m| m.ln()).collect();
     let mut deviance = poisson_deviance(y, &mu);
     let mut xtwx = vec![0.0; p * p];
     let mut xtwz = vec![0.0; p];
-    let mut last_step = vec![0.0; cells];
     // The deviance's own rounding grows with the counts (each cell's term loses a few ε·y to
     // cancellation): a change below this bound is noise, and asking for less made fits of large
     // counts never converge (500 people a cell already left an interval open to ∞).
     let rounding = DEVIANCE_ROUNDING_PER_PERSON * y.iter().sum::<f64>();
     for _ in 0..200 {
-        let Some(beta) = irls_step(x, p, y, &mu, &eta, &mut xtwx, &mut xtwz) else {
-            return Err(NotFitted { last_step });
-        };
+        let beta = irls_step(x, p, y, &mu, &eta, &mut xtwx, &mut xtwz)?;
         for i in 0..cells {
-            let next = linear_predictor(&x[i * p..(i + 1) * p], &beta);
-            last_step[i] = next - eta[i];
-            eta[i] = next;
+            eta[i] = linear_predictor(&x[i * p..(i + 1) * p], &beta);
             mu[i] = eta[i].exp();
         }
         if mu.iter().any(|m| !m.is_finite() || *m <= 0.0) {
-            return Err(NotFitted { last_step });
+            return None;
         }
         let new_deviance = poisson_deviance(y, &mu);
         let change = (new_deviance - deviance).abs();
         let converged = change < 1e-12 * (new_deviance.abs() + 0.1) || change <= rounding;
         deviance = new_deviance;
         if converged {
-            return Ok(Glm {
-                beta,
-                mu,
-                deviance,
-                last_step,
-            });
+            return Some(Glm { beta, mu, deviance });
         }
     }
-    Err(NotFitted { last_step })
-}
-
-/// A Poisson fit that failed, with each cell's log-mean after its last step less before it.
-struct NotFitted {
-    last_step: Vec<f64>,
+    None
 }
 
 /// One step of IRLS from the means `mu` (and their logarithms `eta`): the weighted least-squares
@@ -668,21 +650,45 @@ fn linear_predictor(row: &[f64], beta: &[f64]) -> f64 {
     row.iter().zip(beta).map(|(a, b)| a * b).sum()
 }
 
-/// The empty cells whose fitted mean was still falling when the fit converged: the model has no
-/// maximum-likelihood estimate (Haberman 1974: the likelihood keeps rising along a direction that
-/// sends those cells' means to 0), so the deviance stopped changing only because those means
-/// became negligible, while the coefficients, the intercept among them, were still drifting. Such
-/// a cell's working response is its log-mean minus 1 and, with nothing else pinning it down, each
-/// IRLS step lowers its log-mean by about 1; at a true maximum the last step moves no cell's
-/// log-mean by more than a rounding error. The fit may also fail on the way (its equations turn
-/// singular as those means vanish); the last step it took tells the same. Cells are the indices
-/// of `y`.
-fn cells_running_to_zero(y: &[f64], last_step: &[f64]) -> Vec<usize> {
-    /// Half the fall of a cell that runs to zero, far above what a converged step moves.
-    const FALL: f64 = 0.5;
-    (0..y.len())
-        .filter(|i| y[*i] == 0.0 && last_step[*i] < -FALL)
-        .collect()
+/// The empty cells that leave the model without a maximum-likelihood estimate, by linear
+/// programming; empty when it has one, `None` if the solver fails. Haberman (1974): the MLE
+/// exists unless some direction `δ` in the coefficients keeps every positive cell's log-mean where
+/// it is and lowers some empty cells' (`Xδ = 0` on the positive cells, `≤ 0` on the empty ones,
+/// not all 0); along it the likelihood rises for ever while those cells' fitted counts run to 0
+/// (Fienberg & Rinaldo 2012 call the other cells the facial set). The program maximises the
+/// fall over the empty cells, each bounded by 1: a sum of such directions is one too, so at the
+/// optimum every cell that can fall does, and those are the cells returned (indices of `y`).
+/// Only tables with an empty observed cell need it.
+fn cells_forced_to_zero(x: &[f64], p: usize, y: &[f64]) -> Option<Vec<usize>> {
+    /// A fall below this is the solver's rounding, not a direction.
+    const FALLS: f64 = 1e-6;
+    let mut problem = Problem::new(OptimizationDirection::Maximize);
+    let delta: Vec<Variable> = (0..p)
+        .map(|_| problem.add_var(0.0, (f64::NEG_INFINITY, f64::INFINITY)))
+        .collect();
+    let mut falls = Vec::new();
+    for (i, count) in y.iter().enumerate() {
+        let mut row: Vec<(Variable, f64)> = delta
+            .iter()
+            .zip(&x[i * p..(i + 1) * p])
+            .filter(|(_, a)| **a != 0.0)
+            .map(|(v, a)| (*v, *a))
+            .collect();
+        if *count == 0.0 {
+            let fall = problem.add_var(1.0, (0.0, 1.0));
+            row.push((fall, 1.0));
+            falls.push((i, fall));
+        }
+        problem.add_constraint(row.as_slice(), ComparisonOp::Eq, 0.0);
+    }
+    let solution = problem.solve().ok()?.into_solution().ok()?;
+    Some(
+        falls
+            .into_iter()
+            .filter(|(_, fall)| solution.var_value(*fall) > FALLS)
+            .map(|(i, _)| i)
+            .collect(),
+    )
 }
 
 fn poisson_deviance(y: &[f64], mu: &[f64]) -> f64 {
@@ -779,6 +785,37 @@ mod tests {
             "both models with b:c and b:d but no c:d"
         );
         assert_eq!(all.patterns_running_to_zero, vec!["c & d only".to_string()]);
+        // Tables where an iterative check had missed it: on five lists two models kept with
+        // estimates near 10^16; on four a forced-zero pattern (c only) left unnamed.
+        let five = CaptureTable::from_counts(
+            ["a", "b", "c", "d", "e"].map(String::from).to_vec(),
+            vec![
+                0, 34, 50, 0, 23, 0, 9, 2, 44, 0, 20, 33, 6, 0, 1, 1, 32, 9, 0, 2, 0, 3, 0, 7, 8,
+                0, 1, 3, 48, 0, 0, 0,
+            ],
+        )
+        .unwrap();
+        for terms in [
+            vec![3, 5, 6, 9, 10, 12, 17, 18, 20, 24, 7, 14, 25, 28],
+            vec![3, 5, 6, 9, 10, 12, 17, 18, 20, 24, 7, 13, 14, 21, 25],
+        ] {
+            let error = fit_model(&five, &terms).unwrap_err().to_string();
+            assert!(error.contains("no finite estimate"), "{error}");
+        }
+        let four = CaptureTable::from_counts(
+            ["a", "b", "c", "d"].map(String::from).to_vec(),
+            vec![0, 16, 16, 0, 0, 11, 3, 40, 24, 10, 0, 0, 37, 4, 50, 1],
+        )
+        .unwrap();
+        let error = fit_model(&four, &[3, 5, 6, 9, 10, 12, 7, 11, 14])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            ["c only", "a & b only", "b & d only", "a & b & d only"]
+                .iter()
+                .all(|pattern| error.contains(pattern)),
+            "{error}"
+        );
         // The other way: with nobody on b only, b:d + c:d sends the unseen down to none, which
         // had been chosen by BIC with an interval of 93 to ∞.
         let none_unseen = table(

@@ -135,11 +135,6 @@ pub enum Warning {
         /// The interactions with nobody in them.
         terms: Vec<String>,
     },
-    /// Interactions the stepwise search left out because their sufficient statistic is zero.
-    TermsLeftOut {
-        /// The interactions with nobody in them.
-        terms: Vec<String>,
-    },
     /// Log-linear models whose fit diverged.
     ModelsDiverged {
         /// The models, by name.
@@ -261,11 +256,6 @@ impl fmt::Display for Warning {
                 "{models} log-linear model(s) excluded because nobody is on all of {}: such models have no finite estimate",
                 terms.join(", ")
             ),
-            Warning::TermsLeftOut { terms } => write!(
-                f,
-                "the stepwise search left out {} because nobody is on all of their lists: models with them have no finite estimate",
-                terms.join(", ")
-            ),
             Warning::ModelsDiverged { models } => write!(
                 f,
                 "{} log-linear model(s) excluded because their fit did not converge to a finite estimate: {}",
@@ -274,7 +264,7 @@ impl fmt::Display for Warning {
             ),
             Warning::ModelsRunToZero { models, patterns } => write!(
                 f,
-                "{models} log-linear model(s) excluded because, with nobody on {}, their likelihood has no maximum: under them the empty pattern's fitted count runs to 0 and the estimate off to infinity or down to nobody unseen",
+                "{models} log-linear model(s) excluded because, with nobody on {}, their likelihood has no maximum: under them those empty patterns' fitted counts run to 0 and the estimate off to infinity or down to nobody unseen",
                 patterns.join(" or ")
             ),
             Warning::StepwiseSearch { lists } => write!(
@@ -331,7 +321,7 @@ impl fmt::Display for Warning {
             }
             Warning::FewPeople { observed, minimum } => write!(
                 f,
-                "only {} observed, fewer than the {minimum} a stratum needs: every estimate here rests on a handful of people seen more than once; read the intervals, not the points, and look for more records",
+                "only {} observed, fewer than {minimum}, the fewest a stratum is estimated from: every estimate here rests on a handful of people seen more than once; read the intervals, not the points, and look for more records",
                 people(*observed as f64)
             ),
             Warning::UnstratifiedDiffer {
@@ -346,8 +336,9 @@ impl fmt::Display for Warning {
                 };
                 write!(
                     f,
-                    "the {} with no value for this field are on a single list {direction} often than the others ({:.0}% against {:.0}%): the unseen are estimated mostly from people seen once, so the strata's estimates run {effect} and need not add up to the overall estimate, which counts everyone",
+                    "the {} with no value for this field {} on a single list {direction} often than the others ({:.0}% against {:.0}%): the unseen are estimated mostly from people seen once, so the strata's estimates run {effect} and need not add up to the overall estimate, which counts everyone",
                     people(*unstratified as f64),
+                    if *unstratified == 1 { "is" } else { "are" },
                     unstratified_single_share * 100.0,
                     stratified_single_share * 100.0
                 )
@@ -364,14 +355,7 @@ impl fmt::Display for Warning {
             Warning::UnlinkedRecords { sources } => write!(
                 f,
                 "records not yet linked are not counted ({}): run `whereabouts link` with the same --data, then estimate again; a source with none of its records linked is missing from the lists altogether",
-                sources
-                    .iter()
-                    .map(|(source, records)| format!(
-                        "{} of `{source}`",
-                        thousands(*records as f64)
-                    ))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                records_per_source(sources)
             ),
             Warning::UnreviewedPairs { pairs } => write!(
                 f,
@@ -555,6 +539,11 @@ pub fn estimate_strata(
 /// test at about 1 in 400 when the two groups do not differ.
 const SINGLE_LIST_SHARE_Z: f64 = 3.0;
 
+/// The fewest people a group must be expected to have seen once, and seen more than once, for
+/// the z test of [`Warning::UnstratifiedDiffer`] to be made: the usual rule for the normal
+/// approximation (one person with no stratum, seen once, against 5% of 300 had warned).
+const MIN_EXPECTED: f64 = 5.0;
+
 /// [`Warning::UnstratifiedDiffer`] when the people with no stratum are on a single list
 /// significantly more (or less) often than the others.
 fn unstratified_differ(tables: &StratifiedTables) -> Option<Warning> {
@@ -574,6 +563,11 @@ fn unstratified_differ(tables: &StratifiedTables) -> Option<Warning> {
         stratified_single as f64 / ns,
     );
     let pooled = (unstratified_single + stratified_single) as f64 / (nu + ns);
+    // The normal approximation needs a few people expected on either side in both groups.
+    let fewest_expected = nu.min(ns) * pooled.min(1.0 - pooled);
+    if fewest_expected < MIN_EXPECTED {
+        return None;
+    }
     let se = (pooled * (1.0 - pooled) * (1.0 / nu + 1.0 / ns)).sqrt();
     ((pu - ps).abs() > SINGLE_LIST_SHARE_Z * se).then_some(Warning::UnstratifiedDiffer {
         unstratified,
@@ -646,16 +640,12 @@ fn run_loglinear(
     report: &mut Report,
 ) -> Result<()> {
     let result = loglinear::fit_all(table, options)?;
-    if result.excluded_zero_statistic > 0 {
-        report.warnings.push(if result.search == Search::Stepwise {
-            Warning::TermsLeftOut {
-                terms: result.zero_statistic_terms.clone(),
-            }
-        } else {
-            Warning::ModelsExcluded {
-                models: result.excluded_zero_statistic,
-                terms: result.zero_statistic_terms.clone(),
-            }
+    // The stepwise search (six lists or more) fits pairs only, and a pair with nobody in common
+    // is already named by the table's warnings (`NoOverlap`, `EmptyList`).
+    if result.excluded_zero_statistic > 0 && result.search == Search::Exhaustive {
+        report.warnings.push(Warning::ModelsExcluded {
+            models: result.excluded_zero_statistic,
+            terms: result.zero_statistic_terms.clone(),
         });
     }
     if !result.divergent_models.is_empty() {
@@ -930,6 +920,15 @@ pub fn people(x: f64) -> String {
     }
 }
 
+/// Records per source in words: `219 of `s3`, 12 of `s4``.
+pub fn records_per_source(sources: &[(String, u64)]) -> String {
+    sources
+        .iter()
+        .map(|(source, records)| format!("{} of `{source}`", thousands(*records as f64)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The first three names joined with `; `, then how many more.
 fn first_few(names: &[String]) -> String {
     const SHOWN: usize = 3;
@@ -1014,6 +1013,20 @@ mod tests {
             },
             ..EstimateOptions::default()
         }
+    }
+
+    #[test]
+    fn diverged_models_are_named_three_at_most() {
+        let models: Vec<String> = ["a:b", "a:c", "b:c", "a:b + a:c", "a:b + b:c"]
+            .map(String::from)
+            .to_vec();
+        let text = Warning::ModelsDiverged { models }.to_string();
+        assert!(
+            text.starts_with("5 log-linear model(s) excluded")
+                && text.ends_with("to a finite estimate: a:b; a:c; b:c; and 2 more"),
+            "{text}"
+        );
+        assert_eq!(first_few(&["a:b".to_string()]), "a:b");
     }
 
     #[test]
@@ -1148,6 +1161,27 @@ mod tests {
                 error,
                 EstimateError::InvalidOption {
                     option: "classes",
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        // Even where dga could not run anyway (six lists), its impossible δ is refused.
+        let six = CaptureTable::from_counts(
+            (0..6).map(|l| format!("L{l}")).collect(),
+            (0..64)
+                .map(|pattern| if pattern == 0 { 0 } else { 5 })
+                .collect(),
+        )
+        .unwrap();
+        let mut bad = quick();
+        bad.dga.delta = Some(-1.0);
+        let error = estimate(&six, &bad).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                EstimateError::InvalidOption {
+                    option: "delta",
                     ..
                 }
             ),
@@ -1310,8 +1344,9 @@ mod tests {
                 && warning.to_string().contains("run low"),
             "{warning}"
         );
-        // The same share as the rest: nothing to say.
+        // The same share as the rest: nothing to say; and one person is too few to test.
         assert_eq!(differ(&tables(60, 20)), None);
+        assert_eq!(differ(&tables(1, 1)), None);
     }
 
     #[test]

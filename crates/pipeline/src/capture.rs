@@ -2,9 +2,10 @@
 //! stratum, as the tables Multiple Systems Estimation reads. A stratum is one value of the
 //! `--by` field however the lists spell it.
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use domain::fields::CanonicalField;
-use estimate::report::Warning;
+use estimate::error::EstimateError;
+use estimate::report::{Warning, records_per_source};
 use estimate::table::StratifiedTables;
 use std::collections::{BTreeSet, HashMap};
 use store::Store;
@@ -12,16 +13,71 @@ use text::normalize::{normalize_for_search, to_ascii_digits};
 use text::places::{place_key, short_place_name};
 use text::skeleton::skeleton_key_joined;
 
-/// The capture tables of the registry's linked persons, with strata from the `by` field.
+/// The capture tables of the registry's linked persons, with strata from the `by` field, and the
+/// warning that some imported records are not linked yet ([`Warning::UnlinkedRecords`]): the
+/// tables count linked persons only, so those records, and a source none of whose records are
+/// linked, are missing from them. When no table can be built because of them (nobody linked,
+/// or a single list linked), the error says so and what to run.
 pub async fn registry_tables(
+    store: &Store,
+    by: Option<CanonicalField>,
+) -> anyhow::Result<(StratifiedTables, Option<Warning>)> {
+    let unlinked = store
+        .unlinked_records()
+        .await
+        .context("counting the records not linked")?;
+    let tables = linked_tables(store, by).await;
+    match (tables, unlinked.is_empty()) {
+        (Ok(tables), _) => Ok((
+            tables,
+            (!unlinked.is_empty()).then_some(Warning::UnlinkedRecords { sources: unlinked }),
+        )),
+        (Err(error), false) if nobody_linked(&error) => Err(anyhow::anyhow!(
+            "nobody in the registry is linked yet, though records are imported ({}): run `whereabouts link` with the same --data, then estimate again",
+            records_per_source(&unlinked)
+        )),
+        (Err(error), false) if one_list(&error) => Err(anyhow::anyhow!(
+            "{error:#}; {}",
+            Warning::UnlinkedRecords { sources: unlinked }
+        )),
+        (Err(error), _) => Err(error),
+    }
+}
+
+/// The registry has no linked person at all.
+#[derive(Debug)]
+struct NobodyLinked;
+
+impl std::fmt::Display for NobodyLinked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            "the registry has no linked persons yet: import the lists (`whereabouts import FILE --source NAME`) and link them (`whereabouts link`), both with the same --data",
+        )
+    }
+}
+
+impl std::error::Error for NobodyLinked {}
+
+fn nobody_linked(error: &anyhow::Error) -> bool {
+    error.downcast_ref::<NobodyLinked>().is_some()
+}
+
+/// The linked persons were all seen by one list, too few for a table.
+fn one_list(error: &anyhow::Error) -> bool {
+    matches!(
+        error.root_cause().downcast_ref::<EstimateError>(),
+        Some(EstimateError::TooFewLists { .. })
+    )
+}
+
+/// The tables of the linked persons alone.
+async fn linked_tables(
     store: &Store,
     by: Option<CanonicalField>,
 ) -> anyhow::Result<StratifiedTables> {
     let persons = store.person_sources(by).await?;
     if persons.is_empty() {
-        bail!(
-            "the registry has no linked persons yet: import the lists (`whereabouts import FILE --source NAME`) and link them (`whereabouts link`), both with the same --data"
-        );
+        return Err(NobodyLinked.into());
     }
     let lists: Vec<String> = persons
         .iter()
@@ -61,17 +117,6 @@ pub async fn unreviewed_pairs(store: &Store) -> anyhow::Result<Option<Warning>> 
         .await
         .context("counting the pairs that await review")?;
     Ok((pending > 0).then_some(Warning::UnreviewedPairs { pairs: pending }))
-}
-
-/// The warning that some imported records belong to no person yet, when some do: the tables
-/// count linked persons only, so those records, and a source none of whose records are linked,
-/// are missing from them (see [`estimate::report::Warning::UnlinkedRecords`]).
-pub async fn unlinked_records(store: &Store) -> anyhow::Result<Option<Warning>> {
-    let sources = store
-        .unlinked_records()
-        .await
-        .context("counting the records not linked")?;
-    Ok((!sources.is_empty()).then_some(Warning::UnlinkedRecords { sources }))
 }
 
 /// Fields that name a place: their strata meet across scripts (see [`stratum_key`]).

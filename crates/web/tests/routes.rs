@@ -288,3 +288,27 @@ async fn the_statistics_page_warns_while_pairs_await_review() {
         "{page}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_statistics_page_names_records_imported_since_the_last_link() {
+    let app = common::spawn(300, &[]).await;
+    let analyst = logged_in(&app, "analyst").await;
+    let before = common::page_text(&app, &analyst, "/statistics").await;
+    assert!(!before.contains("not yet linked"), "{before}");
+    let late = app.dir.path().join("late.csv");
+    std::fs::write(
+        &late,
+        "record_id,given_name,surname\nx1,Ali,Karimi\nx2,Sara,Rezaei\n",
+    )
+    .unwrap();
+    let store = store::Store::open(&app.dir.path().join("registry"))
+        .await
+        .unwrap();
+    common::import_file(&store, &late, "late-list").await;
+    store.close().await;
+    let after = common::page_text(&app, &analyst, "/statistics").await;
+    assert!(
+        after.contains("records not yet linked are not counted (2 of `late-list`)"),
+        "{after}"
+    );
+}

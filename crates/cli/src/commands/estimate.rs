@@ -230,18 +230,12 @@ fn run_on_registry(args: &EstimateArgs, options: &EstimateOptions) -> anyhow::Re
     let (tables, unsettled) = block_on(async {
         let store = store::Store::open(path).await?;
         let tables = pipeline::capture::registry_tables(&store, args.by).await;
-        let unlinked = pipeline::capture::unlinked_records(&store).await;
         let unreviewed = pipeline::capture::unreviewed_pairs(&store).await;
         store.close().await;
-        let unlinked = unlinked?;
-        // A table that cannot be built (no persons, one list) is most often one not linked yet.
-        let tables = match (tables, &unlinked) {
-            (Err(error), Some(warning)) => Err(anyhow::anyhow!("{error:#}; {warning}")),
-            (tables, _) => tables,
-        };
-        anyhow::Ok((tables?, unlinked.into_iter().chain(unreviewed?)))
+        let (tables, unlinked) = tables?;
+        let unsettled: Vec<_> = unlinked.into_iter().chain(unreviewed?).collect();
+        anyhow::Ok((tables, unsettled))
     })??;
-    let unsettled: Vec<_> = unsettled.collect();
     let source = || format!("estimating from the registry at {}", path.display());
     if args.by.is_none() {
         let mut report = report::estimate(&tables.overall, options).with_context(source)?;
@@ -308,7 +302,6 @@ fn run_on_registry(args: &EstimateArgs, options: &EstimateOptions) -> anyhow::Re
 /// rather than groups them (a name, an identifier): every stratum would be too small to estimate.
 const MANY_STRATA: usize = 50;
 
-/// Refuses a `--by` field that makes no strata (nobody has a value) or one stratum a person.
 /// A count or seed as given on the command line, with a message that says what is wanted
 /// (clap's own says "invalid digit found in string" for `-1`).
 fn whole_number<T: std::str::FromStr>(text: &str) -> Result<T, String> {
@@ -317,6 +310,7 @@ fn whole_number<T: std::str::FromStr>(text: &str) -> Result<T, String> {
         .map_err(|_| format!("must be a whole number, 0 or more; got `{text}`"))
 }
 
+/// Refuses a `--by` field that makes no strata (nobody has a value) or one stratum a person.
 fn check_strata(tables: &estimate::table::StratifiedTables, field: &str) -> anyhow::Result<()> {
     let strata = tables.strata.len();
     if strata == 0 {

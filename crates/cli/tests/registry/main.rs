@@ -543,10 +543,9 @@ fn records_imported_after_the_last_link_are_named_by_the_estimate_until_linked()
     let unlinked = registry.run(&["estimate", "--method", "chao"]);
     assert!(!unlinked.success);
     assert!(
-        unlinked
-            .stderr
-            .contains("records not yet linked are not counted (3 of `list-a`)")
-            && unlinked.stderr.contains("whereabouts link"),
+        unlinked.stderr.contains(
+            "nobody in the registry is linked yet, though records are imported (3 of `list-a`): run `whereabouts link`"
+        ),
         "{}",
         unlinked.stderr
     );

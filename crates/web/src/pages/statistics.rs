@@ -68,10 +68,7 @@ async fn registry_estimate(state: &AppState) -> Result<Arc<Report>, String> {
 }
 
 async fn compute_estimate(state: &AppState) -> Result<Arc<Report>, String> {
-    let tables = pipeline::capture::registry_tables(&state.store, None)
-        .await
-        .map_err(|e| format!("{e:#}"))?;
-    let unlinked = pipeline::capture::unlinked_records(&state.store)
+    let (tables, unlinked) = pipeline::capture::registry_tables(&state.store, None)
         .await
         .map_err(|e| format!("{e:#}"))?;
     let unreviewed = pipeline::capture::unreviewed_pairs(&state.store)
