@@ -549,6 +549,20 @@ fn records_imported_after_the_last_link_are_named_by_the_estimate_until_linked()
         "{}",
         unlinked.stderr
     );
+    // One list linked, a second imported after: the table of one list cannot be made, and the
+    // error names the second list's records as waiting.
+    assert!(registry.run(&["link"]).success);
+    assert!(registry.import(&first, "list-b", &["--force"]).success);
+    let one_list = registry.run(&["estimate", "--method", "chao"]);
+    assert!(!one_list.success);
+    assert!(
+        one_list.stderr.contains("the table has 1 list column(s)")
+            && one_list
+                .stderr
+                .contains("records not yet linked are not counted (3 of `list-b`)"),
+        "{}",
+        one_list.stderr
+    );
     // The demo registry is linked; a list imported after that is named until linked too.
     let dir = tempfile::tempdir().unwrap();
     let demo = dir.path().join("demo");
