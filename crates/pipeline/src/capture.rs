@@ -2,13 +2,14 @@
 //! stratum, as the tables Multiple Systems Estimation reads. A stratum is one value of the
 //! `--by` field however the lists spell it.
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use domain::fields::CanonicalField;
 use estimate::error::EstimateError;
 use estimate::report::{Warning, records_per_source};
 use estimate::table::StratifiedTables;
 use std::collections::{BTreeSet, HashMap};
 use store::Store;
+use store::linkage::PersonSources;
 use text::normalize::{normalize_for_search, to_ascii_digits};
 use text::places::{place_key, short_place_name};
 use text::skeleton::skeleton_key_joined;
@@ -22,44 +23,26 @@ pub async fn registry_tables(
     store: &Store,
     by: Option<CanonicalField>,
 ) -> anyhow::Result<(StratifiedTables, Option<Warning>)> {
-    let unlinked = store
-        .unlinked_records()
-        .await
-        .context("counting the records not linked")?;
-    let tables = linked_tables(store, by).await;
-    match (tables, unlinked.is_empty()) {
-        (Ok(tables), _) => Ok((
-            tables,
-            (!unlinked.is_empty()).then_some(Warning::UnlinkedRecords { sources: unlinked }),
-        )),
-        (Err(error), false) if nobody_linked(&error) => Err(anyhow::anyhow!(
-            "nobody in the registry is linked yet, though records are imported ({}): run `whereabouts link` with the same --data, then estimate again",
-            records_per_source(&unlinked)
-        )),
-        (Err(error), false) if one_list(&error) => Err(anyhow::anyhow!(
-            "{error:#}; {}",
-            Warning::UnlinkedRecords { sources: unlinked }
-        )),
-        (Err(error), _) => Err(error),
+    let histories = store.capture_histories(by).await?;
+    let unlinked = (!histories.unlinked.is_empty()).then(|| Warning::UnlinkedRecords {
+        sources: histories.unlinked.clone(),
+    });
+    if histories.persons.is_empty() {
+        if unlinked.is_some() {
+            bail!(
+                "nobody in the registry is linked yet, though records are imported ({}): run `whereabouts link` with the same --data, then estimate again",
+                records_per_source(&histories.unlinked)
+            );
+        }
+        bail!(
+            "the registry has no linked persons yet: import the lists (`whereabouts import FILE --source NAME`) and link them (`whereabouts link`), both with the same --data"
+        );
     }
-}
-
-/// The registry has no linked person at all.
-#[derive(Debug)]
-struct NobodyLinked;
-
-impl std::fmt::Display for NobodyLinked {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(
-            "the registry has no linked persons yet: import the lists (`whereabouts import FILE --source NAME`) and link them (`whereabouts link`), both with the same --data",
-        )
-    }
-}
-
-impl std::error::Error for NobodyLinked {}
-
-fn nobody_linked(error: &anyhow::Error) -> bool {
-    error.downcast_ref::<NobodyLinked>().is_some()
+    let tables = linked_tables(&histories.persons, by).map_err(|error| match &unlinked {
+        Some(warning) if one_list(&error) => anyhow::anyhow!("{error:#}; {warning}"),
+        _ => error,
+    })?;
+    Ok((tables, unlinked))
 }
 
 /// The linked persons were all seen by one list, too few for a table.
@@ -70,15 +53,11 @@ fn one_list(error: &anyhow::Error) -> bool {
     )
 }
 
-/// The tables of the linked persons alone.
-async fn linked_tables(
-    store: &Store,
+/// The tables of the linked persons (at least one).
+fn linked_tables(
+    persons: &[PersonSources],
     by: Option<CanonicalField>,
 ) -> anyhow::Result<StratifiedTables> {
-    let persons = store.person_sources(by).await?;
-    if persons.is_empty() {
-        return Err(NobodyLinked.into());
-    }
     let lists: Vec<String> = persons
         .iter()
         .flat_map(|p| p.sources.iter().cloned())
@@ -86,7 +65,7 @@ async fn linked_tables(
         .into_iter()
         .collect();
     let strata = match by {
-        Some(field) if !field.is_date() => one_spelling_per_value(field, &persons),
+        Some(field) if !field.is_date() => one_spelling_per_value(field, persons),
         _ => persons.iter().map(|p| p.stratum.clone()).collect(),
     };
     let histories: Vec<(Option<String>, Vec<bool>)> = persons
@@ -132,10 +111,7 @@ const PLACE_FIELDS: &[CanonicalField] = &[
 /// [`stratum_key`] and shown under the spelling most persons in the group have (the first in
 /// sort order on a tie). Each distinct spelling's key is worked out once, however many
 /// persons share it.
-fn one_spelling_per_value(
-    field: CanonicalField,
-    persons: &[store::linkage::PersonSources],
-) -> Vec<Option<String>> {
+fn one_spelling_per_value(field: CanonicalField, persons: &[PersonSources]) -> Vec<Option<String>> {
     let mut persons_by_spelling: HashMap<&str, usize> = HashMap::new();
     for value in persons.iter().filter_map(|p| p.stratum.as_deref()) {
         *persons_by_spelling.entry(value).or_default() += 1;
@@ -196,7 +172,7 @@ mod tests {
         let persons: Vec<_> = values
             .iter()
             .zip(1..)
-            .map(|(value, id)| store::linkage::PersonSources {
+            .map(|(value, id)| PersonSources {
                 person: PersonId(id),
                 sources: vec!["a".into()],
                 stratum: value.map(str::to_string),

@@ -43,7 +43,8 @@ use crate::accounts::{LiveSession, NewUser, StoredUser};
 use crate::audit::AuditEntry;
 use crate::browse::{Facet, FacetCount, PersonList, PersonLookup, PersonQuery};
 use crate::linkage::{
-    LinkageOutcome, LinkageReceipt, NewPairDecision, PersonSources, ReviewItem, StoredPairDecision,
+    CaptureHistories, LinkageOutcome, LinkageReceipt, NewPairDecision, ReviewItem,
+    StoredPairDecision,
 };
 use domain::actor::Actor;
 use domain::fields::CanonicalField;
@@ -279,18 +280,13 @@ impl Store {
         self.db.review_item(id).await
     }
 
-    /// Per source (by name, sorted), how many of its records belong to no current person:
-    /// imported since the last linkage run. Sources with every record linked are left out.
-    pub async fn unlinked_records(&self) -> Result<Vec<(String, u64)>, StoreError> {
-        self.db.unlinked_records().await
-    }
-
-    /// Each current person with the sources that recorded them, and their stratum under `by`.
-    pub async fn person_sources(
+    /// Each current person with the sources that recorded them and their stratum under `by`,
+    /// and the records no person holds yet, in one pass over the records.
+    pub async fn capture_histories(
         &self,
         by: Option<CanonicalField>,
-    ) -> Result<Vec<PersonSources>, StoreError> {
-        self.db.person_sources(by).await
+    ) -> Result<CaptureHistories, StoreError> {
+        self.db.capture_histories(by).await
     }
 
     /// Recomputes the audit chain and the digests of imported records; names the first break.

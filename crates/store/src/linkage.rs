@@ -91,6 +91,17 @@ pub struct ReviewItem {
     pub decision: Option<PairDecision>,
 }
 
+/// What capture histories are made of: each current person with the sources that saw them, and
+/// the records that belong to no person yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaptureHistories {
+    /// Each current person, by id.
+    pub persons: Vec<PersonSources>,
+    /// Per source (by name, sorted), how many of its records belong to no current person:
+    /// imported since the last linkage run. Sources with every record linked are left out.
+    pub unlinked: Vec<(String, u64)>,
+}
+
 /// A person with the sources that saw them (for capture histories).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonSources {

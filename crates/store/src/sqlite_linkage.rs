@@ -3,8 +3,8 @@
 
 use crate::error::DbContext;
 use crate::linkage::{
-    LinkageOutcome, LinkageReceipt, NewPairDecision, PairDecision, PersonSources, ReviewItem,
-    StoredPairDecision,
+    CaptureHistories, LinkageOutcome, LinkageReceipt, NewPairDecision, PairDecision, PersonSources,
+    ReviewItem, StoredPairDecision,
 };
 use crate::sqlite::{SqliteBackend, append_audit, now};
 use crate::sqlite_browse::refresh_person_summaries;
@@ -215,34 +215,10 @@ impl SqliteBackend {
         row.as_ref().map(decode_review_item).transpose()
     }
 
-    pub(crate) async fn unlinked_records(&self) -> Result<Vec<(String, u64)>, StoreError> {
-        let mut connection = self
-            .pool
-            .acquire()
-            .await
-            .context("counting the records not linked")?;
-        let current = current_memberships(&mut connection).await?;
-        let rows = sqlx::query(
-            "SELECT r.id, s.name FROM source_records r JOIN sources s ON s.id = r.source_id",
-        )
-        .fetch_all(&mut *connection)
-        .await
-        .context("counting the records not linked")?;
-        let mut unlinked: BTreeMap<String, u64> = BTreeMap::new();
-        for row in &rows {
-            let record = RecordId(row.try_get(0).context("counting the records not linked")?);
-            if !current.contains_key(&record) {
-                let source: String = row.try_get(1).context("counting the records not linked")?;
-                *unlinked.entry(source).or_default() += 1;
-            }
-        }
-        Ok(unlinked.into_iter().collect())
-    }
-
-    pub(crate) async fn person_sources(
+    pub(crate) async fn capture_histories(
         &self,
         by: Option<CanonicalField>,
-    ) -> Result<Vec<PersonSources>, StoreError> {
+    ) -> Result<CaptureHistories, StoreError> {
         let mut connection = self
             .pool
             .acquire()
@@ -258,28 +234,32 @@ impl SqliteBackend {
         .await
         .context("reading capture histories")?;
         let mut persons: BTreeMap<PersonId, (BTreeSet<String>, Option<String>)> = BTreeMap::new();
+        let mut unlinked: BTreeMap<String, u64> = BTreeMap::new();
         for row in &rows {
             let record = RecordId(row.try_get(0).context("reading capture histories")?);
+            let source: String = row.try_get(1).context("reading capture histories")?;
             let Some(person) = current.get(&record) else {
+                *unlinked.entry(source).or_default() += 1;
                 continue;
             };
             let entry = persons.entry(*person).or_default();
-            entry
-                .0
-                .insert(row.try_get(1).context("reading capture histories")?);
+            entry.0.insert(source);
             if let (Some(field), None) = (by, &entry.1) {
                 let fields: String = row.try_get(2).context("reading capture histories")?;
                 entry.1 = stratum_of(&fields, field);
             }
         }
-        Ok(persons
-            .into_iter()
-            .map(|(person, (sources, stratum))| PersonSources {
-                person,
-                sources: sources.into_iter().collect(),
-                stratum,
-            })
-            .collect())
+        Ok(CaptureHistories {
+            persons: persons
+                .into_iter()
+                .map(|(person, (sources, stratum))| PersonSources {
+                    person,
+                    sources: sources.into_iter().collect(),
+                    stratum,
+                })
+                .collect(),
+            unlinked: unlinked.into_iter().collect(),
+        })
     }
 }
 

@@ -620,11 +620,12 @@ mod linkage {
             .apply_linkage(&outcome(&[&[1, 3], &[2]], &[]), &actor)
             .await
             .unwrap();
-        let persons = registry
+        let histories = registry
             .store
-            .person_sources(Some(CanonicalField::GivenName))
+            .capture_histories(Some(CanonicalField::GivenName))
             .await
             .unwrap();
+        let persons = &histories.persons;
         let seen: Vec<_> = persons
             .iter()
             .map(|p| (p.sources.clone(), p.stratum.clone()))
@@ -640,5 +641,14 @@ mod linkage {
             ]
         );
         assert!(persons.iter().all(|p| p.person.get() > 0));
+        assert!(histories.unlinked.is_empty(), "{:?}", histories.unlinked);
+        // A list imported after the linkage run: its records belong to nobody yet.
+        registry
+            .import("list-c", b"c", &[record(1, "Ali"), record(2, "Reza")])
+            .await
+            .unwrap();
+        let histories = registry.store.capture_histories(None).await.unwrap();
+        assert_eq!(histories.unlinked, vec![("list-c".to_string(), 2)]);
+        assert_eq!(histories.persons.len(), 2);
     }
 }
