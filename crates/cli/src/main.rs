@@ -92,10 +92,27 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", error_text(&error));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes, each said once: some errors (the store's database errors, sqlx's)
+/// repeat their cause in their own message, which `{:#}` would print again after it.
+fn error_text(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let said = cause.to_string();
+        if text.contains(&said) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&said);
+    }
+    text
 }
 
 /// Whether the error is only that the reader of our output went away (`… | head`).
@@ -107,4 +124,41 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
                 .downcast_ref::<csv::Error>()
                 .is_some_and(|e| matches!(e.kind(), csv::ErrorKind::Io(io) if broken(io)))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_text;
+
+    /// An error that says its cause in its own message, as the store's database errors do.
+    #[derive(Debug)]
+    struct SaysItsCause(std::io::Error);
+
+    impl std::fmt::Display for SaysItsCause {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "while reading: {}", self.0)
+        }
+    }
+
+    impl std::error::Error for SaysItsCause {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn an_error_that_repeats_its_cause_prints_it_once() {
+        let error = anyhow::Error::new(SaysItsCause(std::io::Error::other("disk gone")))
+            .context("importing list.csv");
+        assert_eq!(
+            error_text(&error),
+            "importing list.csv: while reading: disk gone"
+        );
+    }
+
+    #[test]
+    fn causes_not_repeated_are_all_printed() {
+        let error = anyhow::anyhow!("row 4: no name").context("importing list.csv");
+        assert_eq!(error_text(&error), "importing list.csv: row 4: no name");
+    }
 }

@@ -66,6 +66,18 @@ pub enum StoreError {
         /// The database file.
         path: PathBuf,
     },
+    /// SQLite found the registry's database damaged part way through (it opened, and a later
+    /// page turned out malformed).
+    #[error(
+        "the registry database is damaged ({detail}, while {context}): restore the registry from \
+         a backup with `whereabouts restore BACKUP --data FOLDER --force`"
+    )]
+    Damaged {
+        /// What the store was doing.
+        context: &'static str,
+        /// SQLite's own words.
+        detail: String,
+    },
     /// The database refused or failed.
     #[error("registry database error while {context}: {source}")]
     Database {
@@ -96,9 +108,37 @@ pub(crate) trait DbContext<T> {
 
 impl<T, E: std::error::Error + Send + Sync + 'static> DbContext<T> for Result<T, E> {
     fn context(self, context: &'static str) -> Result<T, StoreError> {
-        self.map_err(|source| StoreError::Database {
-            context,
-            source: Box::new(source),
-        })
+        self.map_err(|source| database_error(context, Box::new(source)))
     }
+}
+
+/// SQLite's result codes for a file that is not a database (26) or is a damaged one (11).
+const UNREADABLE_CODES: [&str; 2] = ["26", "11"];
+
+/// Whether SQLite says the database file is damaged or not a database at all.
+pub(crate) fn says_unreadable(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(database)
+        if database.code().is_some_and(|code| UNREADABLE_CODES.contains(&code.as_ref())))
+}
+
+/// A failed database call as the user should hear it: [`StoreError::Damaged`], with the way to
+/// restore, when SQLite says somewhere in the cause (a query's error, or a migration's) that the
+/// file is damaged; otherwise [`StoreError::Database`].
+pub(crate) fn database_error(
+    context: &'static str,
+    source: Box<dyn std::error::Error + Send + Sync>,
+) -> StoreError {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(source.as_ref());
+    while let Some(error) = cause {
+        if let Some(found @ sqlx::Error::Database(database)) = error.downcast_ref::<sqlx::Error>()
+            && says_unreadable(found)
+        {
+            return StoreError::Damaged {
+                context,
+                detail: database.message().to_string(),
+            };
+        }
+        cause = error.source();
+    }
+    StoreError::Database { context, source }
 }

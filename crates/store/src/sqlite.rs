@@ -5,7 +5,7 @@
 
 use crate::StoreError;
 use crate::audit::{AuditEntry, ChainBreak, ChainVerifier, GENESIS_HASH, entry_hash};
-use crate::error::DbContext;
+use crate::error::{DbContext, says_unreadable};
 use crate::model::{
     AuditVerdict, DuplicateFile, ImportReceipt, NewImport, RecordPage, RegistryCounts, SourceInfo,
     StoredClaim, StoredRecord,
@@ -66,15 +66,10 @@ const PAGE_SIZE: u32 = 16_384;
 /// index into one segment before it commits, in its own transaction.
 const OPTIMIZE_SHARE: u64 = 10;
 
-/// SQLite's result codes for a file that is not a database (26) or is a damaged one (11).
-const UNREADABLE_CODES: [&str; 2] = ["26", "11"];
-
 /// The error for a database that would not open: [`StoreError::Unreadable`] when SQLite says the
 /// file is no database or a damaged one, so the user hears what to do rather than the code.
 fn opening_failed(error: sqlx::Error, path: &Path) -> StoreError {
-    let unreadable = matches!(&error, sqlx::Error::Database(database)
-        if database.code().is_some_and(|code| UNREADABLE_CODES.contains(&code.as_ref())));
-    if unreadable {
+    if says_unreadable(&error) {
         StoreError::Unreadable {
             path: path.to_path_buf(),
         }

@@ -1,7 +1,7 @@
 //! The SQLite statements of linkage: decisions, runs, memberships in bulk, the review queue and
 //! capture histories. Kept apart from `sqlite.rs` so each file stays about one thing.
 
-use crate::error::DbContext;
+use crate::error::{DbContext, database_error};
 use crate::linkage::{
     CaptureHistories, LinkageOutcome, LinkageReceipt, NewPairDecision, PairDecision, PersonSources,
     ReviewItem, StoredPairDecision,
@@ -59,7 +59,7 @@ impl SqliteBackend {
         .await
         .map_err(|e| match e.as_database_error().map(|d| d.is_foreign_key_violation()) {
             Some(true) => StoreError::Invalid(format!("no record {a} or no record {b} in the registry")),
-            _ => StoreError::Database { context: "recording a decision", source: Box::new(e) },
+            _ => database_error("recording a decision", Box::new(e)),
         })?;
         let payload = json!({
             "record_a": a.get(), "record_b": b.get(),

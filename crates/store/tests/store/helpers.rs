@@ -26,6 +26,12 @@ impl TestRegistry {
         TestRegistry { _dir: dir, store }
     }
 
+    /// Closes the store and gives back its folder, for a test that works on the files.
+    pub async fn close(self) -> tempfile::TempDir {
+        self.store.close().await;
+        self._dir
+    }
+
     pub fn root(&self) -> &Path {
         &self.store.paths().root
     }

@@ -41,6 +41,33 @@ async fn a_database_file_that_is_not_a_database_says_to_restore_a_backup() {
 }
 
 #[tokio::test]
+async fn a_database_damaged_past_its_first_page_says_to_restore_a_backup() {
+    let registry = TestRegistry::new().await;
+    let rows: Vec<_> = (1..=2000).map(|n| record(n, "Reza")).collect();
+    registry.import("list-a", b"file", &rows).await.unwrap();
+    let root = registry.root().to_path_buf();
+    let dir = registry.close().await;
+    let database = store::RegistryPaths::new(&root).database;
+    let mut bytes = std::fs::read(&database).unwrap();
+    // Every page after the first (the schema) gets garbage over its header, so the database
+    // opens and fails on the first page a query reads.
+    const PAGE: usize = 16_384;
+    for page in bytes.chunks_mut(PAGE).skip(1) {
+        page[..64].fill(0xde);
+    }
+    std::fs::write(&database, bytes).unwrap();
+
+    // Opening reads the migrations' table, which may sit on a damaged page itself.
+    let error = match Store::open(&root).await {
+        Ok(store) => store.counts().await.unwrap_err(),
+        Err(error) => error,
+    };
+    assert!(matches!(error, StoreError::Damaged { .. }), "{error:?}");
+    assert!(error.to_string().contains("whereabouts restore"), "{error}");
+    drop(dir);
+}
+
+#[tokio::test]
 async fn init_refuses_a_folder_that_already_has_a_registry() {
     let registry = TestRegistry::new().await;
     let error = Store::init(registry.root()).await.unwrap_err();
