@@ -216,6 +216,17 @@ pub fn fit_all(table: &CaptureTable, options: &LoglinearOptions) -> Result<Logli
             reason: "must be at least 1 (1 fits the independence model only)".into(),
         });
     }
+    if let Some(asked) = options.max_order.filter(|&order| order >= j) {
+        return Err(EstimateError::InvalidOption {
+            option: "max_order",
+            reason: format!(
+                "{asked} is more than {j} lists allow: an interaction of all {j} lists cannot be \
+                 told apart from the people no list saw, so the highest order is {}; give that or \
+                 less, or leave the option out",
+                j - 1
+            ),
+        });
+    }
     let max_order = options.max_order.unwrap_or(default_order).min(j - 1).max(1);
     if j > 5 && max_order > 2 {
         return Err(EstimateError::InvalidOption {
@@ -865,6 +876,21 @@ mod tests {
                 best.estimate
             );
         }
+    }
+
+    #[test]
+    fn an_interaction_order_the_lists_cannot_have_is_refused() {
+        let t = table("a,b,c,count\n1,0,0,5\n0,1,0,4\n1,1,0,2\n0,0,1,3\n1,0,1,2\n");
+        let with_order = |order| LoglinearOptions {
+            max_order: Some(order),
+            ..LoglinearOptions::default()
+        };
+        let error = fit_all(&t, &with_order(3)).unwrap_err();
+        assert!(
+            error.to_string().contains("the highest order is 2"),
+            "{error}"
+        );
+        assert_eq!(fit_all(&t, &with_order(2)).unwrap().max_order, 2);
     }
 
     #[test]
