@@ -50,7 +50,43 @@ impl FieldValue {
             FieldValue::Sex { sex } => sex.as_str().to_string(),
         }
     }
+
+    /// The stratum this value puts a person in when estimates go by its field, in terms that
+    /// meet across calendars. A date goes by the Gregorian month holding the middle of its
+    /// interval (a Solar Hijri month spans two Gregorian ones, and Mordad 1367 is mostly
+    /// August 1988), and has no month when its interval is longer than a month (a date known
+    /// to its season or year only). A birth year goes by the decade holding the middle of its
+    /// Gregorian interval (`1960s`; the Solar Hijri year 1348 is mostly 1969), and has none when
+    /// the interval is wider than ten years. An age goes by ten-year band (`20–29`). Anything
+    /// else is its text.
+    pub fn stratum(&self) -> Option<String> {
+        match self {
+            FieldValue::Date { date } => {
+                let span = (date.latest - date.earliest).num_days();
+                (span < LONGEST_MONTH_DAYS).then(|| {
+                    let middle = date.earliest + chrono::Days::new(span.unsigned_abs() / 2);
+                    middle.format("%Y-%m").to_string()
+                })
+            }
+            FieldValue::Years { years, .. } => (years.latest - years.earliest <= YEARS_PER_BAND)
+                .then(|| {
+                    let middle = (years.earliest + years.latest).div_euclid(2);
+                    format!("{}s", middle - middle.rem_euclid(YEARS_PER_BAND))
+                }),
+            FieldValue::Age { years } => {
+                let band = years - years % YEARS_PER_BAND as u16;
+                Some(format!("{band}–{}", band + YEARS_PER_BAND as u16 - 1))
+            }
+            other => Some(other.display_text()),
+        }
+    }
 }
+
+/// The most days a month of either calendar has.
+const LONGEST_MONTH_DAYS: i64 = 31;
+
+/// Years in a stratum of birth years or ages.
+const YEARS_PER_BAND: i32 = 10;
 
 /// One cell of the row as read: the column header and the text in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,5 +122,71 @@ impl NewSourceRecord {
             .iter()
             .find(|(f, _)| *f == field)
             .map(|(_, v)| v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FieldValue;
+    use crate::date::{BirthYearInterval, Calendar, DatePrecision, UncertainDate};
+    use chrono::NaiveDate;
+
+    fn date(earliest: (i32, u32, u32), latest: (i32, u32, u32)) -> FieldValue {
+        let day = |(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        FieldValue::Date {
+            date: UncertainDate {
+                verbatim: String::new(),
+                calendar: Calendar::SolarHijri,
+                precision: DatePrecision::Month,
+                is_approximate: false,
+                edtf: String::new(),
+                earliest: day(earliest),
+                latest: day(latest),
+            },
+        }
+    }
+
+    fn years(earliest: i32, latest: i32) -> FieldValue {
+        FieldValue::Years {
+            years: BirthYearInterval { earliest, latest },
+            verbatim: String::new(),
+        }
+    }
+
+    #[test]
+    fn dates_go_by_the_gregorian_month_of_their_middle_and_longer_ones_by_none() {
+        // A day, Mordad 1367 (23 July to 22 August 1988), Esfand 1366 (29 days).
+        assert_eq!(
+            date((1988, 7, 25), (1988, 7, 25)).stratum().unwrap(),
+            "1988-07"
+        );
+        assert_eq!(
+            date((1988, 7, 23), (1988, 8, 22)).stratum().unwrap(),
+            "1988-08"
+        );
+        assert_eq!(
+            date((1988, 2, 20), (1988, 3, 19)).stratum().unwrap(),
+            "1988-03"
+        );
+        // A season and a year have no month.
+        assert_eq!(date((1988, 6, 21), (1988, 9, 22)).stratum(), None);
+        assert_eq!(date((1988, 3, 20), (1989, 3, 20)).stratum(), None);
+    }
+
+    #[test]
+    fn birth_years_go_by_decade_across_calendars() {
+        // The Solar Hijri year 1348 spans 1969 and 1970; 1349 spans 1970 and 1971.
+        assert_eq!(years(1969, 1970).stratum().unwrap(), "1960s");
+        assert_eq!(years(1969, 1969).stratum().unwrap(), "1960s");
+        assert_eq!(years(1970, 1971).stratum().unwrap(), "1970s");
+        assert_eq!(years(1950, 1960).stratum().unwrap(), "1950s");
+        assert_eq!(years(1950, 1961).stratum(), None);
+    }
+
+    #[test]
+    fn ages_go_by_ten_year_band() {
+        assert_eq!(FieldValue::Age { years: 7 }.stratum().unwrap(), "0–9");
+        assert_eq!(FieldValue::Age { years: 29 }.stratum().unwrap(), "20–29");
+        assert_eq!(FieldValue::Age { years: 30 }.stratum().unwrap(), "30–39");
     }
 }

@@ -273,14 +273,11 @@ fn ordered(a: RecordId, b: RecordId) -> Result<(RecordId, RecordId), StoreError>
     }
 }
 
-/// The stratum value of a record: the field's text (dates by their earliest year).
+/// The stratum value of a record under `field` ([`FieldValue::stratum`]).
 fn stratum_of(fields_json: &str, field: CanonicalField) -> Option<String> {
     let fields: Vec<(CanonicalField, FieldValue)> = serde_json::from_str(fields_json).ok()?;
     let (_, value) = fields.into_iter().find(|(f, _)| *f == field)?;
-    Some(match value {
-        FieldValue::Date { date } => date.earliest.format("%Y-%m").to_string(),
-        other => other.display_text(),
-    })
+    value.stratum()
 }
 
 async fn current_memberships(

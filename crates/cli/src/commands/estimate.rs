@@ -43,7 +43,8 @@ pub struct EstimateArgs {
     #[arg(long, default_value = "auto", value_parser = super::import::parse_encoding)]
     pub encoding: EncodingChoice,
     /// With the registry: also estimate each stratum of this field (e.g. prison, province);
-    /// dates go by month, and `month` is the month of execution (`execution_date`).
+    /// dates go by Gregorian month, birth years by decade, ages by ten-year band, and `month`
+    /// is the month of execution (`execution_date`).
     #[arg(long, value_name = "FIELD", value_parser = parse_field)]
     pub by: Option<CanonicalField>,
     #[command(flatten)]

@@ -466,6 +466,23 @@ fn demo_links_and_a_review_decision_is_kept_and_used_by_the_next_link() {
         );
     }
 
+    // Birth years go by decade, whichever calendar a list wrote them in.
+    let by_birth_year = run(&["estimate", "--method", "chao", "--by", "birth_year"]);
+    assert!(by_birth_year.success, "{}", by_birth_year.stderr);
+    let decades: Vec<&str> = by_birth_year
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("== "))
+        .map(|l| l.split(' ').next().unwrap_or_default())
+        .collect();
+    assert!(decades.len() >= 2, "{}", by_birth_year.stdout);
+    for decade in decades {
+        assert!(
+            decade.len() == 5 && decade.ends_with("0s") && decade.starts_with("19"),
+            "a stratum that is not a decade: {decade}"
+        );
+    }
+
     let listed = run(&["review", "list", "--limit", "1"]);
     assert!(listed.success, "{}", listed.stderr);
     let pending_warning = run(&["estimate", "--method", "chao"])
