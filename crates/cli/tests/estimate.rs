@@ -202,6 +202,55 @@ fn a_bad_table_fails_naming_the_line() {
 }
 
 #[test]
+fn dga_on_the_three_list_example_with_its_grid_reproduces_0_3738() {
+    let three = data("MY1997_3list.csv");
+    let v = json(&[
+        "--table",
+        three.to_str().unwrap(),
+        "--method",
+        "dga",
+        "--delta",
+        "1",
+        "--n-prior",
+        "negbin:13.14,55.17",
+        "--unseen-grid",
+        "1..300",
+        "--format",
+        "json",
+    ]);
+    let top = &v["details"]["models"][0];
+    assert_eq!(top["model"], "[L1,L2][L3]");
+    assert_eq!(
+        format!("{:.4}", top["probability"].as_f64().unwrap()),
+        "0.3738"
+    );
+    assert_eq!(v["details"]["missing"], serde_json::json!([1, 300]));
+}
+
+#[test]
+fn a_setting_out_of_range_is_named_by_its_flag() {
+    let kosovo = data("kosovo.csv");
+    for (flag, value, said) in [
+        (
+            "--max-order",
+            "4",
+            "invalid --max-order: 4 is more than 4 lists allow",
+        ),
+        (
+            "--unseen-grid",
+            "300..1",
+            "invalid --unseen-grid: the grid must run upwards",
+        ),
+        ("--delta", "0", "invalid --delta: must be a positive number"),
+    ] {
+        let output = whereabouts(&["--table", kosovo.to_str().unwrap(), flag, value]);
+        assert!(!output.status.success(), "{flag} {value}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(said), "{flag} {value}: {stderr}");
+    }
+}
+
+#[test]
 fn a_negative_or_fractional_count_option_says_what_is_wanted() {
     for (option, value) in [("--seed", "-1"), ("--draws", "1.5"), ("--chains", "-2")] {
         let output = whereabouts(&[

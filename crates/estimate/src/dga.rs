@@ -259,7 +259,7 @@ pub fn dga(table: &CaptureTable, options: &DgaOptions) -> Result<DgaResult> {
         Some((from, to)) if from <= to => run(table, &graphs, delta, options.prior, (from, to)),
         Some((from, to)) => Err(EstimateError::InvalidOption {
             option: "missing",
-            reason: format!("the grid must run upwards; got {from}..={to}"),
+            reason: format!("the grid must run upwards; got {from}..{to}"),
         }),
         None => {
             let mut to = 300u64.max(2 * n);

@@ -25,6 +25,7 @@ use crate::registry::{DataDir, block_on};
 use anyhow::Context;
 use domain::fields::CanonicalField;
 use estimate::dga::NPrior;
+use estimate::error::EstimateError;
 use estimate::lcmcr::LcmcrOptions;
 use estimate::loglinear::{Criterion, LoglinearOptions};
 use estimate::report::{self, EstimateOptions, Method, Report};
@@ -89,6 +90,10 @@ pub struct EstimateArgs {
     /// binomial with shape A and scale B (mean A·B, variance A·B·(1+B)).
     #[arg(long, value_name = "PRIOR", default_value = "inverse", value_parser = parse_n_prior)]
     pub n_prior: NPrior,
+    /// dga's grid of unseen counts, `FROM..TO` inclusive (default from 0, widened until the
+    /// posterior past its end is negligible).
+    #[arg(long, value_name = "FROM..TO", value_parser = parse_unseen_grid)]
+    pub unseen_grid: Option<(u64, u64)>,
 }
 
 /// `--method` values.
@@ -162,6 +167,34 @@ fn parse_field(name: &str) -> Result<CanonicalField, String> {
     })
 }
 
+fn parse_unseen_grid(text: &str) -> Result<(u64, u64), String> {
+    let usage = || format!("`{text}` is not a grid of unseen counts; write FROM..TO, e.g. 1..300");
+    let (from, to) = text.split_once("..").ok_or_else(usage)?;
+    let number = |v: &str| v.trim().parse::<u64>().map_err(|_| usage());
+    Ok((number(from)?, number(to)?))
+}
+
+/// The flag that sets each of the library's options, to name it in the library's errors.
+const FLAGS: &[(&str, &str)] = &[
+    ("max_order", "--max-order"),
+    ("classes", "--classes"),
+    ("draws", "--draws"),
+    ("chains", "--chains"),
+    ("delta", "--delta"),
+    ("prior", "--n-prior"),
+    ("missing", "--unseen-grid"),
+];
+
+/// An estimate's error, with a setting out of range named by the flag that set it.
+fn said_with_flags(error: EstimateError) -> anyhow::Error {
+    if let EstimateError::InvalidOption { option, reason } = &error
+        && let Some((_, flag)) = FLAGS.iter().find(|(name, _)| name == option)
+    {
+        return anyhow::anyhow!("invalid {flag}: {reason}");
+    }
+    error.into()
+}
+
 /// Runs the command.
 pub fn run(args: EstimateArgs) -> anyhow::Result<()> {
     let options = estimate_options(&args);
@@ -173,6 +206,7 @@ pub fn run(args: EstimateArgs) -> anyhow::Result<()> {
     };
     let table = read_table(path, args.encoding)?;
     let report = report::estimate(&table, &options)
+        .map_err(said_with_flags)
         .with_context(|| format!("estimating from {}", path.display()))?;
     print_report(&args, &report)
 }
@@ -239,7 +273,9 @@ fn run_on_registry(args: &EstimateArgs, options: &EstimateOptions) -> anyhow::Re
     })??;
     let source = || format!("estimating from the registry at {}", path.display());
     if args.by.is_none() {
-        let mut report = report::estimate(&tables.overall, options).with_context(source)?;
+        let mut report = report::estimate(&tables.overall, options)
+            .map_err(said_with_flags)
+            .with_context(source)?;
         report.warnings.extend(unsettled);
         return print_report(args, &report);
     }
@@ -250,7 +286,9 @@ fn run_on_registry(args: &EstimateArgs, options: &EstimateOptions) -> anyhow::Re
         None => "",
     };
     check_strata(&tables, field)?;
-    let (mut overall, strata) = report::estimate_strata(&tables, options).with_context(source)?;
+    let (mut overall, strata) = report::estimate_strata(&tables, options)
+        .map_err(said_with_flags)
+        .with_context(source)?;
     overall.warnings.extend(unsettled);
     let unstratified = (tables.unstratified > 0).then(|| {
         format!(
@@ -359,7 +397,7 @@ fn estimate_options(args: &EstimateArgs) -> EstimateOptions {
         dga: estimate::dga::DgaOptions {
             delta: args.delta,
             prior: args.n_prior,
-            ..estimate::dga::DgaOptions::default()
+            missing: args.unseen_grid,
         },
     }
 }
