@@ -52,22 +52,14 @@ impl FieldValue {
     }
 
     /// The stratum this value puts a person in when estimates go by its field, in terms that
-    /// meet across calendars. A date goes by the Gregorian month holding the middle of its
-    /// interval (a Solar Hijri month spans two Gregorian ones, and Mordad 1367 is mostly
-    /// August 1988), and has no month when its interval is longer than a month (a date known
-    /// to its season or year only). A birth year goes by the decade holding the middle of its
-    /// Gregorian interval (`1960s`; the Solar Hijri year 1348 is mostly 1969), and has none when
-    /// the interval is wider than ten years. An age goes by ten-year band (`20–29`). Anything
-    /// else is its text.
+    /// meet across calendars. A date goes by its Gregorian month ([`UncertainDate::month`]:
+    /// the month holding the middle of its interval, none past a month). A birth year goes by
+    /// the decade holding the middle of its Gregorian interval (`1960s`; the Solar Hijri year
+    /// 1348 is mostly 1969), and has none when the interval is wider than ten years. An age goes
+    /// by ten-year band (`20–29`). Anything else is its text.
     pub fn stratum(&self) -> Option<String> {
         match self {
-            FieldValue::Date { date } => {
-                let span = (date.latest - date.earliest).num_days();
-                (span < LONGEST_MONTH_DAYS).then(|| {
-                    let middle = date.earliest + chrono::Days::new(span.unsigned_abs() / 2);
-                    middle.format("%Y-%m").to_string()
-                })
-            }
+            FieldValue::Date { date } => date.month(),
             FieldValue::Years { years, .. } => (years.latest - years.earliest <= YEARS_PER_BAND)
                 .then(|| {
                     let middle = (years.earliest + years.latest).div_euclid(2);
@@ -81,9 +73,6 @@ impl FieldValue {
         }
     }
 }
-
-/// The most days a month of either calendar has.
-const LONGEST_MONTH_DAYS: i64 = 31;
 
 /// Years in a stratum of birth years or ages.
 const YEARS_PER_BAND: i32 = 10;

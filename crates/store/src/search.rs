@@ -4,6 +4,7 @@
 //! The index is derived from the records' parsed fields and can always be rebuilt from them;
 //! it is written in the same transaction as the records it describes.
 
+use domain::date::UncertainDate;
 use domain::fields::CanonicalField;
 use domain::record::FieldValue;
 use text::normalize::normalize_for_search;
@@ -83,18 +84,14 @@ pub(crate) fn index_entry(fields: &[(CanonicalField, FieldValue)]) -> IndexEntry
                 _ => None,
             })
         });
-    let month = |date: &domain::date::UncertainDate| {
-        let same_month = date.earliest.format("%Y-%m").to_string();
-        (same_month == date.latest.format("%Y-%m").to_string()).then_some(same_month)
-    };
     IndexEntry {
         display_name,
         names: names.join(" "),
         skeletons: skeletons.join(" "),
         prison: text_of(fields, CanonicalField::Prison).map(facet_key),
         city: text_of(fields, CanonicalField::City).map(facet_key),
-        death_year: death_date.map(|d| chrono::Datelike::year(&d.earliest)),
-        death_month: death_date.and_then(month),
+        death_year: death_date.and_then(UncertainDate::year),
+        death_month: death_date.and_then(UncertainDate::month),
     }
 }
 
@@ -152,6 +149,22 @@ mod tests {
         assert!(entry.skeletons.split(' ').any(|k| k == query_skeleton));
         assert_eq!(entry.prison.as_deref(), Some("evin prison"));
         assert_eq!(entry.death_year, None);
+    }
+
+    #[test]
+    fn a_solar_hijri_month_is_charted_under_the_gregorian_month_most_of_it_falls_in() {
+        let dated = |text: &str| {
+            let date = text::dates::parse_date(text, None).unwrap_or_else(|e| panic!("{e}"));
+            index_entry(&[(CanonicalField::ExecutionDate, FieldValue::Date { date })])
+        };
+        let mordad = dated("مرداد ۱۳۶۷");
+        assert_eq!(mordad.death_month.as_deref(), Some("1988-08"));
+        assert_eq!(mordad.death_year, Some(1988));
+        let dey = dated("دی ۱۳۶۷");
+        assert_eq!(dey.death_month.as_deref(), Some("1989-01"));
+        assert_eq!(dey.death_year, Some(1989));
+        let summer = dated("summer 1988");
+        assert_eq!((summer.death_month, summer.death_year), (None, Some(1988)));
     }
 
     #[test]
