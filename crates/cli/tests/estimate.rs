@@ -228,6 +228,26 @@ fn dga_on_the_three_list_example_with_its_grid_reproduces_0_3738() {
 }
 
 #[test]
+fn a_grid_given_too_short_is_warned_with_what_to_do() {
+    let kosovo = data("kosovo.csv");
+    let output = whereabouts(&[
+        "--table",
+        kosovo.to_str().unwrap(),
+        "--method",
+        "dga",
+        "--unseen-grid",
+        "0..10",
+    ]);
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("mass near 10 unseen people")
+            && stdout.contains("widen the grid (--unseen-grid)"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn a_setting_out_of_range_is_named_by_its_flag() {
     let kosovo = data("kosovo.csv");
     for (flag, value, said) in [

@@ -181,6 +181,8 @@ pub enum Warning {
     GridTruncated {
         /// Largest unseen count on the grid.
         largest_missing: u64,
+        /// Whether the grid was given (`DgaOptions::missing`) rather than widened by dga.
+        grid_given: bool,
     },
     /// Two methods' intervals do not overlap.
     MethodsDisagree {
@@ -306,10 +308,20 @@ impl fmt::Display for Warning {
                 "every kept LCMCR draw of the total was {}: the lists overlap so fully that the sampler found no room for anyone unseen, so its interval is that one number and whether it mixed cannot be judged from the total",
                 thousands(*total)
             ),
-            Warning::GridTruncated { largest_missing } => write!(
-                f,
-                "dga's posterior still has mass near {largest_missing} unseen people, the end of its grid: the estimate is cut off"
-            ),
+            Warning::GridTruncated {
+                largest_missing,
+                grid_given,
+            } => {
+                let next = if *grid_given {
+                    "widen the grid (--unseen-grid), or leave it out so that it widens itself"
+                } else {
+                    "the grid could not widen further within dga's memory limit, so rely on the other methods"
+                };
+                write!(
+                    f,
+                    "dga's posterior still has mass near {largest_missing} unseen people, the end of its grid: the estimate is cut off; {next}"
+                )
+            }
             Warning::MethodsDisagree { first, second } => write!(
                 f,
                 "{} and {} disagree beyond their 95% intervals: at least one model does not fit how these lists overlap; do not report a single number",
@@ -719,6 +731,7 @@ fn run_dga(table: &CaptureTable, options: &DgaOptions, report: &mut Report) -> R
     if result.grid_truncated {
         report.warnings.push(Warning::GridTruncated {
             largest_missing: result.missing.1,
+            grid_given: options.missing.is_some(),
         });
     }
     report.estimates.push(Estimate {
