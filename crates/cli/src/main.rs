@@ -99,18 +99,20 @@ fn main() -> ExitCode {
 }
 
 /// The error and its causes, each said once: some errors (the store's database errors, sqlx's)
-/// repeat their cause in their own message, which `{:#}` would print again after it.
+/// end their own message with their cause's, which `{:#}` would print again after it. A cause
+/// is left out only when the error it causes ends with its words.
 fn error_text(error: &anyhow::Error) -> String {
     let mut text = String::new();
+    let mut previous = String::new();
     for cause in error.chain() {
         let said = cause.to_string();
-        if text.contains(&said) {
-            continue;
+        if previous.is_empty() || !previous.ends_with(&said) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&said);
         }
-        if !text.is_empty() {
-            text.push_str(": ");
-        }
-        text.push_str(&said);
+        previous = said;
     }
     text
 }
@@ -160,5 +162,11 @@ mod tests {
     fn causes_not_repeated_are_all_printed() {
         let error = anyhow::anyhow!("row 4: no name").context("importing list.csv");
         assert_eq!(error_text(&error), "importing list.csv: row 4: no name");
+        // Words of the cause found inside, not at the end of, the error it causes.
+        let error = anyhow::anyhow!("timed out").context("timed out twice, then the lock failed");
+        assert_eq!(
+            error_text(&error),
+            "timed out twice, then the lock failed: timed out"
+        );
     }
 }

@@ -245,6 +245,18 @@ fn a_grid_given_too_short_is_warned_with_what_to_do() {
             && stdout.contains("widen the grid (--unseen-grid)"),
         "{stdout}"
     );
+    // A grid that starts too high cuts the posterior off at its start.
+    let three = data("MY1997_3list.csv");
+    let output = whereabouts(&[
+        "--table",
+        three.to_str().unwrap(),
+        "--method",
+        "dga",
+        "--unseen-grid",
+        "200..300",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("mass near 200 unseen people"), "{stdout}");
 }
 
 #[test]
@@ -262,6 +274,17 @@ fn a_setting_out_of_range_is_named_by_its_flag() {
             "invalid --unseen-grid: the grid must run upwards",
         ),
         ("--delta", "0", "invalid --delta: must be a positive number"),
+        ("--thinning", "0", "invalid --thinning: must be at least 1"),
+        (
+            "--burn-in",
+            "100000000000",
+            "invalid --burn-in: a chain may run at most",
+        ),
+        (
+            "--unseen-grid",
+            "0..100000000000",
+            "invalid --unseen-grid: 0..100000000000 is 100000000001 unseen counts",
+        ),
     ] {
         let output = whereabouts(&["--table", kosovo.to_str().unwrap(), flag, value]);
         assert!(!output.status.success(), "{flag} {value}");

@@ -135,7 +135,7 @@ mod tests {
     use chrono::NaiveDate;
 
     fn between(earliest: (i32, u32, u32), latest: (i32, u32, u32)) -> UncertainDate {
-        let day = |(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+        let day = |(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap();
         UncertainDate {
             verbatim: String::new(),
             calendar: Calendar::SolarHijri,

@@ -54,13 +54,13 @@ impl FieldValue {
     /// The stratum this value puts a person in when estimates go by its field, in terms that
     /// meet across calendars. A date goes by its Gregorian month ([`UncertainDate::month`]:
     /// the month holding the middle of its interval, none past a month). A birth year goes by
-    /// the decade holding the middle of its Gregorian interval (`1960s`; the Solar Hijri year
-    /// 1348 is mostly 1969), and has none when the interval is wider than ten years. An age goes
-    /// by ten-year band (`20–29`). Anything else is its text.
+    /// the decade holding the middle of its Gregorian interval, rounded down (`1960s`; the
+    /// Solar Hijri year 1348, 1969–1970, is mostly 1969), and has none when the interval spans
+    /// more than five years. An age goes by ten-year band (`20–29`). Anything else is its text.
     pub fn stratum(&self) -> Option<String> {
         match self {
             FieldValue::Date { date } => date.month(),
-            FieldValue::Years { years, .. } => (years.latest - years.earliest <= YEARS_PER_BAND)
+            FieldValue::Years { years, .. } => (years.latest - years.earliest < WIDEST_BIRTH_YEARS)
                 .then(|| {
                     let middle = (years.earliest + years.latest).div_euclid(2);
                     format!("{}s", middle - middle.rem_euclid(YEARS_PER_BAND))
@@ -73,6 +73,10 @@ impl FieldValue {
         }
     }
 }
+
+/// The most years a birth year's interval may span and still be given a decade: a Solar Hijri
+/// year spans two, `circa 1340` four (1960–1963).
+const WIDEST_BIRTH_YEARS: i32 = 5;
 
 /// Years in a stratum of birth years or ages.
 const YEARS_PER_BAND: i32 = 10;
@@ -168,8 +172,9 @@ mod tests {
         assert_eq!(years(1969, 1970).stratum().unwrap(), "1960s");
         assert_eq!(years(1969, 1969).stratum().unwrap(), "1960s");
         assert_eq!(years(1970, 1971).stratum().unwrap(), "1970s");
-        assert_eq!(years(1950, 1960).stratum().unwrap(), "1950s");
-        assert_eq!(years(1950, 1961).stratum(), None);
+        assert_eq!(years(1960, 1963).stratum().unwrap(), "1960s");
+        assert_eq!(years(1958, 1962).stratum().unwrap(), "1960s");
+        assert_eq!(years(1955, 1960).stratum(), None);
     }
 
     #[test]

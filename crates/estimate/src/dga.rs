@@ -153,8 +153,10 @@ pub struct DgaResult {
     pub median: f64,
     /// 95% equal-tailed credible interval.
     pub interval: (f64, f64),
-    /// True when more than 0.1% of the posterior sits in the top 5% of the grid: widen it.
-    pub grid_truncated: bool,
+    /// The end of the grid of unseen counts that cuts the posterior off, when one does: more
+    /// than 0.1% of the posterior sits in the top 5% of the grid or, when the grid was given and
+    /// starts above 0, in the bottom 5% (the end with more, when both do).
+    pub grid_truncated_at: Option<u64>,
 }
 
 /// All decomposable graphs on `j` lists (8 for 3 lists, 61 for 4, 822 for 5).
@@ -243,6 +245,12 @@ pub fn dga(table: &CaptureTable, options: &DgaOptions) -> Result<DgaResult> {
     if let NPrior::NegativeBinomial { a, b } = options.prior {
         check_negative_binomial_prior(a, b)?;
     }
+    if let Some((from, to)) = options.missing.filter(|(from, to)| from > to) {
+        return Err(EstimateError::InvalidOption {
+            option: "missing",
+            reason: format!("the grid must run upwards; got {from}..{to}"),
+        });
+    }
     if !(2..=MAX_DGA_LISTS).contains(&j) {
         return Err(EstimateError::UnsupportedLists {
             method: "dga",
@@ -256,16 +264,23 @@ pub fn dga(table: &CaptureTable, options: &DgaOptions) -> Result<DgaResult> {
     let n = table.observed();
     let most = max_grid_points(j);
     match options.missing {
-        Some((from, to)) if from <= to => run(table, &graphs, delta, options.prior, (from, to)),
-        Some((from, to)) => Err(EstimateError::InvalidOption {
+        Some((from, to)) if to - from >= most => Err(EstimateError::InvalidOption {
             option: "missing",
-            reason: format!("the grid must run upwards; got {from}..{to}"),
+            reason: format!(
+                "{from}..{to} is {} unseen counts, and at most {most} fit in dga's memory on {j} \
+                 lists: narrow it, or leave it out so that dga chooses",
+                to - from + 1
+            ),
         }),
+        Some(grid) => run(table, &graphs, delta, options.prior, grid),
         None => {
             let mut to = 300u64.max(2 * n);
             loop {
                 let result = run(table, &graphs, delta, options.prior, (0, to))?;
-                if !result.grid_truncated || to >= 1_000_000.max(64 * n) || to + 1 >= most {
+                if result.grid_truncated_at.is_none()
+                    || to >= 1_000_000.max(64 * n)
+                    || to + 1 >= most
+                {
                     return Ok(result);
                 }
                 to = (to * 2).min(most - 1);
@@ -279,6 +294,9 @@ pub fn dga(table: &CaptureTable, options: &DgaOptions) -> Result<DgaResult> {
 fn max_grid_points(lists: usize) -> u64 {
     (MAX_GRID_BYTES / (8 * ((1 << lists) - 1))) as u64
 }
+
+/// Posterior mass in the outer 5% of the grid above which the grid cuts the posterior off.
+const CUT_OFF_MASS: f64 = 1e-3;
 
 fn run(
     table: &CaptureTable,
@@ -404,8 +422,16 @@ fn run(
         }
         n + grid[len - 1]
     };
-    let tail_start = len - (len / 20).max(1);
-    let tail: f64 = posterior[tail_start..].iter().sum();
+    let edge = (len / 20).max(1);
+    let mass_at_top: f64 = posterior[len - edge..].iter().sum();
+    let mass_at_bottom: f64 = posterior[..edge].iter().sum();
+    let bottom = if from > 0 { mass_at_bottom } else { 0.0 };
+    let (end, mass) = if bottom > mass_at_top {
+        (from, bottom)
+    } else {
+        (to, mass_at_top)
+    };
+    let grid_truncated_at = (mass > CUT_OFF_MASS).then_some(end);
     Ok(DgaResult {
         delta,
         prior,
@@ -421,7 +447,7 @@ fn run(
         mode,
         median: quantile(0.5),
         interval: (quantile(0.025), quantile(0.975)),
-        grid_truncated: tail > 1e-3,
+        grid_truncated_at,
     })
 }
 
@@ -472,9 +498,28 @@ mod tests {
             missing: Some((0, max_grid_points(5))),
             ..DgaOptions::default()
         };
+        let error = dga(&table, &options).unwrap_err();
         assert!(
-            dga(&table, &options).is_err(),
-            "an explicit grid is capped too"
+            matches!(&error, EstimateError::InvalidOption { option: "missing", reason } if reason.contains("narrow it")),
+            "an explicit grid is capped too: {error}"
+        );
+    }
+
+    #[test]
+    fn a_grid_running_downwards_is_refused_whatever_the_table() {
+        let backwards = DgaOptions {
+            missing: Some((300, 1)),
+            ..DgaOptions::default()
+        };
+        // Six lists, more than dga runs on: the setting is still what is refused.
+        let mut counts = vec![0; 64];
+        counts[1..].iter_mut().for_each(|c| *c = 2);
+        let lists = (0..6).map(|j| format!("l{j}")).collect();
+        let table = CaptureTable::from_counts(lists, counts).unwrap();
+        let error = dga(&table, &backwards).unwrap_err();
+        assert!(
+            matches!(&error, EstimateError::InvalidOption { option: "missing", reason } if reason.contains("upwards")),
+            "{error}"
         );
     }
 

@@ -248,7 +248,7 @@ fn check_run_options(options: &LcmcrOptions) -> Result<()> {
     let kept = options.thinning.saturating_mul(options.draws);
     if kept.saturating_add(options.burn_in) > MAX_SWEEPS {
         let (option, lower) = if options.burn_in > kept {
-            ("burn-in", "--burn-in")
+            ("burn_in", "--burn-in")
         } else {
             ("thinning", "--thinning or --draws")
         };
@@ -1989,7 +1989,7 @@ mod tests {
                     burn_in: 1_000_000_000_000,
                     ..LcmcrOptions::default()
                 },
-                "burn-in",
+                "burn_in",
             ),
             (
                 LcmcrOptions {

@@ -205,35 +205,39 @@ impl LeftOut {
     }
 }
 
+/// The highest interaction order fitted when none is asked for (lowered to what the lists allow).
+const DEFAULT_MAX_ORDER: usize = 3;
+
 /// Fits and ranks all hierarchical models (see the module documentation), computing profile
 /// intervals for the best `options.models_with_intervals` models.
 pub fn fit_all(table: &CaptureTable, options: &LoglinearOptions) -> Result<LoglinearResult> {
     let j = table.list_count();
-    let default_order = if j <= 5 { 3 } else { 2 };
     if options.max_order == Some(0) {
         return Err(EstimateError::InvalidOption {
             option: "max_order",
             reason: "must be at least 1 (1 fits the independence model only)".into(),
         });
     }
-    if let Some(asked) = options.max_order.filter(|&order| order >= j) {
+    // The interaction of all lists is the unseen cell's own degree of freedom; past 5 lists
+    // only pairs are fitted.
+    let highest = if j > 5 { 2 } else { j - 1 };
+    if let Some(asked) = options.max_order.filter(|&order| order > highest) {
+        let why = if j > 5 {
+            format!("with {j} lists only pairwise interactions are fitted")
+        } else {
+            format!(
+                "an interaction of all {j} lists cannot be told apart from the people no list saw"
+            )
+        };
         return Err(EstimateError::InvalidOption {
             option: "max_order",
             reason: format!(
-                "{asked} is more than {j} lists allow: an interaction of all {j} lists cannot be \
-                 told apart from the people no list saw, so the highest order is {}; give that or \
-                 less, or leave the option out",
-                j - 1
+                "{asked} is more than {j} lists allow: {why}, so the highest order is {highest}; \
+                 give that or less, or leave the option out"
             ),
         });
     }
-    let max_order = options.max_order.unwrap_or(default_order).min(j - 1).max(1);
-    if j > 5 && max_order > 2 {
-        return Err(EstimateError::InvalidOption {
-            option: "max_order",
-            reason: format!("with {j} lists only pairwise interactions are supported"),
-        });
-    }
+    let max_order = options.max_order.unwrap_or(highest.min(DEFAULT_MAX_ORDER));
     let zero_terms: Vec<usize> = candidate_terms(j, max_order)
         .into_iter()
         .filter(|t| table.seen_by_all(*t) == 0)
@@ -891,6 +895,16 @@ mod tests {
             "{error}"
         );
         assert_eq!(fit_all(&t, &with_order(2)).unwrap().max_order, 2);
+        let six = table(
+            "a,b,c,d,e,f,count\n1,0,0,0,0,0,9\n0,1,0,0,0,0,8\n0,0,1,0,0,0,7\n0,0,0,1,0,0,6\n\
+             0,0,0,0,1,0,5\n0,0,0,0,0,1,4\n1,1,0,0,0,0,3\n0,0,1,1,0,0,2\n0,0,0,0,1,1,2\n",
+        );
+        let error = fit_all(&six, &with_order(3)).unwrap_err();
+        assert!(
+            error.to_string().contains("only pairwise")
+                && error.to_string().contains("the highest order is 2"),
+            "{error}"
+        );
     }
 
     #[test]

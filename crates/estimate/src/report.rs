@@ -179,8 +179,8 @@ pub enum Warning {
     },
     /// dga's posterior still had mass at the end of its grid.
     GridTruncated {
-        /// Largest unseen count on the grid.
-        largest_missing: u64,
+        /// The end of the grid, in unseen people, that cuts the posterior off.
+        end: u64,
         /// Whether the grid was given (`DgaOptions::missing`) rather than widened by dga.
         grid_given: bool,
     },
@@ -308,10 +308,7 @@ impl fmt::Display for Warning {
                 "every kept LCMCR draw of the total was {}: the lists overlap so fully that the sampler found no room for anyone unseen, so its interval is that one number and whether it mixed cannot be judged from the total",
                 thousands(*total)
             ),
-            Warning::GridTruncated {
-                largest_missing,
-                grid_given,
-            } => {
+            Warning::GridTruncated { end, grid_given } => {
                 let next = if *grid_given {
                     "widen the grid (--unseen-grid), or leave it out so that it widens itself"
                 } else {
@@ -319,7 +316,7 @@ impl fmt::Display for Warning {
                 };
                 write!(
                     f,
-                    "dga's posterior still has mass near {largest_missing} unseen people, the end of its grid: the estimate is cut off; {next}"
+                    "dga's posterior still has mass near {end} unseen people, an end of its grid: the estimate is cut off; {next}"
                 )
             }
             Warning::MethodsDisagree { first, second } => write!(
@@ -728,9 +725,9 @@ fn run_lcmcr(table: &CaptureTable, options: &LcmcrOptions, report: &mut Report) 
 
 fn run_dga(table: &CaptureTable, options: &DgaOptions, report: &mut Report) -> Result<()> {
     let result = dga::dga(table, options)?;
-    if result.grid_truncated {
+    if let Some(end) = result.grid_truncated_at {
         report.warnings.push(Warning::GridTruncated {
-            largest_missing: result.missing.1,
+            end,
             grid_given: options.missing.is_some(),
         });
     }

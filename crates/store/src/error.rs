@@ -112,13 +112,17 @@ impl<T, E: std::error::Error + Send + Sync + 'static> DbContext<T> for Result<T,
     }
 }
 
-/// SQLite's result codes for a file that is not a database (26) or is a damaged one (11).
-const UNREADABLE_CODES: [&str; 2] = ["26", "11"];
+/// SQLite's primary result codes for a damaged database (`SQLITE_CORRUPT`, 11) and a file that
+/// is not a database (`SQLITE_NOTADB`, 26).
+const UNREADABLE_CODES: [i64; 2] = [11, 26];
 
-/// Whether SQLite says the database file is damaged or not a database at all.
+/// Whether SQLite says the database file is damaged or not a database at all. sqlx reports
+/// SQLite's extended codes, whose low byte is the primary one (267, `SQLITE_CORRUPT_VTAB`, is
+/// a damaged name index).
 pub(crate) fn says_unreadable(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(database)
-        if database.code().is_some_and(|code| UNREADABLE_CODES.contains(&code.as_ref())))
+        if database.code().and_then(|code| code.parse::<i64>().ok())
+            .is_some_and(|code| UNREADABLE_CODES.contains(&(code & 0xff))))
 }
 
 /// A failed database call as the user should hear it: [`StoreError::Damaged`], with the way to

@@ -179,6 +179,8 @@ const FLAGS: &[(&str, &str)] = &[
     ("max_order", "--max-order"),
     ("classes", "--classes"),
     ("draws", "--draws"),
+    ("thinning", "--thinning"),
+    ("burn_in", "--burn-in"),
     ("chains", "--chains"),
     ("delta", "--delta"),
     ("prior", "--n-prior"),
@@ -290,9 +292,15 @@ fn run_on_registry(args: &EstimateArgs, options: &EstimateOptions) -> anyhow::Re
         .map_err(said_with_flags)
         .with_context(source)?;
     overall.warnings.extend(unsettled);
+    // A date or birth year can be given and still fit no stratum (FieldValue::stratum).
+    let too_loose = match args.by {
+        Some(field) if field.is_date() => ", or a date too loose for one month",
+        Some(CanonicalField::BirthYear) => ", or years too far apart for one decade",
+        _ => "",
+    };
     let unstratified = (tables.unstratified > 0).then(|| {
         format!(
-            "People with no value for `{field}`: {}, counted in the overall estimate only.",
+            "People with no value for `{field}`{too_loose}: {}, counted in the overall estimate only.",
             estimate::report::thousands(tables.unstratified as f64)
         )
     });

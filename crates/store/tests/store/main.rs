@@ -11,7 +11,7 @@ use domain::fields::CanonicalField;
 use domain::ids::RecordId;
 use domain::person::{ClaimOrigin, ClaimState, ClaimSubject, MembershipMethod, NewClaim};
 use domain::record::FieldValue;
-use helpers::{TestRegistry, record, sql};
+use helpers::{TestRegistry, column, record, sql};
 use store::audit::ChainBreak;
 use store::backup::ExistingRegistry;
 use store::{DuplicateFile, Store, StoreError};
@@ -40,31 +40,80 @@ async fn a_database_file_that_is_not_a_database_says_to_restore_a_backup() {
     assert!(error.to_string().contains("whereabouts restore"), "{error}");
 }
 
-#[tokio::test]
-async fn a_database_damaged_past_its_first_page_says_to_restore_a_backup() {
+/// A registry of 2,000 imported records, closed: its folder (kept alive) and its root.
+async fn closed_registry_of_2000_records() -> (tempfile::TempDir, std::path::PathBuf) {
     let registry = TestRegistry::new().await;
     let rows: Vec<_> = (1..=2000).map(|n| record(n, "Reza")).collect();
     registry.import("list-a", b"file", &rows).await.unwrap();
     let root = registry.root().to_path_buf();
-    let dir = registry.close().await;
-    let database = store::RegistryPaths::new(&root).database;
-    let mut bytes = std::fs::read(&database).unwrap();
-    // Every page after the first (the schema) gets garbage over its header, so the database
-    // opens and fails on the first page a query reads.
+    (registry.close().await, root)
+}
+
+/// Overwrites the header of each page of the registry's database that `damaged` picks, by
+/// page number (1 is the schema's page).
+fn garble_pages(root: &std::path::Path, damaged: impl Fn(usize) -> bool) {
     const PAGE: usize = 16_384;
-    for page in bytes.chunks_mut(PAGE).skip(1) {
-        page[..64].fill(0xde);
+    let database = store::RegistryPaths::new(root).database;
+    let mut bytes = std::fs::read(&database).unwrap();
+    for (index, page) in bytes.chunks_mut(PAGE).enumerate() {
+        if damaged(index + 1) {
+            page[..64].fill(0xde);
+        }
     }
     std::fs::write(&database, bytes).unwrap();
+}
 
-    // Opening reads the migrations' table, which may sit on a damaged page itself.
+#[tokio::test]
+async fn a_database_damaged_past_its_first_page_says_to_restore_a_backup() {
+    let (_dir, root) = closed_registry_of_2000_records().await;
+    garble_pages(&root, |page| page > 1);
+    // Opening reads the migrations' table, which sits on a damaged page itself.
     let error = match Store::open(&root).await {
         Ok(store) => store.counts().await.unwrap_err(),
         Err(error) => error,
     };
     assert!(matches!(error, StoreError::Damaged { .. }), "{error:?}");
     assert!(error.to_string().contains("whereabouts restore"), "{error}");
-    drop(dir);
+}
+
+#[tokio::test]
+async fn a_table_damaged_after_opening_says_to_restore_a_backup() {
+    let (_dir, root) = closed_registry_of_2000_records().await;
+    let records_root = column(
+        &root,
+        "SELECT CAST(rootpage AS TEXT) FROM sqlite_master WHERE name = 'source_records'",
+    )
+    .await[0]
+        .parse::<usize>()
+        .unwrap();
+    // Only the records' table is damaged: the registry opens, and fails on the first query
+    // that reads the records.
+    garble_pages(&root, |page| page == records_root);
+    let store = Store::open(&root).await.unwrap();
+    let error = store.records_page(None, 10).await.unwrap_err();
+    assert!(matches!(error, StoreError::Damaged { .. }), "{error:?}");
+    assert!(error.to_string().contains("whereabouts restore"), "{error}");
+}
+
+#[tokio::test]
+async fn a_damaged_name_index_says_to_restore_a_backup() {
+    let registry = TestRegistry::new().await;
+    let rows: Vec<_> = (1..=2000).map(|n| record(n, &format!("Reza{n}"))).collect();
+    registry.import("list-a", b"file", &rows).await.unwrap();
+    // SQLite reports this damage with an extended code (267, SQLITE_CORRUPT_VTAB).
+    sql(
+        registry.root(),
+        "UPDATE record_terms_data SET block = randomblob(length(block)) WHERE id > 10",
+    )
+    .await
+    .unwrap();
+    let query = store::browse::PersonQuery {
+        text: Some("reza".into()),
+        limit: 10,
+        ..store::browse::PersonQuery::default()
+    };
+    let error = registry.store.find_persons(&query).await.unwrap_err();
+    assert!(matches!(error, StoreError::Damaged { .. }), "{error:?}");
 }
 
 #[tokio::test]
