@@ -371,17 +371,14 @@ impl Store {
         self.db.api_token_user(token_sha256).await
     }
 
-    /// Notes a failed login for throttling.
-    pub async fn record_login_failure(&self, login: &str) -> Result<(), StoreError> {
-        self.db.record_login_failure(login).await
+    /// Notes an attempt to use a login name's password, before it is checked, and returns how
+    /// many attempts not yet cleared were made since an RFC 3339 time, this one included and
+    /// later ones not: requests made together each count only those written before them.
+    pub async fn record_login_attempt(&self, login: &str, since: &str) -> Result<u64, StoreError> {
+        self.db.record_login_attempt(login, since).await
     }
 
-    /// Failed logins for a login name after an RFC 3339 time.
-    pub async fn login_failures_since(&self, login: &str, since: &str) -> Result<u64, StoreError> {
-        self.db.login_failures_since(login, since).await
-    }
-
-    /// Forgets the failed logins of a login name (after a successful login).
+    /// Forgets the login attempts of a login name (after its password matched).
     pub async fn clear_login_failures(&self, login: &str) -> Result<(), StoreError> {
         self.db.clear_login_failures(login).await
     }

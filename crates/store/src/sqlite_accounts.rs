@@ -285,28 +285,27 @@ impl SqliteBackend {
         row.as_ref().map(decode_user).transpose()
     }
 
-    pub(crate) async fn record_login_failure(&self, login: &str) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO login_failures (login, at) VALUES (?, ?)")
-            .bind(login)
-            .bind(now())
-            .execute(&self.pool)
-            .await
-            .context("recording a failed login")?;
-        Ok(())
-    }
-
-    pub(crate) async fn login_failures_since(
+    pub(crate) async fn record_login_attempt(
         &self,
         login: &str,
         since: &str,
     ) -> Result<u64, StoreError> {
-        let count: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM login_failures WHERE login = ? AND at > ?")
+        let id: i64 =
+            sqlx::query_scalar("INSERT INTO login_failures (login, at) VALUES (?, ?) RETURNING id")
                 .bind(login)
-                .bind(since)
+                .bind(now())
                 .fetch_one(&self.pool)
                 .await
-                .context("counting failed logins")?;
+                .context("recording a login attempt")?;
+        let count: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM login_failures WHERE login = ? AND at > ? AND id <= ?",
+        )
+        .bind(login)
+        .bind(since)
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await
+        .context("counting login attempts")?;
         Ok(count as u64)
     }
 

@@ -26,6 +26,34 @@ pub(crate) const THROTTLE_MINUTES: i64 = 15;
 /// The shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 12;
 
+/// The longest login name a login form may send: longer ones are refused before the registry
+/// is asked (each failed login is written down under its name).
+pub(crate) const MAX_LOGIN_CHARS: usize = 128;
+
+/// The longest password a form may send to be checked or set: Argon2 reads all of it.
+pub(crate) const MAX_PASSWORD_CHARS: usize = 1024;
+
+/// Whether a login form's name and password are short enough to check at all.
+pub(crate) fn credentials_fit(login: &str, password: &str) -> bool {
+    login.chars().count() <= MAX_LOGIN_CHARS && password.chars().count() <= MAX_PASSWORD_CHARS
+}
+
+/// Runs a password hash or check on the blocking threads, as many at a time as `limit` allows
+/// (one per core, [`crate::state::AppState`]): each takes Argon2's 19 MiB, so three hundred
+/// logins at once had taken 1.6 GB; now a burst waits its turn.
+pub(crate) async fn password_work<T: Send + 'static>(
+    limit: &tokio::sync::Semaphore,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> anyhow::Result<T> {
+    let _permit = limit
+        .acquire()
+        .await
+        .map_err(|e| anyhow::anyhow!("the password checks stopped: {e}"))?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| anyhow::anyhow!("the password check failed: {e}"))
+}
+
 /// A hash of a random password, checked against when a login does not exist, so that an
 /// unknown login takes as long to refuse as a wrong password.
 pub(crate) static DUMMY_HASH: std::sync::LazyLock<String> =
@@ -56,9 +84,15 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
 
 /// Refuses a password that is too short, saying what is needed.
 pub fn check_new_password(password: &str) -> Result<(), String> {
-    if password.chars().count() < MIN_PASSWORD_CHARS {
+    let length = password.chars().count();
+    if length < MIN_PASSWORD_CHARS {
         return Err(format!(
             "a password needs at least {MIN_PASSWORD_CHARS} characters"
+        ));
+    }
+    if length > MAX_PASSWORD_CHARS {
+        return Err(format!(
+            "a password may have at most {MAX_PASSWORD_CHARS} characters"
         ));
     }
     Ok(())

@@ -162,6 +162,11 @@ fn entries() -> Vec<Entry> {
     ]
 }
 
+/// The largest body any request but the import's upload may send: forms and JSON of a few
+/// fields (a review note, a password). An anonymous login of 30 MB had been read and its name
+/// written to the registry.
+const FORM_BODY_LIMIT: usize = 64 * 1024;
+
 /// Every route with its rule.
 pub fn table() -> Vec<Rule> {
     entries().into_iter().map(|(rule, _)| rule).collect()
@@ -171,8 +176,19 @@ pub fn table() -> Vec<Rule> {
 /// a 404 page for anything else.
 pub(crate) fn router(state: AppState) -> Router {
     let mut by_path: BTreeMap<&'static str, MethodRouter<AppState>> = BTreeMap::new();
+    // Four times the upload limit for the import's upload: one over the limit is read to its
+    // end (and dropped) up to here, so the browser sees the answer (`pages::import`). Every
+    // other request is a form or a JSON body of a few fields.
+    let upload_limit = state.config.max_upload_bytes.saturating_mul(4) + 64 * 1024;
     for (rule, handler) in entries() {
-        let guarded = handler.layer(from_fn_with_state((state.clone(), rule), guard));
+        let body_limit = if rule.path == "/import" {
+            upload_limit
+        } else {
+            FORM_BODY_LIMIT
+        };
+        let guarded = handler
+            .layer(axum::extract::DefaultBodyLimit::max(body_limit))
+            .layer(from_fn_with_state((state.clone(), rule), guard));
         let merged = match by_path.remove(rule.path) {
             Some(existing) => existing.merge(guarded),
             None => guarded,
@@ -185,11 +201,6 @@ pub(crate) fn router(state: AppState) -> Router {
     }
     router
         .fallback(|| async { WebError::NotFound })
-        // Four times the upload limit: an upload over the limit is read to its end (and
-        // dropped) up to here, so the browser sees the answer (`pages::import`).
-        .layer(axum::extract::DefaultBodyLimit::max(
-            state.config.max_upload_bytes.saturating_mul(4) + 64 * 1024,
-        ))
         .layer(from_fn(security::headers))
         .with_state(state)
 }

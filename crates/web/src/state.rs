@@ -64,6 +64,8 @@ pub(crate) struct AppState {
     pub(crate) facets: Arc<tokio::sync::Mutex<FacetCache>>,
     /// Held while a linkage run writes, so two runs never overlap.
     pub(crate) linking: Arc<tokio::sync::Mutex<()>>,
+    /// Password hashes and checks under way, one per core at most ([`crate::auth::password_work`]).
+    pub(crate) password_checks: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -99,6 +101,9 @@ impl AppState {
             estimate: Arc::default(),
             facets: Arc::default(),
             linking: Arc::default(),
+            password_checks: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(1, usize::from),
+            )),
         }
     }
 }

@@ -200,6 +200,122 @@ async fn repeated_wrong_passwords_lock_the_login_for_a_while() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_passwords_sent_together_are_throttled_as_if_sent_in_turn() {
+    let app = common::spawn(50, &[]).await;
+    let attempts: Vec<_> = (0..20)
+        .map(|i| {
+            let base = app.base.clone();
+            tokio::spawn(async move {
+                let browser = client();
+                let form = browser.get(format!("{base}/login")).send().await.unwrap();
+                let csrf = csrf_of(&form.text().await.unwrap());
+                let password = format!("wrong password {i}");
+                browser
+                    .post(format!("{base}/login"))
+                    .form(&[
+                        ("login", "viewer"),
+                        ("password", &password),
+                        ("csrf", &csrf),
+                    ])
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for attempt in attempts {
+        statuses.push(attempt.await.unwrap());
+    }
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let throttled = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((checked, throttled), (5, 15), "{statuses:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_logins_and_bodies_are_refused_before_the_registry_is_asked() {
+    let app = common::spawn(50, &[]).await;
+    let browser = client();
+    let form = browser
+        .get(format!("{}/login", app.base))
+        .send()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&form.text().await.unwrap());
+    let long_login = "L".repeat(200);
+    let refused = browser
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("login", long_login.as_str()),
+            ("password", "x"),
+            ("csrf", &csrf),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let huge_login = "L".repeat(100_000);
+    let too_large = browser
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("login", huge_login.as_str()),
+            ("password", "x"),
+            ("csrf", &csrf),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(too_large.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_current_passwords_are_throttled_like_logins() {
+    let app = common::spawn(50, &[]).await;
+    let viewer = logged_in(&app, "viewer").await;
+    let change = |current: &'static str| {
+        let viewer = viewer.clone();
+        let base = app.base.clone();
+        async move {
+            let form = viewer
+                .get(format!("{base}/account/password"))
+                .send()
+                .await
+                .unwrap();
+            let csrf = csrf_of(&form.text().await.unwrap());
+            let response = viewer
+                .post(format!("{base}/account/password"))
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("current", current),
+                    ("new_password", "a new password long enough"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            response.text().await.unwrap()
+        }
+    };
+    for _ in 0..5 {
+        assert!(
+            change("wrong password!!")
+                .await
+                .contains("Wrong login or password")
+        );
+    }
+    assert!(
+        change(PASSWORD).await.contains("Too many failed logins"),
+        "the right password is refused while the account is throttled"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_carry_security_headers_and_load_nothing_from_other_hosts() {
     let app = common::spawn(100, &[]).await;
     let admin = logged_in(&app, "admin").await;

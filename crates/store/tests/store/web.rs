@@ -164,30 +164,34 @@ async fn expired_sessions_and_failed_logins_are_counted_out() {
         .await
         .unwrap();
     assert!(store.live_session("old").await.unwrap().is_none());
-    for _ in 0..3 {
-        store.record_login_failure("reza").await.unwrap();
-    }
+    let counts: Vec<u64> = {
+        let mut counts = Vec::new();
+        for _ in 0..3 {
+            counts.push(
+                store
+                    .record_login_attempt("reza", "2000-01-01")
+                    .await
+                    .unwrap(),
+            );
+        }
+        counts
+    };
+    assert_eq!(counts, [1, 2, 3], "each attempt counts those before it");
     assert_eq!(
         store
-            .login_failures_since("reza", "2000-01-01")
+            .record_login_attempt("reza", "2999-01-01")
             .await
             .unwrap(),
-        3
-    );
-    assert_eq!(
-        store
-            .login_failures_since("reza", "2999-01-01")
-            .await
-            .unwrap(),
-        0
+        0,
+        "none within a window that starts later"
     );
     store.clear_login_failures("reza").await.unwrap();
     assert_eq!(
         store
-            .login_failures_since("reza", "2000-01-01")
+            .record_login_attempt("reza", "2000-01-01")
             .await
             .unwrap(),
-        0
+        1
     );
 }
 

@@ -2,7 +2,8 @@
 
 use crate::auth::{
     LOGIN_CSRF_COOKIE, MAX_FAILED_LOGINS, SESSION_COOKIE, THROTTLE_MINUTES, check_new_password,
-    cookie, hash_password, random_token, same_secret, set_cookie, token_hash, verify_password,
+    cookie, credentials_fit, hash_password, password_work, random_token, same_secret, set_cookie,
+    token_hash, verify_password,
 };
 use crate::error::WebError;
 use crate::i18n::{LANG_COOKIE, Lang};
@@ -85,39 +86,31 @@ pub(crate) async fn login(
     }
     let next = form.next.as_deref().unwrap_or("/");
     let w = ctx.lang.words();
-    let since = (chrono::Utc::now() - chrono::Duration::minutes(THROTTLE_MINUTES))
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    if state
-        .store
-        .login_failures_since(&form.login, &since)
-        .await?
-        >= MAX_FAILED_LOGINS
-    {
-        let mut response = login_page(&ctx, &state, &headers, next, Some(w.throttled.to_string()));
-        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-        return Ok(response);
+    let refuse = |status: StatusCode, message: &str| {
+        let mut response = login_page(&ctx, &state, &headers, next, Some(message.to_string()));
+        *response.status_mut() = status;
+        response
+    };
+    if !credentials_fit(&form.login, &form.password) {
+        return Ok(refuse(StatusCode::UNAUTHORIZED, w.bad_login));
+    }
+    if over_attempts(&state, &form.login).await? {
+        return Ok(refuse(StatusCode::TOO_MANY_REQUESTS, w.throttled));
     }
     let user = state.store.user_by_login(&form.login).await?;
     let password = form.password.clone();
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     // Verify even for unknown logins, so timing does not reveal which logins exist.
-    let matches = tokio::task::spawn_blocking(move || {
+    let matches = password_work(&state.password_checks, move || {
         let phc = hash.unwrap_or_else(|| crate::auth::DUMMY_HASH.to_string());
         verify_password(&password, &phc)
     })
-    .await
-    .map_err(|e| anyhow::anyhow!("password check failed: {e}"))?;
+    .await?;
     let user = match user {
         Some(user) if matches && !user.disabled => user,
-        _ => {
-            state.store.record_login_failure(&form.login).await?;
-            let mut response =
-                login_page(&ctx, &state, &headers, next, Some(w.bad_login.to_string()));
-            *response.status_mut() = StatusCode::UNAUTHORIZED;
-            return Ok(response);
-        }
+        _ => return Ok(refuse(StatusCode::UNAUTHORIZED, w.bad_login)),
     };
-    state.store.clear_login_failures(&user.login).await?;
+    state.store.clear_login_failures(&form.login).await?;
     let token = random_token();
     let expires = chrono::Utc::now() + chrono::Duration::hours(state.config.session_hours);
     state
@@ -143,6 +136,17 @@ pub(crate) async fn login(
         Redirect::to(&target),
     )
         .into_response())
+}
+
+/// Writes down an attempt to use `login`'s password and says whether it is one too many:
+/// more than [`MAX_FAILED_LOGINS`] within [`THROTTLE_MINUTES`]. The attempt is written before
+/// the password is checked (and the attempts cleared when it matches), so requests arriving
+/// together each count the others: a hundred at once had all been checked while the first
+/// were still being verified.
+async fn over_attempts(state: &AppState, login: &str) -> Result<bool, WebError> {
+    let since = (chrono::Utc::now() - chrono::Duration::minutes(THROTTLE_MINUTES))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    Ok(state.store.record_login_attempt(login, &since).await? > MAX_FAILED_LOGINS)
 }
 
 pub(crate) async fn logout(
@@ -196,16 +200,27 @@ pub(crate) async fn change_password(
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         response
     };
-    if !verify_password(&form.current, &user.user.password_hash) {
+    if !credentials_fit(&user.user.login, &form.current) {
         return Ok(refuse(w.bad_login.to_string()));
     }
+    if over_attempts(&state, &user.user.login).await? {
+        return Ok(refuse(w.throttled.to_string()));
+    }
+    let (current, stored) = (form.current.clone(), user.user.password_hash.clone());
+    if !password_work(&state.password_checks, move || {
+        verify_password(&current, &stored)
+    })
+    .await?
+    {
+        return Ok(refuse(w.bad_login.to_string()));
+    }
+    state.store.clear_login_failures(&user.user.login).await?;
     if let Err(reason) = check_new_password(&form.new_password) {
         return Ok(refuse(reason));
     }
     let new_password = form.new_password.clone();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&new_password))
-        .await
-        .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))??;
+    let hash =
+        password_work(&state.password_checks, move || hash_password(&new_password)).await??;
     let change = UserChange::Password {
         hash: &hash,
         must_change: false,
