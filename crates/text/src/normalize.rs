@@ -93,18 +93,29 @@ enum Folded {
     Char(char),
 }
 
+/// Whether a character only steers the direction of the text around it: the left-to-right and
+/// right-to-left marks, the Arabic letter mark, and the embeddings, overrides and isolates.
+pub fn is_direction_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
+/// The text without its direction controls ([`is_direction_control`]), for a place that shows
+/// text of several sources on one line, where an override in one name would reverse the rest.
+pub fn without_direction_controls(text: &str) -> String {
+    text.chars().filter(|c| !is_direction_control(*c)).collect()
+}
+
 /// What one (already decomposed and lower-cased) character becomes.
 fn fold_char(c: char) -> Folded {
     match c {
         // Zero-width space, ZWNJ, ZWJ, word joiner, BOM: a joint between words.
         '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' => Folded::Space,
-        // Direction marks and embeddings, soft hyphen, Arabic letter mark: invisible.
-        '\u{200E}'
-        | '\u{200F}'
-        | '\u{202A}'..='\u{202E}'
-        | '\u{2066}'..='\u{2069}'
-        | '\u{061C}'
-        | '\u{00AD}' => Folded::Drop,
+        // Direction marks and embeddings, soft hyphen: invisible.
+        c if is_direction_control(c) => Folded::Drop,
+        '\u{00AD}' => Folded::Drop,
         // Tatweel and standalone hamza.
         '\u{0640}' | '\u{0621}' => Folded::Drop,
         // Combining marks: Latin diacritics after NFD, Arabic harakat and Quranic marks.
@@ -139,6 +150,13 @@ fn fold_char(c: char) -> Folded {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn direction_controls_are_taken_out_and_nothing_else() {
+        let overridden = "list\u{202E}A\u{202C} \u{2067}گیلان\u{2069}\u{200F}, 1367";
+        assert_eq!(without_direction_controls(overridden), "listA گیلان, 1367");
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -34,6 +34,10 @@ pub(crate) enum WebError {
     Internal(#[from] anyhow::Error),
 }
 
+/// What a page says of a failure of the server itself, whose details (paths, SQL) stay in the
+/// log.
+pub(crate) const SERVER_FAILED: &str = "the server failed to answer; the error is in its log";
+
 impl WebError {
     pub(crate) fn status(&self) -> StatusCode {
         match self {
@@ -55,9 +59,7 @@ impl WebError {
         match self {
             WebError::Store(StoreError::NotFound(m) | StoreError::Conflict(m))
             | WebError::Store(StoreError::Invalid(m)) => m.clone(),
-            WebError::Store(_) | WebError::Internal(_) => {
-                "the server failed to answer; the error is in its log".to_string()
-            }
+            WebError::Store(_) | WebError::Internal(_) => SERVER_FAILED.to_string(),
             other => other.to_string(),
         }
     }

@@ -312,3 +312,56 @@ async fn the_statistics_page_names_records_imported_since_the_last_link() {
         "{after}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_the_server_fails_shows_no_server_path() {
+    let app = common::spawn(20, &[]).await;
+    let admin = logged_in(&app, "admin").await;
+    let form_page = admin
+        .get(format!("{}/import", app.base))
+        .send()
+        .await
+        .unwrap();
+    let csrf = common::csrf_of(&form_page.text().await.unwrap());
+    let upload = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .text("source", "late list")
+        .text("map", "")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"record_id,given_name\nx1,Reza\n".to_vec())
+                .file_name("late.csv"),
+        );
+    let preview = admin
+        .post(format!("{}/import", app.base))
+        .multipart(upload)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // The registry's file area is replaced by a plain file: storing the list fails.
+    let files = app.dir.path().join("registry").join("files");
+    std::fs::remove_dir_all(&files).unwrap();
+    std::fs::write(&files, b"not a folder").unwrap();
+    let response = admin
+        .post(format!("{}/import/confirm", app.base))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("upload", common::field_value(&preview, "upload").as_str()),
+            ("source", "late list"),
+            ("map", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("the error is in its log"), "{page}");
+    let folder = app.dir.path().to_string_lossy().to_string();
+    assert!(
+        !page.contains(&folder),
+        "the page names a server folder: {page}"
+    );
+}

@@ -3,7 +3,7 @@
 //! two steps, for its uploader only, for at most an hour.
 
 use crate::auth::random_token;
-use crate::error::WebError;
+use crate::error::{SERVER_FAILED, WebError};
 use crate::pages::Ctx;
 use crate::state::{AppState, PendingUpload};
 use crate::views::{ImportPage, ImportPreview, ProblemRow, page};
@@ -17,7 +17,7 @@ use import::{ImportError, ReadOptions};
 use serde::Deserialize;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use store::DuplicateFile;
+use store::{DuplicateFile, StoreError};
 
 /// How long an upload waits for confirmation.
 const PENDING_FOR: Duration = Duration::from_secs(3600);
@@ -305,7 +305,7 @@ pub(crate) async fn confirm(
             )),
             None,
         ),
-        Err(error) => (None, Some(format!("{error:#}"))),
+        Err(error) => (None, Some(import_failure(&error))),
     };
     let failed = error.is_some();
     let mut response = page(&ImportPage {
@@ -320,4 +320,28 @@ pub(crate) async fn confirm(
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(response)
+}
+
+/// What the import page says of a failed import: the registry's refusal in full (a file
+/// imported before, a name taken, a row it cannot take), and for a failure of the server (a
+/// database or file error, whose text names the server's folders) the general sentence, with
+/// the error in the log.
+fn import_failure(error: &anyhow::Error) -> String {
+    let server_failure = error
+        .chain()
+        .filter_map(|cause| cause.downcast_ref::<StoreError>())
+        .any(|cause| {
+            !matches!(
+                cause,
+                StoreError::DuplicateFile { .. }
+                    | StoreError::Invalid(_)
+                    | StoreError::Conflict(_)
+                    | StoreError::NotFound(_)
+            )
+        });
+    if server_failure {
+        tracing::error!(error = %format!("{error:#}"), "an import failed");
+        return SERVER_FAILED.to_string();
+    }
+    format!("{error:#}")
 }

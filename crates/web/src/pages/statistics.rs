@@ -113,7 +113,7 @@ fn estimate_view(report: &Report, lang: Lang) -> EstimateView {
                 number(s.upper)
             )
         }),
-        summary: report.summary(),
+        summary: text::normalize::without_direction_controls(&report.summary()),
     }
 }
 

@@ -124,8 +124,16 @@ pub fn client() -> reqwest::Client {
 
 /// The value of `name="csrf"` in a page.
 pub fn csrf_of(html: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).expect("the page has a CSRF field") + marker.len();
+    field_value(html, "csrf")
+}
+
+/// The value of the form field `name` in a page.
+pub fn field_value(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("the page has a field {name}"))
+        + marker.len();
     html[start..].split('"').next().unwrap().to_string()
 }
 
