@@ -53,6 +53,17 @@ async fn forged_csrf_tokens_change_nothing() {
             .unwrap();
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "token {forged:?}");
     }
+    let without_token = analyst
+        .post(format!("{}/review/{pair}", app.base))
+        .form(&[("decision", "same")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        without_token.status(),
+        StatusCode::FORBIDDEN,
+        "a missing token is a wrong token"
+    );
     let still: serde_json::Value =
         api_json(&app, "/api/v1/review", &api_token(Role::Analyst)).await;
     assert_eq!(
@@ -133,6 +144,25 @@ async fn markup_in_names_is_shown_as_text() {
             );
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_past_the_deepest_one_is_refused_with_what_to_do() {
+    let app = common::spawn(20, &[]).await;
+    let viewer = logged_in(&app, "viewer").await;
+    let response = viewer
+        .get(format!("{}/persons?q=a&page=4294967295", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(response.text().await.unwrap().contains("narrow the search"));
+    let last = viewer
+        .get(format!("{}/persons?page=2000", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(last.status(), StatusCode::OK);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

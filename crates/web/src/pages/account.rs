@@ -70,6 +70,8 @@ pub(crate) async fn login_form(
 pub(crate) struct LoginForm {
     login: String,
     password: String,
+    /// Missing, it is refused as a wrong token (403), not as a malformed form.
+    #[serde(default)]
     csrf: String,
     next: Option<String>,
 }
@@ -176,6 +178,8 @@ pub(crate) async fn password_form(ctx: Ctx) -> Result<Response, WebError> {
 
 #[derive(Deserialize)]
 pub(crate) struct PasswordForm {
+    /// Missing, it is refused as a wrong token (403), not as a malformed form.
+    #[serde(default)]
     csrf: String,
     current: String,
     new_password: String,

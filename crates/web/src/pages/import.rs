@@ -238,6 +238,8 @@ fn keep_upload(state: &AppState, login: &str, file_name: &str, bytes: Arc<Vec<u8
 
 #[derive(Deserialize)]
 pub(crate) struct ConfirmForm {
+    /// Missing, it is refused as a wrong token (403), not as a malformed form.
+    #[serde(default)]
     csrf: String,
     upload: String,
     source: String,

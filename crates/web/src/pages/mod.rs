@@ -55,6 +55,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
 /// A form whose only field is the CSRF token (buttons that change something).
 #[derive(serde::Deserialize)]
 pub(crate) struct CsrfForm {
+    /// Missing, it is refused as a wrong token (403), not as a malformed form.
+    #[serde(default)]
     pub(crate) csrf: String,
 }
 

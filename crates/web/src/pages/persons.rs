@@ -18,6 +18,10 @@ use domain::record::FieldValue;
 use serde::Deserialize;
 use store::browse::{Facet, FacetCount, PersonLookup, PersonQuery, PersonView};
 
+/// The deepest page a search shows: 100,000 persons in. Reaching a page reads every match
+/// before it, so a page number near 2^32 had made one request read the whole registry.
+const LAST_PAGE: u32 = 2_000;
+
 /// Persons per page.
 pub(crate) const PER_PAGE: u32 = 50;
 
@@ -56,6 +60,11 @@ impl SearchParams {
             ),
         };
         let page = self.page.unwrap_or(1).max(1);
+        if page > LAST_PAGE {
+            return Err(WebError::BadRequest(format!(
+                "page {page} is past the last page shown ({LAST_PAGE}); narrow the search by name, prison, city or year"
+            )));
+        }
         Ok(PersonQuery {
             text: nonempty(&self.q),
             prison: nonempty(&self.prison),

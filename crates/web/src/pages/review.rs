@@ -160,6 +160,8 @@ pub(crate) async fn decide_pair(
 
 #[derive(Deserialize)]
 pub(crate) struct DecisionForm {
+    /// Missing, it is refused as a wrong token (403), not as a malformed form.
+    #[serde(default)]
     csrf: String,
     decision: String,
 }
