@@ -371,11 +371,18 @@ impl Store {
         self.db.api_token_user(token_sha256).await
     }
 
-    /// Notes an attempt to use a login name's password, before it is checked, and returns how
-    /// many attempts not yet cleared were made since an RFC 3339 time, this one included and
-    /// later ones not: requests made together each count only those written before them.
-    pub async fn record_login_attempt(&self, login: &str, since: &str) -> Result<u64, StoreError> {
-        self.db.record_login_attempt(login, since).await
+    /// Notes an attempt to use a login name's password, before it is checked, and says whether
+    /// it is within the `allowed` attempts not yet cleared since an RFC 3339 time, counting
+    /// this one and not later ones: requests made together each count only those written before
+    /// them. An attempt over the limit is not kept, so hammering a locked account writes
+    /// nothing and does not lengthen the lock.
+    pub async fn record_login_attempt(
+        &self,
+        login: &str,
+        since: &str,
+        allowed: u64,
+    ) -> Result<bool, StoreError> {
+        self.db.record_login_attempt(login, since, allowed).await
     }
 
     /// Forgets the login attempts of a login name (after its password matched).

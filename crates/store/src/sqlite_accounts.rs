@@ -289,7 +289,8 @@ impl SqliteBackend {
         &self,
         login: &str,
         since: &str,
-    ) -> Result<u64, StoreError> {
+        allowed: u64,
+    ) -> Result<bool, StoreError> {
         let id: i64 =
             sqlx::query_scalar("INSERT INTO login_failures (login, at) VALUES (?, ?) RETURNING id")
                 .bind(login)
@@ -306,7 +307,15 @@ impl SqliteBackend {
         .fetch_one(&self.pool)
         .await
         .context("counting login attempts")?;
-        Ok(count as u64)
+        let within = count as u64 <= allowed;
+        if !within {
+            sqlx::query("DELETE FROM login_failures WHERE id = ?")
+                .bind(id)
+                .execute(&self.pool)
+                .await
+                .context("forgetting a refused login attempt")?;
+        }
+        Ok(within)
     }
 
     pub(crate) async fn clear_login_failures(&self, login: &str) -> Result<(), StoreError> {

@@ -164,34 +164,44 @@ async fn expired_sessions_and_failed_logins_are_counted_out() {
         .await
         .unwrap();
     assert!(store.live_session("old").await.unwrap().is_none());
-    let counts: Vec<u64> = {
-        let mut counts = Vec::new();
-        for _ in 0..3 {
-            counts.push(
-                store
-                    .record_login_attempt("reza", "2000-01-01")
-                    .await
-                    .unwrap(),
-            );
-        }
-        counts
-    };
-    assert_eq!(counts, [1, 2, 3], "each attempt counts those before it");
+    let mut within = Vec::new();
+    for _ in 0..4 {
+        within.push(
+            store
+                .record_login_attempt("reza", "2000-01-01", 3)
+                .await
+                .unwrap(),
+        );
+    }
     assert_eq!(
+        within,
+        [true, true, true, false],
+        "the fourth is one too many"
+    );
+    assert_eq!(
+        column(
+            store.paths().root.as_path(),
+            "SELECT CAST(count(*) AS TEXT) FROM login_failures"
+        )
+        .await,
+        ["3"],
+        "the attempt over the limit is not kept"
+    );
+    assert!(
         store
-            .record_login_attempt("reza", "2999-01-01")
+            .record_login_attempt("reza", "2999-01-01", 3)
             .await
             .unwrap(),
-        0,
         "none within a window that starts later"
     );
     store.clear_login_failures("reza").await.unwrap();
-    assert_eq!(
+    assert!(
         store
-            .record_login_attempt("reza", "2000-01-01")
+            .record_login_attempt("reza", "2000-01-01", 0)
             .await
+            .map(|within| !within)
             .unwrap(),
-        1
+        "with none allowed, the first is refused"
     );
 }
 

@@ -141,14 +141,17 @@ pub(crate) async fn login(
 }
 
 /// Writes down an attempt to use `login`'s password and says whether it is one too many:
-/// more than [`MAX_FAILED_LOGINS`] within [`THROTTLE_MINUTES`]. The attempt is written before
-/// the password is checked (and the attempts cleared when it matches), so requests arriving
-/// together each count the others: a hundred at once had all been checked while the first
-/// were still being verified.
+/// more than [`MAX_FAILED_LOGINS`] within [`THROTTLE_MINUTES`] (one too many is not kept).
+/// The attempt is written before the password is checked (and the attempts cleared when it
+/// matches), so requests arriving together each count the others: a hundred at once had all
+/// been checked while the first were still being verified.
 async fn over_attempts(state: &AppState, login: &str) -> Result<bool, WebError> {
     let since = (chrono::Utc::now() - chrono::Duration::minutes(THROTTLE_MINUTES))
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    Ok(state.store.record_login_attempt(login, &since).await? > MAX_FAILED_LOGINS)
+    Ok(!state
+        .store
+        .record_login_attempt(login, &since, MAX_FAILED_LOGINS)
+        .await?)
 }
 
 pub(crate) async fn logout(
