@@ -317,12 +317,7 @@ async fn the_statistics_page_names_records_imported_since_the_last_link() {
 async fn an_import_the_server_fails_shows_no_server_path() {
     let app = common::spawn(20, &[]).await;
     let admin = logged_in(&app, "admin").await;
-    let form_page = admin
-        .get(format!("{}/import", app.base))
-        .send()
-        .await
-        .unwrap();
-    let csrf = common::csrf_of(&form_page.text().await.unwrap());
+    let csrf = common::session_csrf(&app, &admin).await;
     let upload = reqwest::multipart::Form::new()
         .text("csrf", csrf.clone())
         .text("source", "late list")

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{PASSWORD, api_json, api_token, client, csrf_of, logged_in, session_csrf};
+use common::{PASSWORD, api_json, api_token, client, csrf_of, logged_in, send_login, session_csrf};
 use domain::account::Role;
 use reqwest::StatusCode;
 
@@ -203,20 +203,10 @@ async fn unknown_ids_get_a_not_found_page() {
 async fn repeated_wrong_passwords_lock_the_login_for_a_while() {
     let app = common::spawn(50, &[]).await;
     let browser = client();
-    let attempt = |password: &'static str| {
-        let browser = browser.clone();
-        let base = app.base.clone();
-        async move {
-            let form = browser.get(format!("{base}/login")).send().await.unwrap();
-            let csrf = csrf_of(&form.text().await.unwrap());
-            browser
-                .post(format!("{base}/login"))
-                .form(&[("login", "viewer"), ("password", password), ("csrf", &csrf)])
-                .send()
-                .await
-                .unwrap()
-                .status()
-        }
+    let attempt = async |password: &str| {
+        send_login(&browser, &app.base, "viewer", password)
+            .await
+            .status()
     };
     for _ in 0..5 {
         assert_eq!(attempt("wrong password!!").await, StatusCode::UNAUTHORIZED);
@@ -236,20 +226,9 @@ async fn wrong_passwords_sent_together_are_throttled_as_if_sent_in_turn() {
         .map(|i| {
             let base = app.base.clone();
             tokio::spawn(async move {
-                let browser = client();
-                let form = browser.get(format!("{base}/login")).send().await.unwrap();
-                let csrf = csrf_of(&form.text().await.unwrap());
                 let password = format!("wrong password {i}");
-                browser
-                    .post(format!("{base}/login"))
-                    .form(&[
-                        ("login", "viewer"),
-                        ("password", &password),
-                        ("csrf", &csrf),
-                    ])
-                    .send()
+                send_login(&client(), &base, "viewer", &password)
                     .await
-                    .unwrap()
                     .status()
             })
         })
@@ -273,35 +252,11 @@ async fn wrong_passwords_sent_together_are_throttled_as_if_sent_in_turn() {
 async fn oversized_logins_and_bodies_are_refused_before_the_registry_is_asked() {
     let app = common::spawn(50, &[]).await;
     let browser = client();
-    let form = browser
-        .get(format!("{}/login", app.base))
-        .send()
-        .await
-        .unwrap();
-    let csrf = csrf_of(&form.text().await.unwrap());
     let long_login = "L".repeat(200);
-    let refused = browser
-        .post(format!("{}/login", app.base))
-        .form(&[
-            ("login", long_login.as_str()),
-            ("password", "x"),
-            ("csrf", &csrf),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let refused = send_login(&browser, &app.base, &long_login, "x").await;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     let huge_login = "L".repeat(100_000);
-    let too_large = browser
-        .post(format!("{}/login", app.base))
-        .form(&[
-            ("login", huge_login.as_str()),
-            ("password", "x"),
-            ("csrf", &csrf),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let too_large = send_login(&browser, &app.base, &huge_login, "x").await;
     assert_eq!(too_large.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
 
@@ -309,28 +264,19 @@ async fn oversized_logins_and_bodies_are_refused_before_the_registry_is_asked() 
 async fn wrong_current_passwords_are_throttled_like_logins() {
     let app = common::spawn(50, &[]).await;
     let viewer = logged_in(&app, "viewer").await;
-    let change = |current: &'static str| {
-        let viewer = viewer.clone();
-        let base = app.base.clone();
-        async move {
-            let form = viewer
-                .get(format!("{base}/account/password"))
-                .send()
-                .await
-                .unwrap();
-            let csrf = csrf_of(&form.text().await.unwrap());
-            let response = viewer
-                .post(format!("{base}/account/password"))
-                .form(&[
-                    ("csrf", csrf.as_str()),
-                    ("current", current),
-                    ("new_password", "a new password long enough"),
-                ])
-                .send()
-                .await
-                .unwrap();
-            response.text().await.unwrap()
-        }
+    let change = async |current: &str| {
+        let csrf = session_csrf(&app, &viewer).await;
+        let response = viewer
+            .post(format!("{}/account/password", app.base))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("current", current),
+                ("new_password", "a new password long enough"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        response.text().await.unwrap()
     };
     for _ in 0..5 {
         assert!(

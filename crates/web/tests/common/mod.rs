@@ -137,26 +137,33 @@ pub fn field_value(html: &str, name: &str) -> String {
     html[start..].split('"').next().unwrap().to_string()
 }
 
-/// A client logged in as `login`.
-pub async fn logged_in(app: &TestApp, login: &str) -> reqwest::Client {
-    let client = client();
-    let form = client
-        .get(format!("{}/login", app.base))
-        .send()
-        .await
-        .unwrap();
+/// Sends the login form as `client` would: reads the form's token, then posts `login` and
+/// `password` with it.
+pub async fn send_login(
+    client: &reqwest::Client,
+    base: &str,
+    login: &str,
+    password: &str,
+) -> reqwest::Response {
+    let form = client.get(format!("{base}/login")).send().await.unwrap();
     let csrf = csrf_of(&form.text().await.unwrap());
-    let response = client
-        .post(format!("{}/login", app.base))
+    client
+        .post(format!("{base}/login"))
         .form(&[
             ("login", login),
-            ("password", PASSWORD),
+            ("password", password),
             ("csrf", &csrf),
             ("next", "/"),
         ])
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// A client logged in as `login`.
+pub async fn logged_in(app: &TestApp, login: &str) -> reqwest::Client {
+    let client = client();
+    let response = send_login(&client, &app.base, login, PASSWORD).await;
     assert_eq!(response.status(), 303, "logging in as {login}");
     client
 }
