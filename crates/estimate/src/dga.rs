@@ -275,6 +275,16 @@ pub fn dga(table: &CaptureTable, options: &DgaOptions) -> Result<DgaResult> {
         Some(grid) => run(table, &graphs, delta, options.prior, grid),
         None => {
             let mut to = 300u64.max(2 * n);
+            if to >= most {
+                return Err(EstimateError::CannotRun {
+                    method: "dga",
+                    reason: format!(
+                        "its grid of unseen counts would need {} points and at most {most} fit in memory on this table: use lcmcr or loglinear for a population this large",
+                        to + 1
+                    ),
+                });
+            }
+            // Widened below the cap (`to + 1 < most` on every round), so every grid fits.
             loop {
                 let result = run(table, &graphs, delta, options.prior, (0, to))?;
                 if result.grid_truncated_at.is_none()
@@ -298,6 +308,8 @@ fn max_grid_points(lists: usize) -> u64 {
 /// Posterior mass in the outer 5% of the grid above which the grid cuts the posterior off.
 const CUT_OFF_MASS: f64 = 1e-3;
 
+/// The model averaging over the grid `from..=to` of unseen counts, which [`dga`] has checked
+/// fits in memory ([`max_grid_points`]).
 fn run(
     table: &CaptureTable,
     graphs: &[Graph],
@@ -306,16 +318,6 @@ fn run(
     (from, to): (u64, u64),
 ) -> Result<DgaResult> {
     let j = table.list_count();
-    let most = max_grid_points(j);
-    if to - from >= most {
-        return Err(EstimateError::CannotRun {
-            method: "dga",
-            reason: format!(
-                "its grid of unseen counts would need {} points and at most {most} fit in memory on this table: use lcmcr or loglinear for a population this large",
-                to - from + 1
-            ),
-        });
-    }
     let cells = 1usize << j;
     let n = table.observed() as f64;
     let grid: Vec<f64> = (from..=to).map(|m| m as f64).collect();
