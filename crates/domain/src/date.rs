@@ -130,11 +130,12 @@ pub struct BirthYearInterval {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::{Calendar, DatePrecision, UncertainDate};
     use chrono::NaiveDate;
 
-    fn between(earliest: (i32, u32, u32), latest: (i32, u32, u32)) -> UncertainDate {
+    /// A date whose interval runs between two Gregorian days, for tests.
+    pub(crate) fn between(earliest: (i32, u32, u32), latest: (i32, u32, u32)) -> UncertainDate {
         let day = |(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap();
         UncertainDate {
             verbatim: String::new(),

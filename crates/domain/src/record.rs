@@ -121,21 +121,12 @@ impl NewSourceRecord {
 #[cfg(test)]
 mod tests {
     use super::FieldValue;
-    use crate::date::{BirthYearInterval, Calendar, DatePrecision, UncertainDate};
-    use chrono::NaiveDate;
+    use crate::date::BirthYearInterval;
+    use crate::date::tests::between;
 
     fn date(earliest: (i32, u32, u32), latest: (i32, u32, u32)) -> FieldValue {
-        let day = |(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap();
         FieldValue::Date {
-            date: UncertainDate {
-                verbatim: String::new(),
-                calendar: Calendar::SolarHijri,
-                precision: DatePrecision::Month,
-                is_approximate: false,
-                edtf: String::new(),
-                earliest: day(earliest),
-                latest: day(latest),
-            },
+            date: between(earliest, latest),
         }
     }
 
