@@ -324,16 +324,19 @@ impl Store {
         self.db.change_user(login, change, actor).await
     }
 
-    /// Starts a session for a user; `token_sha256` is the hash of the cookie's value.
+    /// Starts a session for a user; `token_sha256` is the hash of the cookie's value. The
+    /// session it `replaces` (the hash of the cookie the browser logged in with, if any) ends,
+    /// and so does every expired session, in the same transaction.
     pub async fn create_session(
         &self,
         user: UserId,
         token_sha256: &str,
         csrf_token: &str,
         expires_at: &str,
+        replaces: Option<&str>,
     ) -> Result<(), StoreError> {
         self.db
-            .create_session(user, token_sha256, csrf_token, expires_at)
+            .create_session(user, token_sha256, csrf_token, expires_at, replaces)
             .await
     }
 
@@ -375,7 +378,8 @@ impl Store {
     /// it is within the `allowed` attempts not yet cleared since an RFC 3339 time, counting
     /// this one and not later ones: requests made together each count only those written before
     /// them. An attempt over the limit is not kept, so hammering a locked account writes
-    /// nothing and does not lengthen the lock.
+    /// nothing and does not lengthen the lock. Attempts before `since`, of any login name, are
+    /// forgotten, so names that were never accounts do not pile up.
     pub async fn record_login_attempt(
         &self,
         login: &str,

@@ -174,7 +174,16 @@ impl SqliteBackend {
         token_sha256: &str,
         csrf_token: &str,
         expires_at: &str,
+        replaces: Option<&str>,
     ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.context("starting a session")?;
+        let started = now();
+        sqlx::query("DELETE FROM sessions WHERE token_sha256 = ? OR expires_at <= ?")
+            .bind(replaces)
+            .bind(&started)
+            .execute(&mut *tx)
+            .await
+            .context("ending the sessions a new one replaces")?;
         sqlx::query(
             "INSERT INTO sessions (token_sha256, user_id, csrf_token, created_at, expires_at)
              VALUES (?, ?, ?, ?, ?)",
@@ -182,11 +191,12 @@ impl SqliteBackend {
         .bind(token_sha256)
         .bind(user.get())
         .bind(csrf_token)
-        .bind(now())
+        .bind(&started)
         .bind(expires_at)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .context("starting a session")?;
+        tx.commit().await.context("starting a session")?;
         Ok(())
     }
 
@@ -291,6 +301,11 @@ impl SqliteBackend {
         since: &str,
         allowed: u64,
     ) -> Result<bool, StoreError> {
+        sqlx::query("DELETE FROM login_failures WHERE at <= ?")
+            .bind(since)
+            .execute(&self.pool)
+            .await
+            .context("forgetting login attempts past the window")?;
         let id: i64 =
             sqlx::query_scalar("INSERT INTO login_failures (login, at) VALUES (?, ?) RETURNING id")
                 .bind(login)

@@ -74,9 +74,31 @@ impl WebError {
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         self.log();
-        let status = self.status();
-        let page = crate::views::ErrorPage::new(status, &self.public_message());
-        (status, Html(page.render_or_plain())).into_response()
+        failure_answer(self.status(), &self.public_message(), Audience::People)
+    }
+}
+
+/// Who a failure is answered to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Audience {
+    /// A browser: the error page.
+    People,
+    /// An API client: `{"error": "..."}`.
+    Api,
+}
+
+/// The app's one way of answering a failure: the error page, or the API's JSON, with `message`
+/// (escaped by the page's template) and `status`.
+pub(crate) fn failure_answer(status: StatusCode, message: &str, audience: Audience) -> Response {
+    match audience {
+        Audience::People => {
+            let page = crate::views::ErrorPage::new(status, message);
+            (status, Html(page.render_or_plain())).into_response()
+        }
+        Audience::Api => {
+            let body = serde_json::json!({ "error": message });
+            (status, axum::Json(body)).into_response()
+        }
     }
 }
 
@@ -93,8 +115,6 @@ impl<E: Into<WebError>> From<E> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         self.0.log();
-        let status = self.0.status();
-        let body = serde_json::json!({ "error": self.0.public_message() });
-        (status, axum::Json(body)).into_response()
+        failure_answer(self.0.status(), &self.0.public_message(), Audience::Api)
     }
 }

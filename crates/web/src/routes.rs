@@ -3,12 +3,12 @@
 //! exist without one; the authorization tests read the same table.
 
 use crate::auth::{CurrentUser, SESSION_COOKIE, bearer_token, cookie, token_hash};
-use crate::error::{ApiError, WebError};
+use crate::error::{ApiError, Audience, WebError, failure_answer};
 use crate::state::AppState;
 use crate::{api, assets, pages, security};
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{Method, StatusCode};
+use axum::http::{Method, StatusCode, header};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get, post};
@@ -243,7 +243,36 @@ async fn guard(
     if let Some(current) = current {
         request.extensions_mut().insert(current);
     }
-    next.run(request).await
+    let audience = if is_api {
+        Audience::Api
+    } else {
+        Audience::People
+    };
+    plain_refusal_answered(next.run(request).await, audience).await
+}
+
+/// The most of a plain-text refusal's text that is read to answer it again.
+const REFUSAL_TEXT_LIMIT: usize = 4096;
+
+/// axum refuses a request its extractors cannot read (a malformed query, form or JSON body, a
+/// body over the limit, a path id that is not a number) with a plain-text 4xx. Such an answer
+/// becomes the app's own, with the same status and text: the error page, or `{"error": …}`
+/// under `/api/`, as the API's documentation promises for every error.
+async fn plain_refusal_answered(response: Response, audience: Audience) -> Response {
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/plain"));
+    if !(plain && response.status().is_client_error()) {
+        return response;
+    }
+    let status = response.status();
+    let text = match axum::body::to_bytes(response.into_body(), REFUSAL_TEXT_LIMIT).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(_) => status.canonical_reason().unwrap_or("refused").to_string(),
+    };
+    failure_answer(status, &text, audience)
 }
 
 async fn resolve(
@@ -276,7 +305,7 @@ async fn resolve(
 
 fn login_redirect(request: &Request) -> Response {
     if request.method() != Method::GET {
-        return (StatusCode::UNAUTHORIZED, "log in first").into_response();
+        return failure_answer(StatusCode::UNAUTHORIZED, "log in first", Audience::People);
     }
     let next = request
         .uri()

@@ -1,5 +1,6 @@
 //! Bad input and attacks: oversized uploads, forged CSRF tokens, markup in names, unknown ids,
-//! login throttling, security headers, and no address of another host in any page.
+//! login throttling, sessions, refusals of requests the app cannot read, security headers, and
+//! no address of another host in any page.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -377,6 +378,99 @@ async fn session_cookies_are_http_only_and_strict_and_secure_behind_tls() {
     for part in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
         assert!(session.contains(part), "{session} lacks {part}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logging_in_again_ends_the_session_the_browser_had() {
+    use reqwest::cookie::CookieStore;
+    let app = common::spawn(50, &[]).await;
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let browser = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let url: reqwest::Url = app.base.parse().unwrap();
+    let session = || {
+        let cookies = jar.cookies(&url).unwrap();
+        let cookies = cookies.to_str().unwrap();
+        cookies
+            .split("; ")
+            .find(|c| c.starts_with("whereabouts_session="))
+            .unwrap()
+            .to_string()
+    };
+    let home_with = async |cookie: &str| {
+        client()
+            .get(format!("{}/", app.base))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    let log_in = async || {
+        let response = send_login(&browser, &app.base, "viewer", PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        session()
+    };
+    let first = log_in().await;
+    assert_eq!(home_with(&first).await, StatusCode::OK);
+    let second = log_in().await;
+    assert_ne!(first, second);
+    assert_eq!(
+        home_with(&first).await,
+        StatusCode::SEE_OTHER,
+        "the session logged in over has ended"
+    );
+    assert_eq!(home_with(&second).await, StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_the_app_cannot_read_are_answered_as_its_own_errors() {
+    let app = common::spawn(50, &[]).await;
+    let token = api_token(Role::Investigator);
+    let unreadable = [
+        client().get(format!("{}/api/v1/search", app.base)),
+        client().get(format!("{}/api/v1/persons/not-a-number", app.base)),
+        client()
+            .post(format!("{}/api/v1/review/1/decision", app.base))
+            .header("content-type", "application/json")
+            .body("{\"decision\": "),
+    ];
+    for request in unreadable {
+        let response = request.bearer_auth(&token).send().await.unwrap();
+        let status = response.status();
+        assert!(status.is_client_error(), "{status}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        let error = body["error"].as_str().unwrap_or_default();
+        assert!(!error.is_empty(), "{status}: {body}");
+    }
+    let viewer = logged_in(&app, "viewer").await;
+    let page = viewer
+        .get(format!("{}/persons?page=first", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("role=\"alert\">Failed to deserialize query string"),
+        "the error page says what could not be read: {html}"
+    );
+    let not_logged_in = client()
+        .post(format!("{}/logout", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_logged_in.status(), StatusCode::UNAUTHORIZED);
+    assert!(not_logged_in.text().await.unwrap().contains("log in first"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

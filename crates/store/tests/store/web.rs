@@ -80,7 +80,13 @@ async fn accounts_are_created_changed_and_disabled_in_the_audit_chain() {
     assert!(matches!(again, StoreError::Conflict(_)), "{again}");
 
     store
-        .create_session(id, "session-hash", "csrf-1", "2999-01-01T00:00:00.000Z")
+        .create_session(
+            id,
+            "session-hash",
+            "csrf-1",
+            "2999-01-01T00:00:00.000Z",
+            None,
+        )
         .await
         .unwrap();
     store
@@ -160,7 +166,7 @@ async fn expired_sessions_and_failed_logins_are_counted_out() {
         .await
         .unwrap();
     store
-        .create_session(id, "old", "c", "2000-01-01T00:00:00.000Z")
+        .create_session(id, "old", "c", "2000-01-01T00:00:00.000Z", None)
         .await
         .unwrap();
     assert!(store.live_session("old").await.unwrap().is_none());
@@ -187,12 +193,25 @@ async fn expired_sessions_and_failed_logins_are_counted_out() {
         ["3"],
         "the attempt over the limit is not kept"
     );
+    store
+        .record_login_attempt("no-such-account", "2000-01-01", 3)
+        .await
+        .unwrap();
     assert!(
         store
             .record_login_attempt("reza", "2999-01-01", 3)
             .await
             .unwrap(),
         "none within a window that starts later"
+    );
+    assert_eq!(
+        column(
+            store.paths().root.as_path(),
+            "SELECT login FROM login_failures"
+        )
+        .await,
+        ["reza"],
+        "attempts before the window are forgotten, whoever they named"
     );
     store.clear_login_failures("reza").await.unwrap();
     assert!(
@@ -202,6 +221,50 @@ async fn expired_sessions_and_failed_logins_are_counted_out() {
             .map(|within| !within)
             .unwrap(),
         "with none allowed, the first is refused"
+    );
+}
+
+#[tokio::test]
+async fn a_new_session_ends_the_one_it_replaces_and_every_expired_one() {
+    let registry = TestRegistry::new().await;
+    let store = &registry.store;
+    let actor = Actor::cli("t");
+    let reza = store
+        .create_user(&user("reza", Role::Viewer), &actor)
+        .await
+        .unwrap();
+    let sara = store
+        .create_user(&user("sara", Role::Viewer), &actor)
+        .await
+        .unwrap();
+    let live = "2999-01-01T00:00:00.000Z";
+    store
+        .create_session(reza, "expired", "c", "2000-01-01T00:00:00.000Z", None)
+        .await
+        .unwrap();
+    store
+        .create_session(reza, "first", "c", live, None)
+        .await
+        .unwrap();
+    store
+        .create_session(sara, "other", "c", live, None)
+        .await
+        .unwrap();
+    store
+        .create_session(reza, "second", "c", live, Some("first"))
+        .await
+        .unwrap();
+    assert!(store.live_session("first").await.unwrap().is_none());
+    assert!(store.live_session("second").await.unwrap().is_some());
+    assert!(store.live_session("other").await.unwrap().is_some());
+    assert_eq!(
+        column(
+            store.paths().root.as_path(),
+            "SELECT token_sha256 FROM sessions ORDER BY token_sha256"
+        )
+        .await,
+        ["other", "second"],
+        "the replaced and the expired sessions are gone from the registry"
     );
 }
 

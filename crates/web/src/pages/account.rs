@@ -115,6 +115,8 @@ pub(crate) async fn login(
     state.store.clear_login_failures(&form.login).await?;
     let token = random_token();
     let expires = chrono::Utc::now() + chrono::Duration::hours(state.config.session_hours);
+    // The session the browser had before this login ends with it.
+    let replaced = cookie(&headers, SESSION_COOKIE).map(|old| token_hash(&old));
     state
         .store
         .create_session(
@@ -122,6 +124,7 @@ pub(crate) async fn login(
             &token_hash(&token),
             &random_token(),
             &expires.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            replaced.as_deref(),
         )
         .await?;
     tracing::info!(login = %user.login, "logged in");

@@ -137,8 +137,8 @@ pub fn field_value(html: &str, name: &str) -> String {
     html[start..].split('"').next().unwrap().to_string()
 }
 
-/// Sends the login form as `client` would: reads the form's token, then posts `login` and
-/// `password` with it.
+/// Sends the login form as `client` would: reads the login form's token (a client already
+/// logged in also has the logout form's on the page), then posts `login` and `password` with it.
 pub async fn send_login(
     client: &reqwest::Client,
     base: &str,
@@ -146,7 +146,12 @@ pub async fn send_login(
     password: &str,
 ) -> reqwest::Response {
     let form = client.get(format!("{base}/login")).send().await.unwrap();
-    let csrf = csrf_of(&form.text().await.unwrap());
+    let page = form.text().await.unwrap();
+    let login_form = page
+        .split("action=\"/login\"")
+        .nth(1)
+        .expect("the page has the login form");
+    let csrf = csrf_of(login_form);
     client
         .post(format!("{base}/login"))
         .form(&[
