@@ -200,7 +200,7 @@ pub(crate) fn router(state: AppState) -> Router {
         router = router.route(path, handler);
     }
     router
-        .fallback(|| async { WebError::NotFound })
+        .fallback(not_found)
         .layer(from_fn(security::headers))
         .with_state(state)
 }
@@ -251,28 +251,46 @@ async fn guard(
     plain_refusal_answered(next.run(request).await, audience).await
 }
 
+/// The answer to a path no route has: the not-found page, or JSON under `/api/`.
+async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        let message = "no such API path; /api/openapi.json lists them";
+        return failure_answer(StatusCode::NOT_FOUND, message, Audience::Api);
+    }
+    WebError::NotFound.into_response()
+}
+
 /// The most of a plain-text refusal's text that is read to answer it again.
 const REFUSAL_TEXT_LIMIT: usize = 4096;
 
 /// axum refuses a request its extractors cannot read (a malformed query, form or JSON body, a
-/// body over the limit, a path id that is not a number) with a plain-text 4xx. Such an answer
-/// becomes the app's own, with the same status and text: the error page, or `{"error": …}`
-/// under `/api/`, as the API's documentation promises for every error.
+/// body over the limit, a path id that is not a number) with a plain-text 4xx, and a method a
+/// path does not take with an empty 405. Such an answer becomes the app's own, with the same
+/// status, text and `Allow` header: the error page, or `{"error": …}` under `/api/`, as the
+/// API's documentation promises for every error.
 async fn plain_refusal_answered(response: Response, audience: Audience) -> Response {
     let plain = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("text/plain"));
+        .is_none_or(|value| value.starts_with("text/plain"));
     if !(plain && response.status().is_client_error()) {
         return response;
     }
-    let status = response.status();
-    let text = match axum::body::to_bytes(response.into_body(), REFUSAL_TEXT_LIMIT).await {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(_) => status.canonical_reason().unwrap_or("refused").to_string(),
+    let (parts, body) = response.into_parts();
+    let text = match axum::body::to_bytes(body, REFUSAL_TEXT_LIMIT).await {
+        Ok(bytes) if !bytes.is_empty() => String::from_utf8_lossy(&bytes).into_owned(),
+        _ => parts
+            .status
+            .canonical_reason()
+            .unwrap_or("refused")
+            .to_string(),
     };
-    failure_answer(status, &text, audience)
+    let mut answer = failure_answer(parts.status, &text, audience);
+    if let Some(allow) = parts.headers.get(header::ALLOW) {
+        answer.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    answer
 }
 
 async fn resolve(

@@ -433,6 +433,8 @@ async fn requests_the_app_cannot_read_are_answered_as_its_own_errors() {
     let unreadable = [
         client().get(format!("{}/api/v1/search", app.base)),
         client().get(format!("{}/api/v1/persons/not-a-number", app.base)),
+        client().get(format!("{}/api/v1/no-such-thing", app.base)),
+        client().delete(format!("{}/api/v1/persons", app.base)),
         client()
             .post(format!("{}/api/v1/review/1/decision", app.base))
             .header("content-type", "application/json")
@@ -442,6 +444,12 @@ async fn requests_the_app_cannot_read_are_answered_as_its_own_errors() {
         let response = request.bearer_auth(&token).send().await.unwrap();
         let status = response.status();
         assert!(status.is_client_error(), "{status}");
+        if status == StatusCode::METHOD_NOT_ALLOWED {
+            assert!(
+                response.headers().contains_key("allow"),
+                "405 names the methods"
+            );
+        }
         let body: serde_json::Value = response.json().await.unwrap();
         let error = body["error"].as_str().unwrap_or_default();
         assert!(!error.is_empty(), "{status}: {body}");
