@@ -1,10 +1,11 @@
 //! What every registry command shares: the `--data` folder, the async runtime, the actor
-//! named in the audit chain, and progress bars.
+//! named in the audit chain, progress bars, and the check that an output file may be written.
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use domain::actor::Actor;
 use indicatif::{ProgressBar, ProgressStyle};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use store::RegistryPaths;
 
 /// The registry folder option, shared by every command that reads or writes the registry.
 #[derive(Debug, Clone, clap::Args)]
@@ -47,4 +48,54 @@ pub fn progress_bar(length: u64, what: &str) -> ProgressBar {
     bar.set_style(style);
     bar.set_message(what.to_string());
     bar
+}
+
+/// Refuses, before any work is done (a long run is otherwise lost to a typing slip), an output
+/// file given with `flag` that cannot or must not be written: a folder, a file in a folder that
+/// does not exist, or a path inside a registry folder ([`refuse_inside_registry`]).
+pub fn check_output_file(flag: &str, path: &Path) -> anyhow::Result<()> {
+    if path.is_dir() {
+        bail!(
+            "{flag} {} is a folder; give a file name inside it",
+            path.display()
+        );
+    }
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    if !folder.is_dir() {
+        bail!(
+            "{flag} {}: the folder {} does not exist; create it first",
+            path.display(),
+            folder.display()
+        );
+    }
+    refuse_inside_registry(flag, path)
+}
+
+/// Refuses an output path (a file, or a folder to write files in) inside a registry's folder,
+/// however it is written (`..`, symbolic links): writing there could overwrite the registry's
+/// database or its stored files, which only whereabouts' own commands may change. An export
+/// pointed at `registry.sqlite` had emptied the registry.
+pub fn refuse_inside_registry(flag: &str, path: &Path) -> anyhow::Result<()> {
+    let absolute = std::path::absolute(path)
+        .with_context(|| format!("{flag} {}: cannot resolve the path", path.display()))?;
+    let Some(existing) = absolute.ancestors().find(|a| a.exists()) else {
+        return Ok(());
+    };
+    let resolved = existing
+        .canonicalize()
+        .with_context(|| format!("{flag} {}: cannot resolve the path", path.display()))?;
+    if let Some(root) = resolved
+        .ancestors()
+        .find(|a| RegistryPaths::new(a).exists())
+    {
+        bail!(
+            "{flag} {} is inside the registry folder {}: writing there could overwrite the registry; write it outside that folder",
+            path.display(),
+            root.display()
+        );
+    }
+    Ok(())
 }

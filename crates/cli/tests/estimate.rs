@@ -285,6 +285,16 @@ fn a_setting_out_of_range_is_named_by_its_flag() {
             "0..100000000000",
             "invalid --unseen-grid: 0..100000000000 is 100000000001 unseen counts",
         ),
+        (
+            "--unseen-grid",
+            "0..18446744073709551615",
+            "is 18446744073709551616 unseen counts",
+        ),
+        (
+            "--by",
+            "prison",
+            "the argument '--table <FILE>' cannot be used with '--by <FIELD>'",
+        ),
     ] {
         let output = whereabouts(&["--table", kosovo.to_str().unwrap(), flag, value]);
         assert!(!output.status.success(), "{flag} {value}");

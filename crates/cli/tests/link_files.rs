@@ -351,6 +351,41 @@ fn lists_with_no_usable_name_column_are_refused() {
 }
 
 #[test]
+fn files_that_are_no_lists_and_unknown_stems_are_refused_before_the_run() {
+    let a = list_a("");
+    let dir = Path::new(&a.out).parent().unwrap();
+    let table = write(dir, "patterns.csv", "A,B,count\n1,0,30\n0,1,20\n");
+    let empty = write(dir, "empty.csv", "");
+    let header_only = write(dir, "header_only.csv", "record_id,given_name,surname\n");
+    let (windows_1256, _, _) = encoding_rs::WINDOWS_1256.encode("record_id,given_name\n1,زهرا\n");
+    let persian = dir.join("persian.csv");
+    std::fs::write(&persian, &windows_1256).unwrap();
+    let folder = dir.to_str().unwrap();
+    for (args, said) in [
+        (
+            vec![a.list.as_str(), &table],
+            "has none of the columns linkage compares",
+        ),
+        (
+            vec![a.list.as_str(), &empty],
+            "has none of the columns linkage compares",
+        ),
+        (vec![a.list.as_str(), &header_only], "has no records"),
+        (vec![persian.to_str().unwrap()], "row 1 is not UTF-8"),
+        (vec![a.list.as_str(), "--truth", folder], "is a folder"),
+        (
+            vec![a.list.as_str(), "--duplicate-free", "list_b"],
+            "--duplicate-free names `list_b`, which is none of the lists",
+        ),
+    ] {
+        let mut args = args;
+        args.extend(["--out", a.out.as_str()]);
+        assert_refused(&link_files(&args), said);
+        assert!(!Path::new(&a.out).exists(), "{said}: nothing written");
+    }
+}
+
+#[test]
 fn the_same_list_given_twice_is_refused() {
     let a = list_a("");
     let output = link_files(&[&a.list, &a.list, "--out", &a.out]);

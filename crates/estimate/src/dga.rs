@@ -269,7 +269,7 @@ pub fn dga(table: &CaptureTable, options: &DgaOptions) -> Result<DgaResult> {
             reason: format!(
                 "{from}..{to} is {} unseen counts, and at most {most} fit in dga's memory on {j} \
                  lists: narrow it, or leave it out so that dga chooses",
-                to - from + 1
+                u128::from(to - from) + 1
             ),
         }),
         Some(grid) => run(table, &graphs, delta, options.prior, grid),

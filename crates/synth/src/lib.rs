@@ -51,6 +51,10 @@ pub const DEFAULT_DUPLICATE_RATE: f64 = 0.03;
 pub const DEFAULT_HETEROGENEITY: f64 = 1.0;
 /// The most sources one run can write (capture patterns are kept as 64-bit masks).
 pub const MAX_SOURCES: u32 = 64;
+/// The largest true population one run generates: ten million persons write about 3 GB of
+/// lists at the default settings (100,000 wrote 29 MB), far past any test's needs; a count
+/// typed with a few digits too many had filled the disk.
+pub const MAX_PERSONS: u64 = 10_000_000;
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -163,8 +167,9 @@ impl SynthConfig {
                 got,
             })
         };
-        if self.persons == 0 {
-            return invalid("persons", "at least 1", self.persons.to_string());
+        if !(1..=MAX_PERSONS).contains(&self.persons) {
+            let expected = "between 1 and 10,000,000";
+            return invalid("persons", expected, self.persons.to_string());
         }
         if !(1..=MAX_SOURCES).contains(&self.sources) {
             return invalid("sources", "between 1 and 64", self.sources.to_string());

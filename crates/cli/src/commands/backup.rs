@@ -1,6 +1,6 @@
 //! `whereabouts backup` and `whereabouts restore`: a verified single-file copy of a registry.
 
-use crate::registry::{DataDir, block_on};
+use crate::registry::{DataDir, block_on, check_output_file};
 use std::path::PathBuf;
 use store::backup::ExistingRegistry;
 
@@ -28,6 +28,7 @@ pub struct RestoreArgs {
 
 /// Writes and verifies a backup while the registry stays usable.
 pub fn backup(args: BackupArgs) -> anyhow::Result<()> {
+    check_output_file("--out", &args.out)?;
     block_on(async {
         let store = store::Store::open(&args.data.path).await?;
         let report = store::backup::backup(&store, &args.out).await;

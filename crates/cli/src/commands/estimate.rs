@@ -21,7 +21,7 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use crate::registry::{DataDir, block_on};
+use crate::registry::{DataDir, block_on, check_output_file};
 use anyhow::Context;
 use domain::fields::CanonicalField;
 use estimate::dga::NPrior;
@@ -46,7 +46,7 @@ pub struct EstimateArgs {
     /// With the registry: also estimate each stratum of this field (e.g. prison, province);
     /// dates go by Gregorian month, birth years by decade, ages by ten-year band, and `month`
     /// is the month of execution (`execution_date`).
-    #[arg(long, value_name = "FIELD", value_parser = parse_field)]
+    #[arg(long, value_name = "FIELD", value_parser = parse_field, conflicts_with = "table")]
     pub by: Option<CanonicalField>,
     #[command(flatten)]
     pub data: DataDir,
@@ -201,7 +201,7 @@ fn said_with_flags(error: EstimateError) -> anyhow::Error {
 pub fn run(args: EstimateArgs) -> anyhow::Result<()> {
     let options = estimate_options(&args);
     if let Some(plot) = &args.plot {
-        check_plot_path(plot)?;
+        check_output_file("--plot", plot)?;
     }
     let Some(path) = &args.table else {
         return run_on_registry(&args, &options);
@@ -211,30 +211,6 @@ pub fn run(args: EstimateArgs) -> anyhow::Result<()> {
         .map_err(said_with_flags)
         .with_context(|| format!("estimating from {}", path.display()))?;
     print_report(&args, &report)
-}
-
-/// Refuses a plot path that cannot be written before any estimate runs (a long LCMCR run is
-/// otherwise lost to a typing slip): a folder, or a file in a folder that does not exist.
-fn check_plot_path(path: &Path) -> anyhow::Result<()> {
-    if path.is_dir() {
-        anyhow::bail!(
-            "--plot {} is a folder; give a file name such as {}",
-            path.display(),
-            path.join("estimate.svg").display()
-        );
-    }
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    if !folder.is_dir() {
-        anyhow::bail!(
-            "--plot {}: the folder {} does not exist; create it first",
-            path.display(),
-            folder.display()
-        );
-    }
-    Ok(())
 }
 
 /// Reads a capture-pattern table in any encoding the importer reads (a Windows-1256 header

@@ -1,6 +1,6 @@
 //! `whereabouts export records`: every source record as CSV, with its canonical fields.
 
-use crate::registry::{DataDir, block_on};
+use crate::registry::{DataDir, block_on, check_output_file};
 use anyhow::Context;
 use domain::fields::CanonicalField;
 use std::io::Write;
@@ -32,6 +32,9 @@ enum ExportWhat {
 /// Runs the export.
 pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     let ExportWhat::Records { out, data } = args.what;
+    if let Some(path) = &out {
+        check_output_file("--out", path)?;
+    }
     let sink: Box<dyn Write + Send> = match &out {
         Some(path) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,

@@ -9,6 +9,7 @@
 //! encoding detection, delimiter sniffing and row validation for the registry; this command may
 //! move onto it later.
 
+use crate::registry::check_output_file;
 use anyhow::{Context, bail};
 use domain::fields::CanonicalField;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -83,9 +84,10 @@ pub struct LinkFilesArgs {
 /// Links the files and writes the clusters.
 pub fn run(args: LinkFilesArgs) -> anyhow::Result<()> {
     let started = Instant::now();
+    check_inputs(&args)?;
     check_outputs_differ(&args)?;
     let mapping = parse_map(args.map.as_deref())?;
-    let free = duplicate_free_stems(args.duplicate_free.as_deref());
+    let free = duplicate_free_stems(args.duplicate_free.as_deref(), &args.files)?;
     let input = stage("reading lists", || read_lists(&args.files, &mapping, &free))?;
     let records = &input.records;
     eprintln!(
@@ -137,8 +139,25 @@ pub fn run(args: LinkFilesArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Refuses an output that names the same file as another output or as an input (a list or the
-/// truth), however the paths are written: the file would be overwritten.
+/// Refuses, before the run, a list or truth file that is missing or a folder: the truth is
+/// read only after the linkage, which a slip would otherwise waste.
+fn check_inputs(args: &LinkFilesArgs) -> anyhow::Result<()> {
+    for path in args.files.iter().chain(&args.truth) {
+        if !path.is_file() {
+            let what = if path.is_dir() {
+                "a folder"
+            } else {
+                "not there"
+            };
+            bail!("{} is {what}: give the path of a CSV file", path.display());
+        }
+    }
+    Ok(())
+}
+
+/// Refuses, before the run, an output that cannot be written ([`check_output_file`]) or that
+/// names the same file as another output or as an input (a list or the truth), however the
+/// paths are written: the file would be overwritten.
 fn check_outputs_differ(args: &LinkFilesArgs) -> anyhow::Result<()> {
     let outputs = [
         ("--out", Some(&args.out)),
@@ -157,6 +176,7 @@ fn check_outputs_differ(args: &LinkFilesArgs) -> anyhow::Result<()> {
         )
     };
     for (i, (flag, path)) in given.iter().enumerate() {
+        check_output_file(flag, path)?;
         if let Some((other, _)) = given[i + 1..].iter().find(|(_, p)| same(p, path)) {
             bail!(
                 "{flag} and {other} are both {}: give each output a file of its own",
@@ -233,8 +253,27 @@ fn parse_map(map: Option<&str>) -> anyhow::Result<Mapping> {
         .collect()
 }
 
-fn duplicate_free_stems(list: Option<&str>) -> Option<Vec<String>> {
-    list.map(|list| list.split(',').map(|s| s.trim().to_string()).collect())
+/// The stems `--duplicate-free` names, each checked to be `all` or one of the lists' stems
+/// (a misspelt stem had been taken silently, and the list compared with itself after all).
+fn duplicate_free_stems(
+    list: Option<&str>,
+    files: &[PathBuf],
+) -> anyhow::Result<Option<Vec<String>>> {
+    let Some(list) = list else {
+        return Ok(None);
+    };
+    let stems = files
+        .iter()
+        .map(|path| stem_of(path))
+        .collect::<anyhow::Result<Vec<String>>>()?;
+    let named: Vec<String> = list.split(',').map(|s| s.trim().to_string()).collect();
+    if let Some(unknown) = named.iter().find(|s| *s != "all" && !stems.contains(s)) {
+        bail!(
+            "--duplicate-free names `{unknown}`, which is none of the lists (their names are the files' stems: {}), nor `all`",
+            stems.join(", ")
+        );
+    }
+    Ok(Some(named))
 }
 
 /// The records read, and each record's (source, id) for output and truth.
@@ -378,17 +417,21 @@ fn read_list(
         .clone();
     let plan = column_plan(&headers, mapping)
         .with_context(|| format!("mapping the columns of {}", path.display()))?;
+    if plan.fields.iter().all(Vec::is_empty) {
+        let compared: Vec<&str> = FIELDS.iter().map(|f| f.as_str()).collect();
+        bail!(
+            "{} has none of the columns linkage compares ({}); name them so, or map them with --map FIELD=COLUMN",
+            path.display(),
+            compared.join(", ")
+        );
+    }
     let mut record = csv::StringRecord::new();
     let mut joined: Vec<String> = vec![String::new(); FIELDS.len()];
     let mut row = 0usize;
     loop {
-        let has_row = reader.read_record(&mut record).with_context(|| {
-            format!(
-                "{}: reading row {} (UTF-8 CSV expected)",
-                path.display(),
-                row + 1
-            )
-        })?;
+        let has_row = reader
+            .read_record(&mut record)
+            .map_err(|error| row_error(path, row + 1, error))?;
         if !has_row {
             break;
         }
@@ -415,7 +458,25 @@ fn read_list(
         let cells: Vec<&str> = joined.iter().map(String::as_str).collect();
         push(&id, &cells).with_context(|| format!("{stem}: row {row}"))?;
     }
+    if row == 0 {
+        bail!(
+            "{} has no records: a list needs a header and at least one row",
+            path.display()
+        );
+    }
     Ok(())
+}
+
+/// A row that cannot be read, with what to do when the file is not UTF-8 (this command reads
+/// UTF-8 only; the registry's import detects the encoding).
+fn row_error(path: &Path, row: usize, error: csv::Error) -> anyhow::Error {
+    if matches!(error.kind(), csv::ErrorKind::Utf8 { .. }) {
+        return anyhow::anyhow!(
+            "{}: row {row} is not UTF-8: link-files reads UTF-8 CSV only; save the list as UTF-8 (a Windows-1256 list: iconv -f WINDOWS-1256 -t UTF-8), or import it into a registry, whose import detects the encoding",
+            path.display()
+        );
+    }
+    anyhow::Error::new(error).context(format!("{}: reading row {row}", path.display()))
 }
 
 /// Which columns feed the record id and each matched field.
@@ -656,7 +717,10 @@ fn csv_cell(text: &str) -> String {
 fn read_truth(path: &Path, input: &Input) -> anyhow::Result<Vec<Option<u32>>> {
     let mut reader =
         csv::Reader::from_path(path).with_context(|| format!("opening {}", path.display()))?;
-    let headers = reader.headers()?.clone();
+    let headers = reader
+        .headers()
+        .with_context(|| format!("reading the header of {}", path.display()))?
+        .clone();
     let column = |name: &str| {
         headers
             .iter()

@@ -1,5 +1,6 @@
 //! `whereabouts synth`: write synthetic victim lists with ground truth (see `docs/synth.md`).
 
+use crate::registry::refuse_inside_registry;
 use anyhow::Context;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -41,6 +42,7 @@ pub fn run(args: SynthArgs) -> anyhow::Result<()> {
         duplicate_rate: args.duplicate_rate,
         heterogeneity: args.heterogeneity,
     };
+    refuse_inside_registry("--out", &args.out)?;
     let started = Instant::now();
     let summary = synth::write_lists(&config, &args.out)
         .with_context(|| format!("writing synthetic lists to {}", args.out.display()))?;

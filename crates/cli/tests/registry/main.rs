@@ -319,6 +319,47 @@ fn a_backup_restores_into_a_new_folder_and_verifies() {
 }
 
 #[test]
+fn no_command_writes_its_output_inside_the_registry_folder() {
+    let registry = TestRegistry::new();
+    let path = registry.file("good.csv", GOOD_LIST.as_bytes());
+    assert!(registry.import(&path, "list-a", &[]).success);
+    let before = registry.exported();
+    let data = registry.data();
+    let database = data.join("registry.sqlite");
+    let beside_database = data.join("files").join("..").join("clusters.csv");
+    let kosovo = format!(
+        "{}/../../../shared/data/mse/kosovo.csv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let (database, data_path) = (database.to_str().unwrap(), data.to_str().unwrap());
+    let attempts: [&[&str]; 5] = [
+        &["export", "records", "--out", database, "--data", data_path],
+        &["backup", "--out", database, "--data", data_path],
+        &[
+            "estimate", "--table", &kosovo, "--method", "chao", "--plot", database,
+        ],
+        &[
+            "link-files",
+            path.to_str().unwrap(),
+            "--out",
+            beside_database.to_str().unwrap(),
+        ],
+        &["synth", "--out", data_path, "--persons", "10"],
+    ];
+    for args in attempts {
+        let run = binary().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(!run.status.success(), "{args:?} was carried out");
+        assert!(
+            stderr.contains("is inside the registry folder"),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert_eq!(registry.exported(), before, "the registry is unchanged");
+    registry.verified_audit();
+}
+
+#[test]
 fn killing_an_import_half_way_leaves_the_registry_valid_and_without_it() {
     let registry = TestRegistry::new();
     let small = registry.file("good.csv", GOOD_LIST.as_bytes());

@@ -368,6 +368,13 @@ fn settings_out_of_range_are_refused_with_what_to_do() {
         ),
         (
             SynthConfig {
+                persons: synth::MAX_PERSONS + 1,
+                ..SynthConfig::default()
+            },
+            "persons",
+        ),
+        (
+            SynthConfig {
                 duplicate_rate: 0.9,
                 ..SynthConfig::default()
             },
