@@ -238,6 +238,53 @@ pub enum Warning {
     },
 }
 
+/// The mixing checks of [`crate::lcmcr::LcmcrResult::has_mixed`] that failed, each with its
+/// figure and what it needed; the ones that passed are not named, and a figure that could not be
+/// worked out (too few draws, or draws that do not vary) says so instead of printing NaN.
+fn failed_mixing_checks(
+    effective_sample_size: f64,
+    least_chain_effective_sample_size: f64,
+    geweke_z: f64,
+    split_r_hat: f64,
+    chains: usize,
+) -> Vec<String> {
+    const NOT_WORKED_OUT: &str = "cannot be worked out (too few draws, or draws that do not vary)";
+    let least = crate::lcmcr::MIN_EFFECTIVE_DRAWS;
+    let limit = crate::lcmcr::geweke_limit(chains);
+    let r_hat_limit = crate::lcmcr::MAX_SPLIT_R_HAT;
+    let z = if chains == 1 {
+        "Geweke z".to_string()
+    } else {
+        format!("largest Geweke z of {chains} chains")
+    };
+    let mut failed = Vec::new();
+    if effective_sample_size.is_nan() || effective_sample_size < least {
+        failed.push(format!(
+            "effective sample size {effective_sample_size:.0}, at least {least:.0} needed"
+        ));
+    }
+    if chains > 1
+        && (least_chain_effective_sample_size.is_nan() || least_chain_effective_sample_size <= 0.0)
+    {
+        failed.push(format!(
+            "the least of one chain {least_chain_effective_sample_size:.0}, more than 0 needed"
+        ));
+    }
+    if geweke_z.is_nan() {
+        failed.push(format!("{z} {NOT_WORKED_OUT}"));
+    } else if geweke_z.abs() > limit {
+        failed.push(format!("{z} {geweke_z:.1}, within ±{limit:.1} needed"));
+    }
+    if split_r_hat.is_nan() {
+        failed.push(format!("split R-hat {NOT_WORKED_OUT}"));
+    } else if split_r_hat > r_hat_limit {
+        failed.push(format!(
+            "split R-hat {split_r_hat:.3}, at most {r_hat_limit} needed"
+        ));
+    }
+    failed
+}
+
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -284,23 +331,22 @@ impl fmt::Display for Warning {
                 split_r_hat,
                 chains,
             } => {
-                let limit = crate::lcmcr::geweke_limit(*chains);
-                let least = crate::lcmcr::MIN_EFFECTIVE_DRAWS;
-                let r_hat_limit = crate::lcmcr::MAX_SPLIT_R_HAT;
-                let (subject, stuck, z) = if *chains == 1 {
-                    ("chain has", String::new(), "Geweke z".to_string())
+                let subject = if *chains == 1 {
+                    "chain has"
                 } else {
-                    (
-                        "chains have",
-                        format!(
-                            "; the least of one chain {least_chain_effective_sample_size:.0}, more than 0 needed"
-                        ),
-                        format!("largest Geweke z of {chains} chains"),
-                    )
+                    "chains have"
                 };
+                let failed = failed_mixing_checks(
+                    *effective_sample_size,
+                    *least_chain_effective_sample_size,
+                    *geweke_z,
+                    *split_r_hat,
+                    *chains,
+                );
                 write!(
                     f,
-                    "the LCMCR {subject} not mixed (effective sample size {effective_sample_size:.0}, at least {least:.0} needed{stuck}; {z} {geweke_z:.1}, within ±{limit:.1} needed; split R-hat {split_r_hat:.3}, at most {r_hat_limit} needed): run longer (more burn-in, more thinning) before relying on it"
+                    "the LCMCR {subject} not mixed ({}): run longer (more burn-in, more thinning) before relying on it",
+                    failed.join("; ")
                 )
             }
             Warning::DrawsAllEqual { total } => write!(
@@ -981,7 +1027,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_not_mixed_warning_names_the_limit_for_its_number_of_chains() {
+    fn the_not_mixed_warning_names_the_checks_that_failed_with_their_limits() {
         let one = Warning::ChainNotMixed {
             effective_sample_size: 80.0,
             least_chain_effective_sample_size: 80.0,
@@ -991,11 +1037,12 @@ mod tests {
         }
         .to_string();
         assert!(
-            one.starts_with("the LCMCR chain has not mixed")
-                && one.contains(
-                    "Geweke z 3.2, within ±3.0 needed; split R-hat 1.012, at most 1.02 needed"
-                ),
+            one.starts_with("the LCMCR chain has not mixed (effective sample size 80, at least 100 needed; Geweke z 3.2, within ±3.0 needed)"),
             "{one}"
+        );
+        assert!(
+            !one.contains("R-hat"),
+            "a check that passed is not named: {one}"
         );
         let sixteen = Warning::ChainNotMixed {
             effective_sample_size: 2_400.0,
@@ -1006,10 +1053,20 @@ mod tests {
         }
         .to_string();
         assert!(
-            sixteen.contains("chains have not mixed")
-                && sixteen.contains("the least of one chain 0, more than 0 needed")
-                && sixteen.contains("largest Geweke z of 16 chains -4.2, within ±3.8"),
+            sixteen.contains("chains have not mixed (the least of one chain 0, more than 0 needed; largest Geweke z of 16 chains -4.2, within ±3.8 needed)"),
             "{sixteen}"
+        );
+        let few = Warning::ChainNotMixed {
+            effective_sample_size: 3.0,
+            least_chain_effective_sample_size: 3.0,
+            geweke_z: 0.4,
+            split_r_hat: f64::NAN,
+            chains: 1,
+        }
+        .to_string();
+        assert!(
+            few.contains("split R-hat cannot be worked out") && !few.contains("NaN"),
+            "{few}"
         );
     }
 
