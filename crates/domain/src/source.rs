@@ -63,6 +63,32 @@ code_enum!(
     }
 );
 
+/// The most characters a source's name may have: names are short labels shown in every list of
+/// sources and beside every record.
+pub const MAX_SOURCE_NAME_CHARS: usize = 200;
+
+/// A source's name as given (by `--source` or the upload form), trimmed, or why it cannot be
+/// one: empty, longer than [`MAX_SOURCE_NAME_CHARS`], or holding a control character (a line
+/// break would split every listing it appears in).
+pub fn checked_source_name(given: &str) -> Result<&str, String> {
+    let name = given.trim();
+    if name.is_empty() {
+        return Err("name the source the list comes from, e.g. prisoners-list-2019".into());
+    }
+    if name.chars().count() > MAX_SOURCE_NAME_CHARS {
+        return Err(format!(
+            "a source's name is at most {MAX_SOURCE_NAME_CHARS} characters; give it a short label such as prisoners-list-2019"
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(
+            "a source's name may not hold line breaks, tabs or other control characters; give it on one line"
+                .into(),
+        );
+    }
+    Ok(name)
+}
+
 /// A source about to be registered together with the records read from it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewSource {
@@ -78,4 +104,26 @@ pub struct NewSource {
     pub file_sha256: Option<String>,
     /// The file's name as received.
     pub file_name: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_source_name_is_trimmed_and_refused_empty_too_long_or_on_two_lines() {
+        assert_eq!(checked_source_name("  list-a  "), Ok("list-a"));
+        assert_eq!(checked_source_name("فهرست الف"), Ok("فهرست الف"));
+        let longest = "ن".repeat(MAX_SOURCE_NAME_CHARS);
+        assert!(checked_source_name(&longest).is_ok());
+        for bad in [
+            "",
+            "   ",
+            "list\nforged line",
+            "a\tb",
+            &format!("{longest}x"),
+        ] {
+            assert!(checked_source_name(bad).is_err(), "{bad:?}");
+        }
+    }
 }

@@ -3,7 +3,7 @@
 use crate::registry::{DataDir, actor, block_on, progress_bar};
 use anyhow::{Context, anyhow};
 use domain::date::Calendar;
-use domain::source::{NewSource, Reliability, SourceKind};
+use domain::source::{NewSource, Reliability, SourceKind, checked_source_name};
 use import::{EncodingChoice, ParsedList, ReadOptions};
 use std::path::{Path, PathBuf};
 use store::{DuplicateFile, ImportReceipt, Store};
@@ -101,12 +101,7 @@ async fn store_list(
     list: &ParsedList,
     bytes: &[u8],
 ) -> anyhow::Result<ImportReceipt> {
-    let name = args.source.trim();
-    if name.is_empty() {
-        return Err(anyhow!(
-            "--source must name the source, e.g. --source prisoners-list-2019"
-        ));
-    }
+    let name = checked_source_name(&args.source).map_err(|reason| anyhow!("--source: {reason}"))?;
     let source = NewSource {
         name: name.to_string(),
         kind: args.kind,

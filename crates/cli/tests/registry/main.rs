@@ -319,6 +319,22 @@ fn a_backup_restores_into_a_new_folder_and_verifies() {
 }
 
 #[test]
+fn a_source_name_on_two_lines_or_too_long_is_refused() {
+    let registry = TestRegistry::new();
+    let path = registry.file("good.csv", GOOD_LIST.as_bytes());
+    for (name, said) in [
+        ("list-a\nforged line", "control characters"),
+        (&"x".repeat(201), "at most 200 characters"),
+        ("   ", "name the source"),
+    ] {
+        let run = registry.import(&path, name, &[]);
+        assert!(!run.success, "{name:?} was accepted");
+        assert!(run.stderr.contains(said), "{name:?}: {}", run.stderr);
+    }
+    assert!(registry.exported().is_empty(), "nothing was imported");
+}
+
+#[test]
 fn no_command_writes_its_output_inside_the_registry_folder() {
     let registry = TestRegistry::new();
     let path = registry.file("good.csv", GOOD_LIST.as_bytes());

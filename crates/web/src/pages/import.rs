@@ -12,7 +12,7 @@ use axum::extract::multipart::{Field, MultipartError};
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use domain::source::{NewSource, Reliability, SourceKind};
+use domain::source::{NewSource, Reliability, SourceKind, checked_source_name};
 use import::{ImportError, ReadOptions};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -111,6 +111,12 @@ fn read_options(map: &str) -> ReadOptions {
     }
 }
 
+/// The upload form's source name, trimmed, or a refusal saying what the field needs.
+fn source_name(given: &str) -> Result<&str, WebError> {
+    checked_source_name(given)
+        .map_err(|reason| WebError::BadRequest(format!("Source name: {reason}")))
+}
+
 pub(crate) async fn preview(
     ctx: Ctx,
     State(state): State<AppState>,
@@ -119,11 +125,7 @@ pub(crate) async fn preview(
     let user = ctx.user()?.clone();
     let upload = read_upload(&mut multipart, state.config.max_upload_bytes).await?;
     user.check_csrf(&upload.csrf)?;
-    if upload.source.is_empty() {
-        return Err(WebError::BadRequest(
-            "name the source the list comes from (the “Source name” field)".to_string(),
-        ));
-    }
+    source_name(&upload.source)?;
     if upload.bytes.is_empty() {
         return Err(WebError::BadRequest("choose a file to upload".to_string()));
     }
@@ -282,7 +284,7 @@ pub(crate) async fn confirm(
     .map_err(|e| anyhow::anyhow!("reading the upload failed: {e}"))?
     .map_err(|e| WebError::BadRequest(e.to_string()))?;
     let source = NewSource {
-        name: form.source.trim().to_string(),
+        name: source_name(&form.source)?.to_string(),
         kind: SourceKind::List,
         reliability: Reliability::Unknown,
         calendar: None,
