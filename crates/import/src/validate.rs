@@ -10,10 +10,15 @@ use domain::record::{FieldValue, NewSourceRecord};
 use domain::sex::Sex;
 use foldhash::{HashMap, HashMapExt, HashSet};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::hash_map::Entry;
 
 /// Every problem in every row: values that do not parse, and record ids used twice. Rows in
 /// `misshapen` (already reported for not fitting the header) are skipped.
+///
+/// Ids are compared trimmed and with Persian and Arabic-Indic digits read as ASCII ones, as
+/// dates and ages are: `۱۲`, `12` and ` 12 ` are one id. A row that repeats an earlier row
+/// exactly, id included, is refused like any other reused id: an id names one record.
 pub(crate) fn check_rows(
     table: &RawTable,
     columns: &ColumnMap,
@@ -30,7 +35,7 @@ pub(crate) fn check_rows(
         .par_iter()
         .flat_map_iter(|row| parse_fields(row, columns, calendar).1)
         .collect();
-    let mut ids: HashMap<&str, u64> = HashMap::with_capacity(table.rows.len());
+    let mut ids: HashMap<Cow<'_, str>, &RawRow> = HashMap::with_capacity(table.rows.len());
     let id_column = columns
         .column_of(CanonicalField::RecordId)
         .unwrap_or("record_id");
@@ -38,16 +43,32 @@ pub(crate) fn check_rows(
         let Some(id) = cell(row, columns, CanonicalField::RecordId) else {
             continue;
         };
-        if let Some(first) = ids.insert(id, row.row_number) {
-            problems.push(RowProblem::cell(
-                row.row_number,
-                row.line,
-                id_column,
-                format!(
-                    "record id `{id}` is already used by row {first}; each row needs its own id"
-                ),
-            ));
-        }
+        // Every later use points at the first row, not the one before it.
+        let first = match ids.entry(comparable_id(id)) {
+            Entry::Occupied(first) => *first.get(),
+            Entry::Vacant(slot) => {
+                slot.insert(row);
+                continue;
+            }
+        };
+        let message = if first.cells_as_stored() == row.cells_as_stored() {
+            format!(
+                "repeats row {} exactly, record id `{id}` included; an id names one record: \
+                 delete the repeated row, or give it its own id if it is another record",
+                first.row_number
+            )
+        } else {
+            format!(
+                "record id `{id}` is already used by row {}; each row needs its own id",
+                first.row_number
+            )
+        };
+        problems.push(RowProblem::cell(
+            row.row_number,
+            row.line,
+            id_column,
+            message,
+        ));
     }
     problems
 }
@@ -84,6 +105,19 @@ impl Eq for SameCells<'_> {}
 impl std::hash::Hash for SameCells<'_> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.0.cells_as_stored().0.hash(state);
+    }
+}
+
+/// A record id as ids are compared: Persian and Arabic-Indic digits as ASCII ones. Most ids
+/// have none, and are not copied.
+fn comparable_id(id: &str) -> Cow<'_, str> {
+    if id
+        .chars()
+        .all(|c| text::normalize::ascii_digit_or_self(c) == c)
+    {
+        Cow::Borrowed(id)
+    } else {
+        Cow::Owned(text::normalize::to_ascii_digits(id))
     }
 }
 
@@ -210,6 +244,54 @@ mod tests {
         assert_eq!(problems[0].row, 3);
         assert!(
             problems[0].message.contains("row 1"),
+            "{}",
+            problems[0].message
+        );
+    }
+
+    #[test]
+    fn record_ids_are_compared_with_persian_and_arabic_digits_read_as_ascii() {
+        // Review 17a: `1` and `۱` were two ids while ` 1 ` was the same as `1`.
+        let problems = problems_of(
+            "record_id,given_name\n1,Parvaneh\n۱,Kamran\n١,Shirin\n 1 ,Navid\nx۲,Roya\nx2,Omid\n",
+        );
+        let rows: Vec<u64> = problems.iter().map(|p| p.row).collect();
+        assert_eq!(rows, [2, 3, 4, 6], "{problems:?}");
+        assert!(
+            problems[0]
+                .message
+                .contains("record id `۱` is already used by row 1"),
+            "{}",
+            problems[0].message
+        );
+        // Each later use names the first row, not the one before it.
+        assert!(
+            problems[2]
+                .message
+                .contains("record id `1` is already used by row 1"),
+            "{}",
+            problems[2].message
+        );
+        assert!(
+            problems[3]
+                .message
+                .contains("record id `x2` is already used by row 5"),
+            "{}",
+            problems[3].message
+        );
+    }
+
+    #[test]
+    fn a_row_repeated_with_its_record_id_is_refused_and_says_so() {
+        let problems = problems_of("record_id,given_name\na1,Parvaneh\na1,Parvaneh\n");
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].message.contains("repeats row 1 exactly"),
+            "{}",
+            problems[0].message
+        );
+        assert!(
+            problems[0].message.contains("delete the repeated row"),
             "{}",
             problems[0].message
         );
