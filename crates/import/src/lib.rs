@@ -42,9 +42,10 @@ const PROBLEMS_SHOWN: usize = 20;
 /// One problem with one row (and, where it applies, one column).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowProblem {
-    /// The data row (1 = the first row after the header).
+    /// The data row (in a CSV file 1 = the first row after the header; in a spreadsheet the
+    /// sheet's own row number).
     pub row: u64,
-    /// The line of the file the row starts on (0 when unknown).
+    /// The line of the file the row starts on (0 when unknown, and in spreadsheets).
     pub line: u64,
     /// The column, when the problem is in one cell.
     pub column: Option<String>,
@@ -198,6 +199,8 @@ pub struct ParsedList {
     pub columns: ColumnMap,
     calendar: Option<Calendar>,
     repeats: HashMap<u64, u64>,
+    /// Row number → what to say about the empty rows skipped next to it.
+    blank_notes: HashMap<u64, Vec<String>>,
 }
 
 impl ParsedList {
@@ -212,7 +215,8 @@ impl ParsedList {
     }
 
     /// The rows as source records, in file order. Every row was checked by [`read_list`]; a
-    /// row that repeats an earlier one exactly is kept, with a warning that says so.
+    /// row that repeats an earlier one exactly is kept, with a warning that says so. Empty
+    /// rows were skipped; the record next to each run of them carries a warning naming it.
     pub fn records(&self) -> impl Iterator<Item = NewSourceRecord> + Send + '_ {
         self.table.rows.chunks(RECORDS_PER_BATCH).flat_map(|rows| {
             // Parsed on all cores a batch at a time, handed out in file order.
@@ -222,6 +226,9 @@ impl ParsedList {
                         validate::record_from_row(row, &self.columns, self.calendar);
                     if let Some(first) = self.repeats.get(&row.row_number) {
                         record.warnings.push(format!("repeats row {first} exactly"));
+                    }
+                    if let Some(notes) = self.blank_notes.get(&row.row_number) {
+                        record.warnings.extend(notes.iter().cloned());
                     }
                     record
                 })
@@ -233,6 +240,34 @@ impl ParsedList {
     pub fn repeated_rows(&self) -> usize {
         self.repeats.len()
     }
+
+    /// How many rows were skipped for having nothing in them.
+    pub fn blank_rows(&self) -> u64 {
+        self.table.blank_rows.iter().map(|run| run.len()).sum()
+    }
+}
+
+/// Row number → a warning for each run of empty rows, on the row right after the run (or,
+/// for a run at the end of the file, on the last row), so that the record says where rows
+/// were skipped. `table.rows` is in row order.
+fn blank_notes(table: &RawTable) -> HashMap<u64, Vec<String>> {
+    let mut notes: HashMap<u64, Vec<String>> = HashMap::default();
+    for run in &table.blank_rows {
+        let after = table.rows.partition_point(|r| r.row_number < run.last_row);
+        let (row, place) = match table.rows.get(after) {
+            Some(row) => (row, "just above"),
+            None => match table.rows.last() {
+                Some(row) => (row, "just below"),
+                None => continue,
+            },
+        };
+        let verb = if run.len() == 1 { "was" } else { "were" };
+        notes
+            .entry(row.row_number)
+            .or_default()
+            .push(format!("{run} and {verb} skipped ({place} this row)"));
+    }
+    notes
 }
 
 /// Reads and checks a whole list. Nothing is written anywhere.
@@ -282,6 +317,7 @@ pub fn read_list(
         file_name: file_name.to_string(),
         media_type,
         encoding,
+        blank_notes: blank_notes(&table),
         table,
         columns,
         calendar: options.calendar,
@@ -354,6 +390,31 @@ mod tests {
             let error = read_list("x.csv", bytes, &ReadOptions::default()).unwrap_err();
             assert!(error.to_string().contains(expected), "{error}");
         }
+    }
+
+    #[test]
+    fn empty_rows_are_skipped_and_named_on_the_record_beside_them() {
+        // Review 17a: a row of empty cells became a record with no name and no id.
+        let list = read_list(
+            "l.csv",
+            b"record_id,given_name\nr1,Parvaneh\n,\n , \nr2,Kamran\n,\n",
+            &ReadOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!(list.blank_rows(), 3);
+        let warnings: Vec<Vec<String>> = list.records().map(|r| r.warnings).collect();
+        assert_eq!(
+            warnings,
+            [
+                vec![],
+                vec![
+                    "rows 2–3 (lines 3–4) are empty and were skipped (just above this row)"
+                        .to_string(),
+                    "row 5 (line 6) is empty and was skipped (just below this row)".to_string(),
+                ],
+            ]
+        );
     }
 
     #[test]

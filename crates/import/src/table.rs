@@ -1,6 +1,8 @@
 //! Reading a list into a header and rows of cells: CSV (with the delimiter sniffed) or a
 //! spreadsheet (XLSX, XLS, ODS through calamine). Structural problems (ragged rows, a quote
-//! that never closes, an oversized field) are reported here, with the row and line.
+//! that never closes, an oversized field, a spreadsheet value outside the header's columns)
+//! are reported here, with the row and line. Rows with nothing in them are left out here and
+//! listed as [`BlankRows`]; what to tell the user about them is `lib.rs`'s business.
 
 use crate::{ImportError, RowProblem};
 
@@ -8,17 +10,20 @@ use crate::{ImportError, RowProblem};
 /// swallowed the rest of the file, or not a list at all.
 pub const MAX_FIELD_BYTES: usize = 1 << 20;
 
-/// One data row: its number (1 = first row after the header), the line it starts on, its
-/// text as it stood in the file, and its cells.
+/// One data row: its number (in a CSV file 1 = first row after the header; in a spreadsheet the
+/// sheet's own row number), the line it starts on, its text as it stood in the file, and its
+/// cells.
 ///
 /// The cells are kept as one string and the offsets where each ends, not a string each: a
 /// million-row list has tens of millions of cells, and one allocation per cell made the table
 /// twice its size and slow to build and free.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawRow {
-    /// 1 for the first row after the header.
+    /// In a CSV file, 1 for the first row after the header; in a spreadsheet, the number the
+    /// sheet shows at the row's left edge, so that a user finds the row where it says.
     pub row_number: u64,
-    /// The line of the file the row starts on (1-based; the header is line 1).
+    /// The line of the file the row starts on (1-based; the header is line 1); 0 in a
+    /// spreadsheet, which has rows but no lines.
     pub line: u64,
     /// The row's text as it stood in the file (cells joined by tabs for spreadsheets).
     pub raw_text: String,
@@ -91,6 +96,61 @@ pub struct RawTable {
     pub delimiter: String,
     /// Rows that do not fit the header (ragged, a quote that never closes, a field too large).
     pub problems: Vec<RowProblem>,
+    /// Runs of rows with nothing in them (every cell empty or blank), left out of `rows`.
+    pub blank_rows: Vec<BlankRows>,
+}
+
+/// A run of consecutive rows with nothing in them, skipped. Spreadsheets often carry blank
+/// rows between blocks of data, and a CSV saved from one carries them as lines of delimiters
+/// alone (`,,,,`); a record made of one would have no name and no id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlankRows {
+    /// The first row of the run.
+    pub first_row: u64,
+    /// The last row of the run (the same as `first_row` for one row).
+    pub last_row: u64,
+    /// The lines of the file the run starts and ends on (0 for spreadsheets).
+    pub lines: (u64, u64),
+}
+
+impl BlankRows {
+    fn in_sheet(first_row: u64, last_row: u64) -> BlankRows {
+        BlankRows {
+            first_row,
+            last_row,
+            lines: (0, 0),
+        }
+    }
+
+    /// How many rows the run holds.
+    pub fn len(&self) -> u64 {
+        self.last_row - self.first_row + 1
+    }
+
+    /// Whether the run holds no rows (never true for a run the reader made).
+    pub fn is_empty(&self) -> bool {
+        self.last_row < self.first_row
+    }
+}
+
+impl std::fmt::Display for BlankRows {
+    /// `row 4 (line 5) is empty` or `rows 4–6 (lines 5–7) are empty`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (first_line, last_line) = self.lines;
+        if self.first_row == self.last_row {
+            write!(f, "row {}", self.first_row)?;
+            if first_line > 0 {
+                write!(f, " (line {first_line})")?;
+            }
+            write!(f, " is empty")
+        } else {
+            write!(f, "rows {}–{}", self.first_row, self.last_row)?;
+            if first_line > 0 {
+                write!(f, " (lines {first_line}–{last_line})")?;
+            }
+            write!(f, " are empty")
+        }
+    }
 }
 
 const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
@@ -172,17 +232,45 @@ pub fn read_csv(file: &str, text: &str) -> Result<RawTable, ImportError> {
         }
     }
     fill_text_and_lines(text, &mut rows, &starts);
+    let blank_rows = take_blank_rows(&mut rows);
     problems.extend(
         rows.iter()
             .filter_map(|row| shape_problem(&header, row, row.row_number, row.line)),
     );
     finish_table(
         file,
-        header,
-        rows,
-        (delimiter as char).to_string(),
-        problems,
+        RawTable {
+            header,
+            rows,
+            delimiter: (delimiter as char).to_string(),
+            problems,
+            blank_rows,
+        },
     )
+}
+
+/// Takes the rows whose every cell is empty or blank out of `rows`, as runs of consecutive
+/// rows (whatever their number of cells: `,,` is as empty as `,,,,`).
+fn take_blank_rows(rows: &mut Vec<RawRow>) -> Vec<BlankRows> {
+    let mut runs: Vec<BlankRows> = Vec::new();
+    rows.retain(|row| {
+        if row.cells().any(|c| !c.trim().is_empty()) {
+            return true;
+        }
+        match runs.last_mut() {
+            Some(run) if run.last_row + 1 == row.row_number => {
+                run.last_row = row.row_number;
+                run.lines.1 = row.line;
+            }
+            _ => runs.push(BlankRows {
+                first_row: row.row_number,
+                last_row: row.row_number,
+                lines: (row.line, row.line),
+            }),
+        }
+        false
+    });
+    runs
 }
 
 fn check_header(file: &str, header: &[String]) -> Result<(), ImportError> {
@@ -288,74 +376,232 @@ fn fill_text_and_lines(text: &str, rows: &mut [RawRow], starts: &[usize]) {
     }
 }
 
+/// The most columns a spreadsheet's header may span. The sheet is read cell by cell, but every
+/// row is then held as wide as the header, so a stray cell far to the right of the header
+/// (in `XFD1`, say) would make each row 16,384 cells wide.
+pub const MAX_SHEET_COLUMNS: u32 = 1_000;
+
+/// One spreadsheet cell that holds something: its 0-based row and column, and its text.
+struct SheetCell {
+    row: u32,
+    column: u32,
+    text: String,
+}
+
 /// Reads the first sheet of a spreadsheet into a table.
+///
+/// The header is the first row that holds anything, and spans from its first to its last
+/// cell. Rows are numbered as the sheet numbers them (`line` is 0). A value outside the
+/// header's columns is a row problem, as an extra field is in a CSV row.
 pub fn read_spreadsheet(file: &str, bytes: &[u8]) -> Result<RawTable, ImportError> {
-    use calamine::Reader;
-    let not_a_list = |reason: String| ImportError::NotAList {
-        file: file.to_string(),
-        reason,
-    };
-    let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
-        .map_err(|e| not_a_list(format!("the spreadsheet cannot be opened: {e}")))?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or_else(|| ImportError::Empty {
+    let cells = sheet_cells(file, bytes)?;
+    let Some((header_row, rest)) = split_header(&cells) else {
+        return Err(ImportError::Empty {
             file: file.to_string(),
-        })?
-        .map_err(|e| not_a_list(format!("its first sheet cannot be read: {e}")))?;
-    let mut lines = range
-        .rows()
-        .map(|row| row.iter().map(cell_text).collect::<Vec<_>>());
-    let header: Vec<String> = match lines.next() {
-        Some(header) => header.iter().map(|h| h.trim().to_string()).collect(),
-        None => {
-            return Err(ImportError::Empty {
-                file: file.to_string(),
-            });
-        }
+        });
     };
+    let (Some(first), Some(last)) = (header_row.first(), header_row.last()) else {
+        return Err(ImportError::Empty {
+            file: file.to_string(),
+        });
+    };
+    let (first_column, last_column) = (first.column, last.column);
+    let width = last_column - first_column + 1;
+    if width > MAX_SHEET_COLUMNS {
+        return Err(ImportError::NotAList {
+            file: file.to_string(),
+            reason: format!(
+                "its header runs from {} to {}, {width} columns, and a list may have at most \
+                 {MAX_SHEET_COLUMNS}: delete the stray cell {} (or whatever stands far to the \
+                 right of the column names), or save the sheet as CSV",
+                cell_name(first.row, first_column),
+                cell_name(last.row, last_column),
+                cell_name(last.row, last_column),
+            ),
+        });
+    }
+    let mut header = vec![String::new(); width as usize];
+    for cell in header_row {
+        header[(cell.column - first_column) as usize] = cell.text.trim().to_string();
+    }
     check_header(file, &header)?;
+
     let mut rows = Vec::new();
     let mut problems = Vec::new();
-    for (index, cells) in lines.enumerate() {
-        if cells.iter().all(|c| c.trim().is_empty()) {
+    let mut blank_rows = Vec::new();
+    let mut previous_row = first.row;
+    let header_columns = if first_column == last_column {
+        format!("column {}", column_name(first_column))
+    } else {
+        format!(
+            "columns {} to {}",
+            column_name(first_column),
+            column_name(last_column)
+        )
+    };
+    let mut line_cells: Vec<&str> = vec![""; width as usize];
+    for row_cells in rest.chunk_by(|a, b| a.row == b.row) {
+        let Some(row) = row_cells.first().map(|c| c.row) else {
             continue;
+        };
+        let row_number = u64::from(row) + 1;
+        if row > previous_row + 1 {
+            blank_rows.push(BlankRows::in_sheet(
+                u64::from(previous_row) + 2,
+                row_number - 1,
+            ));
         }
-        let row_number = index as u64 + 1;
-        let line = row_number + 1;
+        previous_row = row;
+        line_cells.fill("");
+        for cell in row_cells {
+            if let Some(slot) = cell
+                .column
+                .checked_sub(first_column)
+                .and_then(|index| line_cells.get_mut(index as usize))
+            {
+                *slot = &cell.text;
+            }
+        }
+        let outside = row_cells
+            .iter()
+            .find(|c| c.column < first_column || c.column > last_column);
+        if let Some(cell) = outside {
+            problems.push(RowProblem::cell(
+                row_number,
+                0,
+                &column_name(cell.column),
+                format!(
+                    "cell {} holds a value, but the header (row {}) names only {}: give \
+                     column {} a name in the header, or delete the cell",
+                    cell_name(cell.row, cell.column),
+                    u64::from(first.row) + 1,
+                    header_columns,
+                    column_name(cell.column),
+                ),
+            ));
+        }
         let row = RawRow::new(
             row_number,
-            line,
-            cells.join("\t"),
-            cells.iter().map(String::as_str),
+            0,
+            line_cells.join("\t"),
+            line_cells.iter().copied(),
         );
-        if let Some(problem) = shape_problem(&header, &row, row_number, line) {
+        if let Some(problem) = shape_problem(&header, &row, row_number, 0) {
             problems.push(problem);
         }
         rows.push(row);
     }
-    finish_table(file, header, rows, String::new(), problems)
+    finish_table(
+        file,
+        RawTable {
+            header,
+            rows,
+            delimiter: String::new(),
+            problems,
+            blank_rows,
+        },
+    )
+}
+
+/// The header row's cells and the cells after it, or `None` for a sheet with nothing in it.
+fn split_header(cells: &[SheetCell]) -> Option<(&[SheetCell], &[SheetCell])> {
+    let header_row = cells.first()?.row;
+    Some(cells.split_at(cells.partition_point(|c| c.row == header_row)))
+}
+
+/// Every cell of the first sheet that holds something, in row then column order.
+///
+/// XLSX and XLSB sheets are read cell by cell: building calamine's `Range` allocates the whole
+/// rectangle up to the farthest cell, 512 GB for one cell in `XFD1048576`. XLS and ODS sheets
+/// come only as a `Range`; their formats cap it (XLS at 65,536 × 256 cells, calamine's ODS
+/// reader at 100 million).
+fn sheet_cells(file: &str, bytes: &[u8]) -> Result<Vec<SheetCell>, ImportError> {
+    use calamine::{Data, Reader, Sheets};
+    let not_a_list = |reason: String| ImportError::NotAList {
+        file: file.to_string(),
+        reason,
+    };
+    let cannot_read =
+        |e: &dyn std::fmt::Display| not_a_list(format!("its first sheet cannot be read: {e}"));
+    let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| not_a_list(format!("the spreadsheet cannot be opened: {e}")))?;
+    let Some(sheet) = workbook.sheet_names().first().cloned() else {
+        return Err(ImportError::Empty {
+            file: file.to_string(),
+        });
+    };
+    let mut cells = Vec::new();
+    let mut keep = |(row, column): (u32, u32), value: &Data| {
+        let text = cell_text(value);
+        if !text.trim().is_empty() {
+            cells.push(SheetCell { row, column, text });
+        }
+    };
+    match &mut workbook {
+        Sheets::Xlsx(xlsx) => {
+            let mut reader = xlsx
+                .worksheet_cells_reader(&sheet)
+                .map_err(|e| cannot_read(&e))?;
+            read_cells(|| reader.next_cell(), &mut keep).map_err(|e| cannot_read(&e))?;
+        }
+        Sheets::Xlsb(xlsb) => {
+            let mut reader = xlsb
+                .worksheet_cells_reader(&sheet)
+                .map_err(|e| cannot_read(&e))?;
+            read_cells(|| reader.next_cell(), &mut keep).map_err(|e| cannot_read(&e))?;
+        }
+        other => {
+            let range = other.worksheet_range(&sheet).map_err(|e| cannot_read(&e))?;
+            let (top, left) = range.start().unwrap_or_default();
+            for (row, column, value) in range.used_cells() {
+                keep((top + row as u32, left + column as u32), value);
+            }
+        }
+    }
+    // Cells come in the order the file lists them, which need not be the sheet's.
+    cells.sort_by_key(|c| (c.row, c.column));
+    Ok(cells)
+}
+
+/// Hands each cell a calamine cells reader yields (`next_cell`) to `keep`.
+fn read_cells<'a, E>(
+    mut next_cell: impl FnMut() -> Result<Option<calamine::Cell<calamine::DataRef<'a>>>, E>,
+    keep: &mut impl FnMut((u32, u32), &calamine::Data),
+) -> Result<(), E> {
+    while let Some(cell) = next_cell()? {
+        keep(
+            cell.get_position(),
+            &calamine::Data::from(cell.get_value().clone()),
+        );
+    }
+    Ok(())
+}
+
+/// A column as a spreadsheet names it: `A`, `Z`, `AA`, … `XFD` (from a 0-based index).
+fn column_name(column: u32) -> String {
+    let mut name = Vec::new();
+    let mut rest = u64::from(column) + 1;
+    while rest > 0 {
+        let letter = (rest - 1) % 26;
+        name.push(char::from(b'A' + letter as u8));
+        rest = (rest - 1) / 26;
+    }
+    name.iter().rev().collect()
+}
+
+/// A cell as a spreadsheet names it, `C4` (from 0-based row and column).
+fn cell_name(row: u32, column: u32) -> String {
+    format!("{}{}", column_name(column), u64::from(row) + 1)
 }
 
 /// The table, unless it has a header and nothing else (rows with problems count as rows).
-fn finish_table(
-    file: &str,
-    header: Vec<String>,
-    rows: Vec<RawRow>,
-    delimiter: String,
-    problems: Vec<RowProblem>,
-) -> Result<RawTable, ImportError> {
-    if rows.is_empty() && problems.is_empty() {
+fn finish_table(file: &str, table: RawTable) -> Result<RawTable, ImportError> {
+    if table.rows.is_empty() && table.problems.is_empty() {
         return Err(ImportError::HeaderOnly {
             file: file.to_string(),
         });
     }
-    Ok(RawTable {
-        header,
-        rows,
-        delimiter,
-        problems,
-    })
+    Ok(table)
 }
 
 /// A spreadsheet cell as text: whole numbers without `.0`, dates as `YYYY-MM-DD`.
@@ -448,6 +694,58 @@ mod tests {
             read_csv("l.csv", "a,b\n"),
             Err(ImportError::HeaderOnly { .. })
         ));
+    }
+
+    #[test]
+    fn rows_of_empty_cells_are_taken_out_as_runs_with_their_lines() {
+        let table = read_csv("l.csv", "a,b\n1,2\n,\n , \n3,4\n,,,\n").unwrap();
+        let kept: Vec<u64> = table.rows.iter().map(|r| r.row_number).collect();
+        assert_eq!(kept, [1, 4]);
+        assert!(table.problems.is_empty(), "{:?}", table.problems);
+        assert_eq!(
+            table.blank_rows,
+            [
+                BlankRows {
+                    first_row: 2,
+                    last_row: 3,
+                    lines: (3, 4)
+                },
+                BlankRows {
+                    first_row: 5,
+                    last_row: 5,
+                    lines: (6, 6)
+                }
+            ]
+        );
+        assert_eq!(
+            table.blank_rows[0].to_string(),
+            "rows 2–3 (lines 3–4) are empty"
+        );
+        assert_eq!(table.blank_rows[1].to_string(), "row 5 (line 6) is empty");
+    }
+
+    #[test]
+    fn a_header_and_empty_cells_alone_is_a_header_only_file() {
+        assert!(matches!(
+            read_csv("l.csv", "record_id,given_name,surname\n,,\n"),
+            Err(ImportError::HeaderOnly { .. })
+        ));
+    }
+
+    #[test]
+    fn spreadsheet_columns_and_cells_are_named_as_a_spreadsheet_names_them() {
+        let cases = [
+            (0, "A"),
+            (25, "Z"),
+            (26, "AA"),
+            (701, "ZZ"),
+            (702, "AAA"),
+            (16_383, "XFD"),
+        ];
+        for (column, name) in cases {
+            assert_eq!(column_name(column), name, "{column}");
+        }
+        assert_eq!(cell_name(1_048_575, 16_383), "XFD1048576");
     }
 
     #[test]
