@@ -68,11 +68,12 @@ pub fn run(args: ImportArgs) -> anyhow::Result<()> {
     let list = read(&args, &bytes)?;
     if args.dry_run {
         println!(
-            "{}: {} rows, all valid (encoding {}, delimiter {:?}); nothing was written",
+            "{}: {} rows, all valid (encoding {}, delimiter {:?}; {} empty rows skipped); nothing was written",
             list.file_name,
             list.len(),
             list.encoding,
-            list.table.delimiter
+            list.table.delimiter,
+            list.blank_rows()
         );
         return Ok(());
     }
@@ -155,6 +156,12 @@ fn report(list: &ParsedList, source: &str, receipt: &ImportReceipt) {
         println!(
             "note: {} rows repeat an earlier row exactly; they were kept, each with a warning",
             list.repeated_rows()
+        );
+    }
+    if list.blank_rows() > 0 {
+        println!(
+            "note: {} rows had nothing in them and were skipped; the record after each run of them carries a warning saying where",
+            list.blank_rows()
         );
     }
 }

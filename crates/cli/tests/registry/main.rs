@@ -319,6 +319,24 @@ fn a_backup_restores_into_a_new_folder_and_verifies() {
 }
 
 #[test]
+fn rows_with_nothing_in_them_are_skipped_and_counted() {
+    let registry = TestRegistry::new();
+    let with_blank_rows = GOOD_LIST.replacen("\na2,", "\n,,,,,,,\n , ,,,,,,\na2,", 1);
+    let path = registry.file("blank-rows.csv", with_blank_rows.as_bytes());
+    let run = registry.import(&path, "list-a", &[]);
+    assert!(run.success, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("imported 3 records")
+            && run
+                .stdout
+                .contains("2 rows had nothing in them and were skipped"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(registry.exported().len(), 3);
+}
+
+#[test]
 fn a_source_name_on_two_lines_or_too_long_is_refused() {
     let registry = TestRegistry::new();
     let path = registry.file("good.csv", GOOD_LIST.as_bytes());
