@@ -199,6 +199,8 @@ pub struct ParsedList {
     pub columns: ColumnMap,
     calendar: Option<Calendar>,
     repeats: HashMap<u64, u64>,
+    /// Row number → what cannot be true of the row's dates.
+    date_notes: HashMap<u64, Vec<String>>,
     /// Row number → what to say about the empty rows skipped next to it.
     blank_notes: HashMap<u64, Vec<String>>,
 }
@@ -215,8 +217,9 @@ impl ParsedList {
     }
 
     /// The rows as source records, in file order. Every row was checked by [`read_list`]; a
-    /// row that repeats an earlier one exactly is kept, with a warning that says so. Empty
-    /// rows were skipped; the record next to each run of them carries a warning naming it.
+    /// row that repeats an earlier one exactly is kept, with a warning that says so, and so is
+    /// a row whose dates cannot all be true. Empty rows were skipped; the record next to each
+    /// run of them carries a warning naming it.
     pub fn records(&self) -> impl Iterator<Item = NewSourceRecord> + Send + '_ {
         self.table.rows.chunks(RECORDS_PER_BATCH).flat_map(|rows| {
             // Parsed on all cores a batch at a time, handed out in file order.
@@ -227,8 +230,10 @@ impl ParsedList {
                     if let Some(first) = self.repeats.get(&row.row_number) {
                         record.warnings.push(format!("repeats row {first} exactly"));
                     }
-                    if let Some(notes) = self.blank_notes.get(&row.row_number) {
-                        record.warnings.extend(notes.iter().cloned());
+                    for notes in [&self.date_notes, &self.blank_notes] {
+                        if let Some(notes) = notes.get(&row.row_number) {
+                            record.warnings.extend(notes.iter().cloned());
+                        }
                     }
                     record
                 })
@@ -239,6 +244,12 @@ impl ParsedList {
     /// How many rows repeat an earlier row exactly.
     pub fn repeated_rows(&self) -> usize {
         self.repeats.len()
+    }
+
+    /// How many rows carry a warning about their dates (a date after today, or the dates of a
+    /// life out of order).
+    pub fn rows_with_date_warnings(&self) -> usize {
+        self.date_notes.len()
     }
 
     /// How many rows were skipped for having nothing in them.
@@ -301,8 +312,9 @@ pub fn read_list(
     let misshapen: foldhash::HashSet<u64> = problems.iter().map(|p| p.row).collect();
     // Finding repeated rows is one pass in file order; it runs beside the check, which uses
     // every core it can get.
-    let (checked, repeats) = rayon::join(
-        || validate::check_rows(&table, &columns, options.calendar, &misshapen),
+    let today = chrono::Utc::now().date_naive();
+    let ((checked, date_notes), repeats) = rayon::join(
+        || validate::check_rows(&table, &columns, options.calendar, &misshapen, today),
         || validate::exact_repeats(&table),
     );
     problems.extend(checked);
@@ -322,6 +334,7 @@ pub fn read_list(
         columns,
         calendar: options.calendar,
         repeats,
+        date_notes,
     })
 }
 

@@ -1,9 +1,12 @@
 //! Checking each row's values and turning the row into a source record: dates, years, ages
-//! and sex are parsed; every other field is kept as trimmed text.
+//! and sex are parsed; every other field is kept as trimmed text. Dates that parse but cannot
+//! all be true (a date after today, a birth after an execution) are kept as the source wrote
+//! them, each record with a warning.
 
 use crate::RowProblem;
 use crate::mapping::ColumnMap;
 use crate::table::{RawRow, RawTable};
+use chrono::NaiveDate;
 use domain::date::Calendar;
 use domain::fields::CanonicalField;
 use domain::record::{FieldValue, NewSourceRecord};
@@ -19,22 +22,41 @@ use std::collections::hash_map::Entry;
 /// Ids are compared trimmed and with Persian and Arabic-Indic digits read as ASCII ones, as
 /// dates and ages are: `۱۲`, `12` and ` 12 ` are one id. A row that repeats an earlier row
 /// exactly, id included, is refused like any other reused id: an id names one record.
+///
+/// Also returns, by row number, the warnings of rows whose dates parse but cannot all be true
+/// ([`date_warnings`], against `today`).
 pub(crate) fn check_rows(
     table: &RawTable,
     columns: &ColumnMap,
     calendar: Option<Calendar>,
     misshapen: &HashSet<u64>,
-) -> Vec<RowProblem> {
+    today: NaiveDate,
+) -> (Vec<RowProblem>, HashMap<u64, Vec<String>>) {
     let checked: Vec<&RawRow> = table
         .rows
         .iter()
         .filter(|r| !misshapen.contains(&r.row_number))
         .collect();
-    // Parsing every cell is the costly part: done on all cores, problems kept in row order.
-    let mut problems: Vec<RowProblem> = checked
+    // Parsing every cell is the costly part: done on all cores, results kept in row order.
+    let parsed: Vec<(u64, Vec<RowProblem>, Vec<String>)> = checked
         .par_iter()
-        .flat_map_iter(|row| parse_fields(row, columns, calendar).1)
+        .map(|row| {
+            let (fields, problems) = parse_fields(row, columns, calendar);
+            (
+                row.row_number,
+                problems,
+                date_warnings(&fields, columns, today),
+            )
+        })
         .collect();
+    let mut problems = Vec::new();
+    let mut date_notes = HashMap::new();
+    for (row, row_problems, warnings) in parsed {
+        problems.extend(row_problems);
+        if !warnings.is_empty() {
+            date_notes.insert(row, warnings);
+        }
+    }
     let mut ids: HashMap<Cow<'_, str>, &RawRow> = HashMap::with_capacity(table.rows.len());
     let id_column = columns
         .column_of(CanonicalField::RecordId)
@@ -70,7 +92,89 @@ pub(crate) fn check_rows(
             message,
         ));
     }
-    problems
+    (problems, date_notes)
+}
+
+/// The dates of a life, in the order they must come: each later event (arrest, execution,
+/// death) cannot be before any of the events listed with it.
+const LIFE_ORDER: [(CanonicalField, &[CanonicalField]); 3] = [
+    (
+        CanonicalField::ArrestDate,
+        &[CanonicalField::BirthDate, CanonicalField::BirthYear],
+    ),
+    (
+        CanonicalField::ExecutionDate,
+        &[
+            CanonicalField::BirthDate,
+            CanonicalField::BirthYear,
+            CanonicalField::ArrestDate,
+        ],
+    ),
+    (
+        CanonicalField::DeathDate,
+        &[
+            CanonicalField::BirthDate,
+            CanonicalField::BirthYear,
+            CanonicalField::ArrestDate,
+        ],
+    ),
+];
+
+/// What cannot be true of a row's parsed dates: a date (or birth year) that begins after
+/// `today`, and a later event of a life (arrest, execution, death) that certainly came before an
+/// earlier one (birth, arrest), the whole interval of one before the whole interval of the
+/// other. The row is kept as written: a source's mistake is part of what it says, and the
+/// warning lets whoever reads the record weigh it.
+fn date_warnings(
+    fields: &[(CanonicalField, FieldValue)],
+    columns: &ColumnMap,
+    today: NaiveDate,
+) -> Vec<String> {
+    let interval = |field: CanonicalField| {
+        fields
+            .iter()
+            .find(|(f, _)| *f == field)
+            .and_then(|(_, value)| {
+                let (earliest, latest) = match value {
+                    FieldValue::Date { date } => (date.earliest, date.latest),
+                    FieldValue::Years { years, .. } => (
+                        NaiveDate::from_ymd_opt(years.earliest, 1, 1)?,
+                        NaiveDate::from_ymd_opt(years.latest, 12, 31)?,
+                    ),
+                    _ => return None,
+                };
+                Some((earliest, latest, value.display_text()))
+            })
+    };
+    let name = |field: CanonicalField| columns.column_of(field).unwrap_or(field.as_str());
+    let mut warnings = Vec::new();
+    for (field, _) in fields {
+        if let Some((earliest, _, text)) = interval(*field)
+            && earliest > today
+        {
+            warnings.push(format!(
+                "{} `{text}` is after today ({today}): check the year; kept as the source wrote it",
+                name(*field)
+            ));
+        }
+    }
+    for (later, earlier_ones) in LIFE_ORDER {
+        let Some((_, later_end, later_text)) = interval(later) else {
+            continue;
+        };
+        for &earlier in earlier_ones {
+            if let Some((earlier_start, _, earlier_text)) = interval(earlier)
+                && earlier_start > later_end
+            {
+                warnings.push(format!(
+                    "{} `{later_text}` is before {} `{earlier_text}`, which cannot be: one of the two is wrong; kept as the source wrote them",
+                    name(later),
+                    name(earlier)
+                ));
+            }
+        }
+    }
+    warnings
 }
 
 /// Rows whose cells repeat an earlier row's exactly: row number → the earlier row.
@@ -205,10 +309,16 @@ mod tests {
     use super::*;
     use crate::table::read_csv;
 
-    fn problems_of(csv: &str) -> Vec<RowProblem> {
+    /// The problems and the date warnings of a CSV text's rows, on 2026-11-30.
+    fn checked(csv: &str) -> (Vec<RowProblem>, HashMap<u64, Vec<String>>) {
         let table = read_csv("t.csv", csv).unwrap();
         let columns = ColumnMap::new(&table.header, None).unwrap();
-        check_rows(&table, &columns, None, &HashSet::default())
+        let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        check_rows(&table, &columns, None, &HashSet::default(), today)
+    }
+
+    fn problems_of(csv: &str) -> Vec<RowProblem> {
+        checked(csv).0
     }
 
     #[test]
@@ -295,6 +405,32 @@ mod tests {
             "{}",
             problems[0].message
         );
+    }
+
+    #[test]
+    fn dates_that_cannot_all_be_true_are_kept_with_a_warning() {
+        let csv = "record_id,given_name,birth_date,arrest_date,execution_date,birth_year\n\
+                   1,Reza,1370-01-01,1367-05-10,1360-01-01,\n\
+                   2,Sara,,2099-01-01,,\n\
+                   3,Ali,,1367-05-10,1367-05-10,1340\n\
+                   4,Nasrin,,,1367,1370\n\
+                   5,Hamid,,,1367,1368\n";
+        let (problems, notes) = checked(csv);
+        assert!(problems.is_empty(), "{problems:?}");
+        let first = &notes[&1];
+        assert_eq!(first.len(), 3, "{first:?}");
+        assert!(first[0].starts_with("arrest_date `1367-05-10` is before birth_date `1370-01-01`"));
+        assert!(first[1].starts_with("execution_date `1360-01-01` is before birth_date"));
+        assert!(first[2].starts_with("execution_date `1360-01-01` is before arrest_date"));
+        assert!(notes[&2][0].starts_with("arrest_date `2099-01-01` is after today (2026-11-30)"));
+        assert!(
+            !notes.contains_key(&3),
+            "same-day arrest and execution is possible"
+        );
+        // A Solar Hijri birth year 1370 (1991–1992) after an execution in 1367 (1988–1989);
+        // 1368 (1989–1990) may still overlap it, and is not warned about.
+        assert!(notes[&4][0].starts_with("execution_date `1367` is before birth_year `1370`"));
+        assert!(!notes.contains_key(&5));
     }
 
     #[test]

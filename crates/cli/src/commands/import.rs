@@ -158,6 +158,12 @@ fn report(list: &ParsedList, source: &str, receipt: &ImportReceipt) {
             list.repeated_rows()
         );
     }
+    if list.rows_with_date_warnings() > 0 {
+        println!(
+            "note: {} records have dates that cannot all be true (a date after today, or an arrest or execution before a birth or an arrest); they were kept as written, each with a warning",
+            list.rows_with_date_warnings()
+        );
+    }
     if list.blank_rows() > 0 {
         println!(
             "note: {} rows had nothing in them and were skipped; the record after each run of them carries a warning saying where",

@@ -319,6 +319,36 @@ fn a_backup_restores_into_a_new_folder_and_verifies() {
 }
 
 #[test]
+fn dates_that_cannot_all_be_true_are_kept_with_a_warning_on_the_record() {
+    let registry = TestRegistry::new();
+    let list = "record_id,given_name,birth_date,arrest_date,execution_date\n\
+                b1,Sara,1370-01-01,1367-05-10,1367-06-01\n\
+                b2,Reza,,2099-01-01,\n\
+                b3,Ali,1340-01-01,1367-05-10,1367-06-01\n";
+    let path = registry.file("dates.csv", list.as_bytes());
+    let run = registry.import(&path, "list-b", &[]);
+    assert!(run.success, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("note: 2 records have dates that cannot all be true"),
+        "{}",
+        run.stdout
+    );
+    let rows = registry.exported();
+    assert!(
+        rows[0].contains("arrest_date `1367-05-10` is before birth_date `1370-01-01`"),
+        "{}",
+        rows[0]
+    );
+    assert!(
+        rows[1].contains("arrest_date `2099-01-01` is after today"),
+        "{}",
+        rows[1]
+    );
+    assert!(!rows[2].contains("cannot be"), "{}", rows[2]);
+}
+
+#[test]
 fn rows_with_nothing_in_them_are_skipped_and_counted() {
     let registry = TestRegistry::new();
     let with_blank_rows = GOOD_LIST.replacen("\na2,", "\n,,,,,,,\n , ,,,,,,\na2,", 1);
