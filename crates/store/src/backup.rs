@@ -1,5 +1,5 @@
 //! Backups: one tar file holding a consistent copy of the database, every content-addressed
-//! file, and a manifest of their SHA-256 hashes and the audit head. A backup is verified after
+//! file that copy records (a file no import finished recording is left out), and a manifest of their SHA-256 hashes and the audit head. A backup is verified after
 //! it is written; a restore verifies it again before putting anything in place, and never
 //! overwrites a registry without moving the old one aside.
 
@@ -77,13 +77,13 @@ pub async fn backup(store: &Store, out: &Path) -> Result<BackupReport, StoreErro
     )
     .map_err(io_error(out))?;
     let database_copy = staging.path().join(DATABASE);
-    store.snapshot_database(&database_copy).await?;
+    let recorded = store.snapshot_database(&database_copy).await?;
+    let files = recorded_files(store, &recorded);
 
     let mut entries = BTreeMap::new();
     entries.insert(DATABASE.to_string(), hash_file(&database_copy)?);
-    let files_root = store.files().root().to_path_buf();
-    for (name, path) in list_files(&files_root)? {
-        entries.insert(format!("files/{name}"), hash_file(&path)?);
+    for (name, path) in &files {
+        entries.insert(name.clone(), hash_file(path)?);
     }
     let manifest = Manifest {
         format: 1,
@@ -93,7 +93,7 @@ pub async fn backup(store: &Store, out: &Path) -> Result<BackupReport, StoreErro
         entries,
     };
     let partial = out.with_extension("partial");
-    write_archive(&partial, &manifest, &database_copy, &files_root)?;
+    write_archive(&partial, &manifest, &database_copy, &files)?;
     let check = tempfile::tempdir_in(staging.path()).map_err(io_error(out))?;
     unpack_and_verify(&partial, check.path()).await?;
     std::fs::rename(&partial, out).map_err(io_error(out))?;
@@ -186,7 +186,7 @@ fn write_archive(
     path: &Path,
     manifest: &Manifest,
     database: &Path,
-    files_root: &Path,
+    files: &[(String, PathBuf)],
 ) -> Result<(), StoreError> {
     let out = File::create(path).map_err(io_error(path))?;
     let mut archive = tar::Builder::new(BufWriter::new(out));
@@ -202,9 +202,9 @@ fn write_archive(
     archive
         .append_path_with_name(database, DATABASE)
         .map_err(io_error(path))?;
-    for (name, file) in list_files(files_root)? {
+    for (name, file) in files {
         archive
-            .append_path_with_name(&file, format!("files/{name}"))
+            .append_path_with_name(file, name)
             .map_err(io_error(path))?;
     }
     let writer = archive.into_inner().map_err(io_error(path))?;
@@ -215,30 +215,23 @@ fn write_archive(
     Ok(())
 }
 
-/// Every regular file under `root`, as (path relative to root with `/`, full path).
-fn list_files(root: &Path) -> Result<Vec<(String, PathBuf)>, StoreError> {
-    let mut found = Vec::new();
-    let mut pending = vec![root.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        if !folder.exists() {
-            continue;
-        }
-        for entry in std::fs::read_dir(&folder).map_err(io_error(&folder))? {
-            let path = entry.map_err(io_error(&folder))?.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if let Ok(relative) = path.strip_prefix(root) {
-                let name = relative
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                found.push((name, path));
-            }
-        }
-    }
-    found.sort();
-    Ok(found)
+/// The files with these hashes, as (name in the archive, `files/` and the path under the file
+/// area with `/`, and full path).
+fn recorded_files(store: &Store, recorded: &[String]) -> Vec<(String, PathBuf)> {
+    let root = store.files().root();
+    recorded
+        .iter()
+        .map(|sha256| {
+            let path = store.files().path_of(sha256);
+            let relative = path.strip_prefix(root).unwrap_or(&path);
+            let name = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            (format!("files/{name}"), path)
+        })
+        .collect()
 }
 
 /// SHA-256 of a file, read in blocks (databases can be large).

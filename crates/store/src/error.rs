@@ -1,7 +1,7 @@
 //! The store's one error type. Database errors keep their cause but never expose the backend's
 //! types, so callers do not depend on SQLite.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// What can go wrong in the registry.
 #[derive(Debug, thiserror::Error)]
@@ -57,14 +57,34 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
-    /// The registry's database file cannot be read as a database: damaged, or another file.
+    /// The registry's database file cannot be read as a registry: damaged, empty, or another
+    /// file.
     #[error(
-        "{path} cannot be read as a registry database (it is damaged, or not a registry's file): \
-         restore the registry from a backup with `whereabouts restore BACKUP --data FOLDER --force`"
+        "{path} cannot be read as a registry database ({reason}): restore the registry from a \
+         backup with `whereabouts restore BACKUP --data FOLDER --force`"
     )]
     Unreadable {
         /// The database file.
         path: PathBuf,
+        /// What is wrong with it, in a few words.
+        reason: &'static str,
+    },
+    /// SQLite cannot open the registry's database, or may only read it (`SQLITE_CANTOPEN`,
+    /// `SQLITE_READONLY`): the folder's permissions, or a disk mounted read-only.
+    #[error(
+        "the registry database {path} cannot be opened for writing ({detail}, while {context}): \
+         check the permissions of the registry's folder and of every file in it (this user must \
+         be able to read and write them), and that its disk is not mounted read-only. Commands \
+         that only read, such as export and audit verify, need this too: SQLite writes its \
+         journal beside the database"
+    )]
+    NotWritable {
+        /// The database file.
+        path: PathBuf,
+        /// What the store was doing.
+        context: &'static str,
+        /// SQLite's own words.
+        detail: String,
     },
     /// SQLite found the registry's database damaged part way through (it opened, and a later
     /// page turned out malformed).
@@ -116,33 +136,141 @@ impl<T, E: std::error::Error + Send + Sync + 'static> DbContext<T> for Result<T,
 /// is not a database (`SQLITE_NOTADB`, 26).
 const UNREADABLE_CODES: [i64; 2] = [11, 26];
 
-/// Whether SQLite says the database file is damaged or not a database at all. sqlx reports
-/// SQLite's extended codes, whose low byte is the primary one (267, `SQLITE_CORRUPT_VTAB`, is
-/// a damaged name index).
+/// SQLite's primary result codes for a database it may only read (`SQLITE_READONLY`, 8) or
+/// cannot open at all (`SQLITE_CANTOPEN`, 14).
+const NOT_WRITABLE_CODES: [i64; 2] = [8, 14];
+
+/// The primary result code of a database error. sqlx reports SQLite's extended codes, whose
+/// low byte is the primary one (267, `SQLITE_CORRUPT_VTAB`, is a damaged name index; 1032,
+/// `SQLITE_READONLY_DBMOVED`, a database file it may not write).
+fn primary_code(database: &dyn sqlx::error::DatabaseError) -> Option<i64> {
+    database
+        .code()
+        .and_then(|code| code.parse::<i64>().ok())
+        .map(|code| code & 0xff)
+}
+
+/// Whether SQLite says the database file is damaged or not a database at all.
 pub(crate) fn says_unreadable(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(database)
-        if database.code().and_then(|code| code.parse::<i64>().ok())
-            .is_some_and(|code| UNREADABLE_CODES.contains(&(code & 0xff))))
+        if primary_code(database.as_ref()).is_some_and(|code| UNREADABLE_CODES.contains(&code)))
+}
+
+/// The first database error in a chain of causes whose primary code is one of `codes`, with
+/// SQLite's message.
+fn find_code(error: &(dyn std::error::Error + 'static), codes: &[i64]) -> Option<String> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(error) = cause {
+        if let Some(sqlx::Error::Database(database)) = error.downcast_ref::<sqlx::Error>()
+            && primary_code(database.as_ref()).is_some_and(|code| codes.contains(&code))
+        {
+            return Some(database.message().to_string());
+        }
+        cause = error.source();
+    }
+    None
 }
 
 /// A failed database call as the user should hear it: [`StoreError::Damaged`], with the way to
 /// restore, when SQLite says somewhere in the cause (a query's error, or a migration's) that the
-/// file is damaged; otherwise [`StoreError::Database`].
+/// file is damaged; otherwise [`StoreError::Database`] ([`located`] names the file for the ones
+/// SQLite could not write).
 pub(crate) fn database_error(
     context: &'static str,
     source: Box<dyn std::error::Error + Send + Sync>,
 ) -> StoreError {
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(source.as_ref());
-    while let Some(error) = cause {
-        if let Some(found @ sqlx::Error::Database(database)) = error.downcast_ref::<sqlx::Error>()
-            && says_unreadable(found)
-        {
-            return StoreError::Damaged {
-                context,
-                detail: database.message().to_string(),
-            };
-        }
-        cause = error.source();
+    match find_code(source.as_ref(), &UNREADABLE_CODES) {
+        Some(detail) => StoreError::Damaged { context, detail },
+        None => StoreError::Database { context, source },
     }
-    StoreError::Database { context, source }
+}
+
+/// An error of the registry whose database is `database`: one SQLite gave because it cannot
+/// open or may not write the file becomes [`StoreError::NotWritable`], which names the file and
+/// what to check. The queries do not know the file, so the store passes every error through
+/// this on its way out.
+pub(crate) fn located(error: StoreError, database: &Path) -> StoreError {
+    match error {
+        StoreError::Database { context, source } => {
+            match find_code(source.as_ref(), &NOT_WRITABLE_CODES) {
+                Some(detail) => StoreError::NotWritable {
+                    path: database.to_path_buf(),
+                    context,
+                    detail,
+                },
+                None => StoreError::Database { context, source },
+            }
+        }
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::sqlite::SqliteConnectOptions;
+    use sqlx::{ConnectOptions, Connection};
+
+    fn as_database_error(error: sqlx::Error) -> StoreError {
+        database_error("testing", Box::new(error))
+    }
+
+    #[tokio::test]
+    async fn a_database_sqlite_may_only_read_names_the_file_and_what_to_check() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("registry.sqlite");
+        let options = SqliteConnectOptions::new()
+            .filename(&file)
+            .create_if_missing(true);
+        options.connect().await.unwrap().close().await.unwrap();
+        let mut read_only = options.read_only(true).connect().await.unwrap();
+        let refused = sqlx::query("CREATE TABLE t (x)")
+            .execute(&mut read_only)
+            .await
+            .unwrap_err();
+
+        let error = located(as_database_error(refused), &file);
+
+        assert!(matches!(error, StoreError::NotWritable { .. }), "{error:?}");
+        let message = error.to_string();
+        for expected in [
+            &*file.to_string_lossy(),
+            "read-only",
+            "permissions",
+            "journal",
+        ] {
+            assert!(
+                message.contains(expected),
+                "`{expected}` missing: {message}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_database_sqlite_cannot_open_names_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("no-such-folder").join("registry.sqlite");
+        let refused = SqliteConnectOptions::new()
+            .filename(&file)
+            .connect()
+            .await
+            .unwrap_err();
+
+        let error = located(as_database_error(refused), &file);
+
+        assert!(matches!(error, StoreError::NotWritable { .. }), "{error:?}");
+        assert!(
+            error.to_string().contains(&*file.to_string_lossy()),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn other_database_errors_are_left_as_they_are() {
+        let error = located(
+            as_database_error(sqlx::Error::RowNotFound),
+            Path::new("registry.sqlite"),
+        );
+        assert!(matches!(error, StoreError::Database { .. }), "{error:?}");
+    }
 }

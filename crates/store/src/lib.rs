@@ -112,10 +112,12 @@ impl Store {
             path: paths.files.clone(),
             source,
         })?;
-        Store::connect(paths).await
+        Store::connect(paths, sqlite::Opening::Create).await
     }
 
-    /// Opens the registry in `root`, running any pending migrations.
+    /// Opens the registry in `root`, running any pending migrations. It never creates one: a
+    /// missing database file is [`StoreError::NoRegistry`], and an empty one, or one without the
+    /// registry's tables, [`StoreError::Unreadable`].
     pub async fn open(root: &Path) -> Result<Store, StoreError> {
         let paths = RegistryPaths::new(root);
         if !paths.exists() {
@@ -123,20 +125,35 @@ impl Store {
                 path: root.to_path_buf(),
             });
         }
-        Store::connect(paths).await
+        Store::connect(paths, sqlite::Opening::Existing).await
     }
 
-    async fn connect(paths: RegistryPaths) -> Result<Store, StoreError> {
-        let db = sqlite::SqliteBackend::connect(&paths.database).await?;
-        if db.index_is_incomplete().await? {
-            db.index_missing_records().await?;
-        }
-        db.refresh_stale_person_summaries().await?;
-        Ok(Store {
+    async fn connect(paths: RegistryPaths, opening: sqlite::Opening) -> Result<Store, StoreError> {
+        let db = sqlite::SqliteBackend::connect(&paths.database, opening).await?;
+        let store = Store {
             db,
             files: FileArea::new(paths.files.clone()),
             paths,
-        })
+        };
+        store
+            .bring_up_to_date()
+            .await
+            .map_err(|e| store.located(e))?;
+        Ok(store)
+    }
+
+    /// Fills in what an older version or an interrupted command left out.
+    async fn bring_up_to_date(&self) -> Result<(), StoreError> {
+        if self.db.index_is_incomplete().await? {
+            self.db.index_missing_records().await?;
+        }
+        self.db.refresh_stale_person_summaries().await
+    }
+
+    /// The error as the user should hear it, naming this registry's database where SQLite
+    /// could not open or write it.
+    fn located(&self, error: StoreError) -> StoreError {
+        error::located(error, &self.paths.database)
     }
 
     /// Where this registry lives.
@@ -151,7 +168,8 @@ impl Store {
 
     /// Imports a list: stores the file, creates the source if new, inserts every record the
     /// iterator yields and one audit entry, all in one transaction. Nothing is written if any
-    /// step fails. `progress` is called with the number of records written so far.
+    /// step fails, and the stored file is removed again (unless an earlier import had stored
+    /// it). `progress` is called with the number of records written so far.
     pub async fn import(
         &self,
         import: &NewImport<'_>,
@@ -159,20 +177,20 @@ impl Store {
         actor: &Actor,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<ImportReceipt, StoreError> {
-        let file_sha256 = self.files.put(import.file_bytes)?;
         self.db
-            .import(import, records, &file_sha256, actor, progress)
+            .import(import, records, &self.files, actor, progress)
             .await
+            .map_err(|e| self.located(e))
     }
 
     /// Counts of what the registry holds.
     pub async fn counts(&self) -> Result<RegistryCounts, StoreError> {
-        self.db.counts().await
+        self.db.counts().await.map_err(|e| self.located(e))
     }
 
     /// All sources with their record counts.
     pub async fn sources(&self) -> Result<Vec<SourceInfo>, StoreError> {
-        self.db.sources().await
+        self.db.sources().await.map_err(|e| self.located(e))
     }
 
     /// Up to `limit` records with ids greater than `after`, in id order (keyset paging).
@@ -181,7 +199,10 @@ impl Store {
         after: Option<RecordId>,
         limit: u32,
     ) -> Result<RecordPage, StoreError> {
-        self.db.records_page(None, after, limit).await
+        self.db
+            .records_page(None, after, limit)
+            .await
+            .map_err(|e| self.located(e))
     }
 
     /// One record by its registry id.
@@ -199,7 +220,10 @@ impl Store {
 
     /// Creates a new person identity.
     pub async fn create_person(&self, actor: &Actor) -> Result<PersonId, StoreError> {
-        self.db.create_person(actor).await
+        self.db
+            .create_person(actor)
+            .await
+            .map_err(|e| self.located(e))
     }
 
     /// Makes records members of a person (appending memberships; earlier ones stay as history).
@@ -210,17 +234,26 @@ impl Store {
         method: MembershipMethod,
         actor: &Actor,
     ) -> Result<(), StoreError> {
-        self.db.assign_records(person, records, method, actor).await
+        self.db
+            .assign_records(person, records, method, actor)
+            .await
+            .map_err(|e| self.located(e))
     }
 
     /// The records that currently belong to a person.
     pub async fn person_records(&self, person: PersonId) -> Result<Vec<RecordId>, StoreError> {
-        self.db.person_records(person).await
+        self.db
+            .person_records(person)
+            .await
+            .map_err(|e| self.located(e))
     }
 
     /// Records a claim.
     pub async fn add_claim(&self, claim: &NewClaim, actor: &Actor) -> Result<ClaimId, StoreError> {
-        self.db.add_claim(claim, actor).await
+        self.db
+            .add_claim(claim, actor)
+            .await
+            .map_err(|e| self.located(e))
     }
 
     /// Every claim about a subject, oldest first.
@@ -228,7 +261,10 @@ impl Store {
         &self,
         subject: ClaimSubject,
     ) -> Result<Vec<StoredClaim>, StoreError> {
-        self.db.claims_about(subject).await
+        self.db
+            .claims_about(subject)
+            .await
+            .map_err(|e| self.located(e))
     }
 
     /// Records a reviewer's decision on two records (appended; the newest per pair wins).
@@ -237,17 +273,23 @@ impl Store {
         decision: &NewPairDecision,
         actor: &Actor,
     ) -> Result<i64, StoreError> {
-        self.db.record_decision(decision, actor).await
+        self.db
+            .record_decision(decision, actor)
+            .await
+            .map_err(|e| self.located(e))
     }
 
     /// The newest decision on every decided pair.
     pub async fn pair_decisions(&self) -> Result<Vec<StoredPairDecision>, StoreError> {
-        self.db.pair_decisions().await
+        self.db.pair_decisions().await.map_err(|e| self.located(e))
     }
 
     /// The person each linked record currently belongs to.
     pub async fn current_memberships(&self) -> Result<HashMap<RecordId, PersonId>, StoreError> {
-        self.db.current_memberships().await
+        self.db
+            .current_memberships()
+            .await
+            .map_err(|e| self.located(e))
     }
 
     /// Applies a linkage run in one transaction: person ids stay stable (a cluster keeps the
@@ -258,7 +300,10 @@ impl Store {
         outcome: &LinkageOutcome,
         actor: &Actor,
     ) -> Result<LinkageReceipt, StoreError> {
-        self.db.apply_linkage(outcome, actor).await
+        self.db
+            .apply_linkage(outcome, actor)
+            .await
+            .map_err(|e| self.located(e))
     }
 
     /// The latest run's review queue, most probable first.
@@ -267,17 +312,23 @@ impl Store {
         filter: ReviewFilter,
         limit: u32,
     ) -> Result<Vec<ReviewItem>, StoreError> {
-        self.db.review_queue(filter, limit).await
+        self.db
+            .review_queue(filter, limit)
+            .await
+            .map_err(|e| self.located(e))
     }
 
     /// How many pairs of the latest run's review queue have no decision yet.
     pub async fn pending_review_pairs(&self) -> Result<u64, StoreError> {
-        self.db.pending_review_pairs().await
+        self.db
+            .pending_review_pairs()
+            .await
+            .map_err(|e| self.located(e))
     }
 
     /// One entry of the review queue.
     pub async fn review_item(&self, id: i64) -> Result<Option<ReviewItem>, StoreError> {
-        self.db.review_item(id).await
+        self.db.review_item(id).await.map_err(|e| self.located(e))
     }
 
     /// Each current person with the sources that recorded them and their stratum under `by`,
@@ -286,32 +337,42 @@ impl Store {
         &self,
         by: Option<CanonicalField>,
     ) -> Result<CaptureHistories, StoreError> {
-        self.db.capture_histories(by).await
+        self.db
+            .capture_histories(by)
+            .await
+            .map_err(|e| self.located(e))
     }
 
     /// Recomputes the audit chain and the digests of imported records; names the first break.
     pub async fn verify_audit(&self) -> Result<AuditVerdict, StoreError> {
-        self.db.verify_audit().await
+        self.db.verify_audit().await.map_err(|e| self.located(e))
     }
 
-    /// Writes a consistent copy of the database to `path` while the registry stays in use.
-    pub(crate) async fn snapshot_database(&self, path: &Path) -> Result<(), StoreError> {
-        self.db.snapshot(path).await
+    /// Writes a consistent copy of the database to `path` while the registry stays in use;
+    /// returns the hashes of the files the copy records.
+    pub(crate) async fn snapshot_database(&self, path: &Path) -> Result<Vec<String>, StoreError> {
+        self.db.snapshot(path).await.map_err(|e| self.located(e))
     }
 
     /// Creates an account (audited).
     pub async fn create_user(&self, user: &NewUser, actor: &Actor) -> Result<UserId, StoreError> {
-        self.db.create_user(user, actor).await
+        self.db
+            .create_user(user, actor)
+            .await
+            .map_err(|e| self.located(e))
     }
 
     /// Every account, by login.
     pub async fn users(&self) -> Result<Vec<StoredUser>, StoreError> {
-        self.db.users().await
+        self.db.users().await.map_err(|e| self.located(e))
     }
 
     /// The account with this login.
     pub async fn user_by_login(&self, login: &str) -> Result<Option<StoredUser>, StoreError> {
-        self.db.user_by_login(login).await
+        self.db
+            .user_by_login(login)
+            .await
+            .map_err(|e| self.located(e))
     }
 
     /// Changes an account's password or disables it (audited); its sessions end.
@@ -321,7 +382,10 @@ impl Store {
         change: UserChange<'_>,
         actor: &Actor,
     ) -> Result<(), StoreError> {
-        self.db.change_user(login, change, actor).await
+        self.db
+            .change_user(login, change, actor)
+            .await
+            .map_err(|e| self.located(e))
     }
 
     /// Starts a session for a user; `token_sha256` is the hash of the cookie's value. The
@@ -338,6 +402,7 @@ impl Store {
         self.db
             .create_session(user, token_sha256, csrf_token, expires_at, replaces)
             .await
+            .map_err(|e| self.located(e))
     }
 
     /// The live session with this token hash (not expired, account enabled).
@@ -345,12 +410,18 @@ impl Store {
         &self,
         token_sha256: &str,
     ) -> Result<Option<LiveSession>, StoreError> {
-        self.db.live_session(token_sha256).await
+        self.db
+            .live_session(token_sha256)
+            .await
+            .map_err(|e| self.located(e))
     }
 
     /// Ends a session (and clears expired ones).
     pub async fn end_session(&self, token_sha256: &str) -> Result<(), StoreError> {
-        self.db.end_session(token_sha256).await
+        self.db
+            .end_session(token_sha256)
+            .await
+            .map_err(|e| self.located(e))
     }
 
     /// Stores an API token for an account (audited); `token_sha256` is the token's hash.
@@ -364,6 +435,7 @@ impl Store {
         self.db
             .create_api_token(login, token_sha256, label, actor)
             .await
+            .map_err(|e| self.located(e))
     }
 
     /// The enabled account an unrevoked API token belongs to.
@@ -371,7 +443,10 @@ impl Store {
         &self,
         token_sha256: &str,
     ) -> Result<Option<StoredUser>, StoreError> {
-        self.db.api_token_user(token_sha256).await
+        self.db
+            .api_token_user(token_sha256)
+            .await
+            .map_err(|e| self.located(e))
     }
 
     /// Notes an attempt to use a login name's password, before it is checked, and says whether
@@ -386,22 +461,31 @@ impl Store {
         since: &str,
         allowed: u64,
     ) -> Result<bool, StoreError> {
-        self.db.record_login_attempt(login, since, allowed).await
+        self.db
+            .record_login_attempt(login, since, allowed)
+            .await
+            .map_err(|e| self.located(e))
     }
 
     /// Forgets the login attempts of a login name (after its password matched).
     pub async fn clear_login_failures(&self, login: &str) -> Result<(), StoreError> {
-        self.db.clear_login_failures(login).await
+        self.db
+            .clear_login_failures(login)
+            .await
+            .map_err(|e| self.located(e))
     }
 
     /// Persons matching a search, one page.
     pub async fn find_persons(&self, query: &PersonQuery) -> Result<PersonList, StoreError> {
-        self.db.find_persons(query).await
+        self.db
+            .find_persons(query)
+            .await
+            .map_err(|e| self.located(e))
     }
 
     /// One person with their records and the decisions among them.
     pub async fn person(&self, id: PersonId) -> Result<PersonLookup, StoreError> {
-        self.db.person(id).await
+        self.db.person(id).await.map_err(|e| self.located(e))
     }
 
     /// One page of a source's records in id order, after `after`.
@@ -411,12 +495,18 @@ impl Store {
         after: Option<RecordId>,
         limit: u32,
     ) -> Result<RecordPage, StoreError> {
-        self.db.records_page(Some(source), after, limit).await
+        self.db
+            .records_page(Some(source), after, limit)
+            .await
+            .map_err(|e| self.located(e))
     }
 
     /// The person a record currently belongs to, if linked.
     pub async fn person_of_record(&self, record: RecordId) -> Result<Option<PersonId>, StoreError> {
-        self.db.person_of_record(record).await
+        self.db
+            .person_of_record(record)
+            .await
+            .map_err(|e| self.located(e))
     }
 
     /// Persons per value of a facet (most first for places, in order for dates).
@@ -425,13 +515,16 @@ impl Store {
         facet: Facet,
         limit: u32,
     ) -> Result<Vec<FacetCount>, StoreError> {
-        self.db.facet_counts(facet, limit).await
+        self.db
+            .facet_counts(facet, limit)
+            .await
+            .map_err(|e| self.located(e))
     }
 
     /// The sequence number of the newest audit entry (0 when empty). Every change to the
     /// registry appends an entry, so this tells whether anything changed since it was read.
     pub async fn audit_head(&self) -> Result<i64, StoreError> {
-        self.db.audit_head().await
+        self.db.audit_head().await.map_err(|e| self.located(e))
     }
 
     /// Audit entries before a sequence number (newest first).
@@ -440,7 +533,10 @@ impl Store {
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        self.db.audit_entries(before, limit).await
+        self.db
+            .audit_entries(before, limit)
+            .await
+            .map_err(|e| self.located(e))
     }
 
     /// Closes the connections, checkpointing the write-ahead log.

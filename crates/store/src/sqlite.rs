@@ -5,7 +5,8 @@
 
 use crate::StoreError;
 use crate::audit::{AuditEntry, ChainBreak, ChainVerifier, GENESIS_HASH, entry_hash};
-use crate::error::{DbContext, says_unreadable};
+use crate::error::{DbContext, located, says_unreadable};
+use crate::files::{FileArea, Placement};
 use crate::model::{
     AuditVerdict, DuplicateFile, ImportReceipt, NewImport, RecordPage, RegistryCounts, SourceInfo,
     StoredClaim, StoredRecord,
@@ -23,7 +24,7 @@ use sha2::{Digest, Sha256};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+use sqlx::{ConnectOptions, Connection, QueryBuilder, Row, Sqlite, SqlitePool};
 use std::path::Path;
 use std::time::Duration;
 
@@ -66,26 +67,84 @@ const PAGE_SIZE: u32 = 16_384;
 /// index into one segment before it commits, in its own transaction.
 const OPTIMIZE_SHARE: u64 = 10;
 
+/// Whether connecting may create the database file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Opening {
+    /// `init`: a new, empty file, given the registry's tables.
+    Create,
+    /// Every other command: the file must be a registry already; it is only upgraded.
+    Existing,
+}
+
 /// The error for a database that would not open: [`StoreError::Unreadable`] when SQLite says the
-/// file is no database or a damaged one, so the user hears what to do rather than the code.
+/// file is no database or a damaged one, [`StoreError::NotWritable`] when it cannot open or
+/// write it, so the user hears what to do rather than the code.
 fn opening_failed(error: sqlx::Error, path: &Path) -> StoreError {
     if says_unreadable(&error) {
         StoreError::Unreadable {
             path: path.to_path_buf(),
+            reason: "it is damaged, or not a registry's file",
         }
     } else {
-        StoreError::Database {
-            context: "opening the database",
-            source: Box::new(error),
-        }
+        located(
+            StoreError::Database {
+                context: "opening the database",
+                source: Box::new(error),
+            },
+            path,
+        )
     }
 }
 
+/// Refuses an existing database file that holds no registry: an empty file (SQLite would take
+/// it for a new database and the migrations would quietly make an empty registry, without its
+/// administrator), or a database without the registry's tables.
+fn refuse_empty_file(path: &Path) -> Result<(), StoreError> {
+    let size = std::fs::metadata(path)
+        .map_err(|source| StoreError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?
+        .len();
+    if size == 0 {
+        return Err(StoreError::Unreadable {
+            path: path.to_path_buf(),
+            reason: "it is empty",
+        });
+    }
+    Ok(())
+}
+
+async fn refuse_schemaless_database(pool: &SqlitePool, path: &Path) -> Result<(), StoreError> {
+    // The migrations' own table and the first migration's audit log: every registry has both
+    // from the moment `init` finished.
+    let tables: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM sqlite_master
+         WHERE type = 'table' AND name IN ('_sqlx_migrations', 'audit_log')",
+    )
+    .fetch_one(pool)
+    .await
+    .map_err(|error| opening_failed(error, path))?;
+    if tables < 2 {
+        return Err(StoreError::Unreadable {
+            path: path.to_path_buf(),
+            reason: "it holds no registry tables",
+        });
+    }
+    Ok(())
+}
+
 impl SqliteBackend {
-    pub(crate) async fn connect(path: &Path) -> Result<SqliteBackend, StoreError> {
+    pub(crate) async fn connect(
+        path: &Path,
+        opening: Opening,
+    ) -> Result<SqliteBackend, StoreError> {
+        if opening == Opening::Existing {
+            refuse_empty_file(path)?;
+        }
         let options = SqliteConnectOptions::new()
             .filename(path)
-            .create_if_missing(true)
+            .create_if_missing(opening == Opening::Create)
             .page_size(PAGE_SIZE)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
@@ -97,7 +156,14 @@ impl SqliteBackend {
             .connect_with(options)
             .await
             .map_err(|error| opening_failed(error, path))?;
-        MIGRATOR.run(&pool).await.context("running migrations")?;
+        if opening == Opening::Existing {
+            refuse_schemaless_database(&pool, path).await?;
+        }
+        MIGRATOR
+            .run(&pool)
+            .await
+            .context("running migrations")
+            .map_err(|error| located(error, path))?;
         Ok(SqliteBackend { pool })
     }
 
@@ -105,11 +171,15 @@ impl SqliteBackend {
         self.pool.close().await;
     }
 
+    /// Imports a list (see [`crate::Store::import`]). The file is stored while the write lock
+    /// is held, after the files of imports killed part way are removed, and is removed again
+    /// before the lock is let go if the import fails; so no other import can come to rely on
+    /// a file that is about to go.
     pub(crate) async fn import(
         &self,
         import: &NewImport<'_>,
         records: &mut (dyn Iterator<Item = NewSourceRecord> + Send),
-        file_sha256: &str,
+        files: &FileArea,
         actor: &Actor,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<ImportReceipt, StoreError> {
@@ -118,96 +188,21 @@ impl SqliteBackend {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .context("starting an import")?;
-        if import.on_duplicate == DuplicateFile::Refuse {
-            refuse_duplicate_file(&mut tx, file_sha256).await?;
-        }
-        let at = now();
-        insert_file(&mut tx, import, file_sha256, actor, &at).await?;
-        let (source_id, is_new_source) = find_or_create_source(&mut tx, import, actor, &at).await?;
-        let mapping = serde_json::to_string(
-            &import
-                .mapping
-                .iter()
-                .map(|(f, c)| (f.as_str(), c.as_str()))
-                .collect::<Vec<_>>(),
-        )
-        .expect("BUG: a list of string pairs always serialises");
-        let columns = to_json(&import.columns);
-        let import_id: i64 = sqlx::query_scalar(
-            "INSERT INTO imports (source_id, file_sha256, encoding, delimiter, mapping, columns,
-                                  row_count, records_sha256, imported_by, imported_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?) RETURNING id",
-        )
-        .bind(source_id.get())
-        .bind(file_sha256.to_string())
-        .bind(import.encoding.clone())
-        .bind(import.delimiter.clone())
-        .bind(mapping)
-        .bind(columns.clone())
-        .bind(0i64)
-        .bind(actor.as_str().to_string())
-        .bind(at.clone())
-        .fetch_one(&mut *tx)
-        .await
-        .context("recording the import")?;
-
-        let next_id: i64 =
-            sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM source_records")
-                .fetch_one(&mut *tx)
+        remove_unrecorded_files(&mut tx, files).await?;
+        let (file_sha256, placement) = files.put(import.file_bytes)?;
+        let written = write_import(&mut tx, import, records, &file_sha256, actor, progress).await;
+        let committed = match written {
+            Ok(receipt) => tx
+                .commit()
                 .await
-                .context("reading record ids")?;
-        let target = RecordTarget {
-            source_id,
-            import_id,
-            first_id: next_id,
+                .context("committing the import")
+                .map(|()| receipt),
+            Err(error) => Err(error),
         };
-        let digest = RecordsDigest::of_import(Some(&columns));
-        set_name_index_merging(&mut tx, NameIndexMerging::Deferred).await?;
-        let (written, records_sha256) =
-            write_records(&mut tx, &target, digest, records, progress).await?;
-        set_name_index_merging(&mut tx, NameIndexMerging::Automatic).await?;
-        // Merging rewrites the whole name index (2–4 s at a million records), so only an import
-        // that wrote a good part of it pays for that; a small list adds a few small segments,
-        // which FTS5 merges with others as more are written.
-        let records_now = ((next_id - 1) as u64 + written).max(1);
-        if written * OPTIMIZE_SHARE >= records_now {
-            optimize_name_index(&mut *tx).await?;
+        if committed.is_err() && placement == Placement::Written {
+            remove_failed_import_file(files, &file_sha256);
         }
-        // Row count and digest are known only at the end; both are set once, before commit.
-        sqlx::query("UPDATE imports SET row_count = ?, records_sha256 = ? WHERE id = ?")
-            .bind(written as i64)
-            .bind(records_sha256.clone())
-            .bind(import_id)
-            .execute(&mut *tx)
-            .await
-            .context("recording the records' digest")?;
-        let payload = json!({
-            "source": import.source.name,
-            "source_id": source_id.get(),
-            "new_source": is_new_source,
-            "file_sha256": file_sha256,
-            "file_name": import.file_name,
-            "rows": written,
-            "records_sha256": records_sha256,
-        });
-        let audit_seq = append_audit(
-            &mut tx,
-            actor,
-            "import",
-            "import",
-            &import_id.to_string(),
-            &payload,
-        )
-        .await?;
-        tx.commit().await.context("committing the import")?;
-        Ok(ImportReceipt {
-            source_id,
-            is_new_source,
-            import_id,
-            records: written,
-            file_sha256: file_sha256.to_string(),
-            audit_seq,
-        })
+        committed
     }
 
     pub(crate) async fn counts(&self) -> Result<RegistryCounts, StoreError> {
@@ -544,15 +539,164 @@ impl SqliteBackend {
         Ok((digest.finish(), rows))
     }
 
-    pub(crate) async fn snapshot(&self, path: &Path) -> Result<(), StoreError> {
+    /// Writes a consistent copy of the database to `path`; returns the hashes of the files the
+    /// copy records.
+    pub(crate) async fn snapshot(&self, path: &Path) -> Result<Vec<String>, StoreError> {
         let target = path.to_string_lossy().to_string();
         sqlx::query("VACUUM INTO ?")
             .bind(target)
             .execute(&self.pool)
             .await
             .context("writing a consistent copy of the database")?;
-        Ok(())
+        recorded_files(path).await
     }
+}
+
+/// Writes an import's rows in the import's transaction (see [`SqliteBackend::import`]).
+async fn write_import(
+    tx: &mut SqliteConnection,
+    import: &NewImport<'_>,
+    records: &mut (dyn Iterator<Item = NewSourceRecord> + Send),
+    file_sha256: &str,
+    actor: &Actor,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<ImportReceipt, StoreError> {
+    if import.on_duplicate == DuplicateFile::Refuse {
+        refuse_duplicate_file(&mut *tx, file_sha256).await?;
+    }
+    let at = now();
+    insert_file(&mut *tx, import, file_sha256, actor, &at).await?;
+    let (source_id, is_new_source) = find_or_create_source(&mut *tx, import, actor, &at).await?;
+    let mapping = serde_json::to_string(
+        &import
+            .mapping
+            .iter()
+            .map(|(f, c)| (f.as_str(), c.as_str()))
+            .collect::<Vec<_>>(),
+    )
+    .expect("BUG: a list of string pairs always serialises");
+    let columns = to_json(&import.columns);
+    let import_id: i64 = sqlx::query_scalar(
+        "INSERT INTO imports (source_id, file_sha256, encoding, delimiter, mapping, columns,
+                              row_count, records_sha256, imported_by, imported_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?) RETURNING id",
+    )
+    .bind(source_id.get())
+    .bind(file_sha256.to_string())
+    .bind(import.encoding.clone())
+    .bind(import.delimiter.clone())
+    .bind(mapping)
+    .bind(columns.clone())
+    .bind(0i64)
+    .bind(actor.as_str().to_string())
+    .bind(at.clone())
+    .fetch_one(&mut *tx)
+    .await
+    .context("recording the import")?;
+
+    let next_id: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM source_records")
+        .fetch_one(&mut *tx)
+        .await
+        .context("reading record ids")?;
+    let target = RecordTarget {
+        source_id,
+        import_id,
+        first_id: next_id,
+    };
+    let digest = RecordsDigest::of_import(Some(&columns));
+    set_name_index_merging(&mut *tx, NameIndexMerging::Deferred).await?;
+    let (written, records_sha256) =
+        write_records(&mut *tx, &target, digest, records, progress).await?;
+    set_name_index_merging(&mut *tx, NameIndexMerging::Automatic).await?;
+    // Merging rewrites the whole name index (2–4 s at a million records), so only an import
+    // that wrote a good part of it pays for that; a small list adds a few small segments,
+    // which FTS5 merges with others as more are written.
+    let records_now = ((next_id - 1) as u64 + written).max(1);
+    if written * OPTIMIZE_SHARE >= records_now {
+        optimize_name_index(&mut *tx).await?;
+    }
+    // Row count and digest are known only at the end; both are set once, before commit.
+    sqlx::query("UPDATE imports SET row_count = ?, records_sha256 = ? WHERE id = ?")
+        .bind(written as i64)
+        .bind(records_sha256.clone())
+        .bind(import_id)
+        .execute(&mut *tx)
+        .await
+        .context("recording the records' digest")?;
+    let payload = json!({
+        "source": import.source.name,
+        "source_id": source_id.get(),
+        "new_source": is_new_source,
+        "file_sha256": file_sha256,
+        "file_name": import.file_name,
+        "rows": written,
+        "records_sha256": records_sha256,
+    });
+    let audit_seq = append_audit(
+        &mut *tx,
+        actor,
+        "import",
+        "import",
+        &import_id.to_string(),
+        &payload,
+    )
+    .await?;
+    Ok(ImportReceipt {
+        source_id,
+        is_new_source,
+        import_id,
+        records: written,
+        file_sha256: file_sha256.to_string(),
+        audit_seq,
+    })
+}
+
+/// Removes the files no import recorded (left by imports killed part way), under the write
+/// lock `tx` holds. A file that cannot be removed is only logged: it is ignored by backups, and
+/// the next import tries again.
+async fn remove_unrecorded_files(
+    tx: &mut SqliteConnection,
+    files: &FileArea,
+) -> Result<(), StoreError> {
+    let recorded: Vec<String> = sqlx::query_scalar("SELECT sha256 FROM files")
+        .fetch_all(&mut *tx)
+        .await
+        .context("listing the stored files")?;
+    match files.remove_unrecorded(&recorded.into_iter().collect()) {
+        Ok(removed) => {
+            for path in removed {
+                tracing::info!(path = %path.display(), "removed a file no import recorded");
+            }
+        }
+        Err(error) => tracing::warn!(%error, "files no import recorded could not be removed"),
+    }
+    Ok(())
+}
+
+/// Removes the file a failed import wrote. If that fails too the file stays, unrecorded: it is
+/// left out of backups and the next import removes it.
+fn remove_failed_import_file(files: &FileArea, sha256: &str) {
+    if let Err(error) = files.remove(sha256) {
+        tracing::warn!(%error, "the file of a failed import could not be removed");
+    }
+}
+
+/// The hashes of the files the database at `path` records, read from a connection of its own.
+async fn recorded_files(path: &Path) -> Result<Vec<String>, StoreError> {
+    let options = SqliteConnectOptions::new().filename(path);
+    let mut connection = options
+        .connect()
+        .await
+        .map_err(|error| opening_failed(error, path))?;
+    let recorded = sqlx::query_scalar("SELECT sha256 FROM files ORDER BY sha256")
+        .fetch_all(&mut connection)
+        .await
+        .context("listing the files a copy of the database records")?;
+    connection
+        .close()
+        .await
+        .context("listing the files a copy of the database records")?;
+    Ok(recorded)
 }
 
 fn verdict(verifier: &ChainVerifier, broken: Option<ChainBreak>) -> AuditVerdict {

@@ -14,6 +14,7 @@ use domain::record::FieldValue;
 use helpers::{TestRegistry, column, record, sql};
 use store::audit::ChainBreak;
 use store::backup::ExistingRegistry;
+use store::files::sha256_hex;
 use store::{DuplicateFile, Store, StoreError};
 
 #[tokio::test]
@@ -38,6 +39,73 @@ async fn a_database_file_that_is_not_a_database_says_to_restore_a_backup() {
     let error = Store::open(&root).await.unwrap_err();
     assert!(matches!(error, StoreError::Unreadable { .. }), "{error:?}");
     assert!(error.to_string().contains("whereabouts restore"), "{error}");
+}
+
+#[tokio::test]
+async fn an_empty_database_file_says_to_restore_a_backup_and_is_left_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("registry");
+    std::fs::create_dir_all(root.join("files")).unwrap();
+    let database = store::RegistryPaths::new(&root).database;
+    std::fs::write(&database, b"").unwrap();
+
+    let error = Store::open(&root).await.unwrap_err();
+
+    assert!(matches!(error, StoreError::Unreadable { .. }), "{error:?}");
+    let message = error.to_string();
+    assert!(message.contains(&*database.to_string_lossy()), "{message}");
+    assert!(message.contains("whereabouts restore"), "{message}");
+    assert_eq!(std::fs::metadata(&database).unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn a_database_without_the_registry_tables_says_to_restore_a_backup() {
+    let (_dir, root) = closed_registry_of_2000_records().await;
+    let database = store::RegistryPaths::new(&root).database;
+    std::fs::remove_file(&database).unwrap();
+    sql_creating(&database, "CREATE TABLE notes (text TEXT)").await;
+
+    let error = Store::open(&root).await.unwrap_err();
+
+    assert!(matches!(error, StoreError::Unreadable { .. }), "{error:?}");
+    assert!(error.to_string().contains("whereabouts restore"), "{error}");
+    assert_eq!(
+        column(&root, "SELECT name FROM sqlite_master WHERE type = 'table'").await,
+        ["notes"],
+        "opening created no tables"
+    );
+}
+
+/// Runs a statement on a new SQLite database at `database`.
+async fn sql_creating(database: &std::path::Path, statement: &'static str) {
+    use sqlx::{ConnectOptions, Connection};
+    let mut connection = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(database)
+        .create_if_missing(true)
+        .connect()
+        .await
+        .unwrap();
+    sqlx::query(statement)
+        .execute(&mut connection)
+        .await
+        .unwrap();
+    connection.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_database_sqlite_cannot_open_names_the_file_and_what_to_check() {
+    let (_dir, root) = closed_registry_of_2000_records().await;
+    let database = store::RegistryPaths::new(&root).database;
+    // Its write-ahead log cannot be created (a folder has the log's name): what SQLite reports
+    // on a folder this user may not write, which a test run as root cannot make.
+    std::fs::create_dir(root.join("registry.sqlite-wal")).unwrap();
+
+    let error = Store::open(&root).await.unwrap_err();
+
+    assert!(matches!(error, StoreError::NotWritable { .. }), "{error:?}");
+    let message = error.to_string();
+    assert!(message.contains(&*database.to_string_lossy()), "{message}");
+    assert!(message.contains("permissions"), "{message}");
 }
 
 /// A registry of 2,000 imported records, closed: its folder (kept alive) and its root.
@@ -235,6 +303,8 @@ async fn a_failing_import_leaves_the_registry_exactly_as_it_was() {
         .await
         .unwrap_err();
     assert!(matches!(error, StoreError::Database { .. }), "{error}");
+    let stored = registry.store.files().path_of(&sha256_hex(b"second"));
+    assert!(!stored.exists(), "the failed import's file was left behind");
 
     assert_eq!(registry.store.counts().await.unwrap(), before);
     let verdict = registry.store.verify_audit().await.unwrap();
@@ -248,6 +318,59 @@ async fn a_failing_import_leaves_the_registry_exactly_as_it_was() {
             .iter()
             .all(|s| s.name != "list-new")
     );
+}
+
+#[tokio::test]
+async fn a_failing_import_of_a_file_imported_before_keeps_the_file() {
+    let registry = TestRegistry::new().await;
+    let receipt = registry
+        .import("list-a", b"first", &[record(1, "Ali")])
+        .await
+        .unwrap();
+    let rows: Vec<_> = (1..=2500).map(|n| record(n.min(2000), "Reza")).collect();
+    registry
+        .import_with("list-b", b"first", &rows, DuplicateFile::Allow)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        registry.store.files().get(&receipt.file_sha256).unwrap(),
+        b"first"
+    );
+}
+
+#[tokio::test]
+async fn a_file_no_import_recorded_is_left_out_of_backups_and_removed_by_the_next_import() {
+    let registry = TestRegistry::new().await;
+    registry
+        .import("list-a", b"a", &[record(1, "Ali")])
+        .await
+        .unwrap();
+    // What an import killed after storing its file leaves behind.
+    let (orphan, _) = registry.store.files().put(b"killed import").unwrap();
+    let out = registry.root().parent().unwrap().join("backup.tar");
+
+    let report = store::backup::backup(&registry.store, &out).await.unwrap();
+
+    let orphan_entry = format!("files/{}/{}/{orphan}", &orphan[0..2], &orphan[2..4]);
+    assert_eq!(report.manifest.entries.len(), 2, "{:?}", report.manifest);
+    assert!(!report.manifest.entries.contains_key(&orphan_entry));
+    let mut archive = tar::Archive::new(std::fs::File::open(&out).unwrap());
+    let names: Vec<String> = archive
+        .entries()
+        .unwrap()
+        .map(|entry| entry.unwrap().path().unwrap().display().to_string())
+        .collect();
+    assert!(
+        !names.iter().any(|name| name.contains(&orphan)),
+        "{names:?}"
+    );
+
+    registry
+        .import("list-b", b"b", &[record(1, "Reza")])
+        .await
+        .unwrap();
+    assert!(!registry.store.files().path_of(&orphan).exists());
+    assert_eq!(registry.store.files().get(&sha256_hex(b"a")).unwrap(), b"a");
 }
 
 #[tokio::test]
