@@ -96,9 +96,8 @@ fn opening_failed(error: sqlx::Error, path: &Path) -> StoreError {
     }
 }
 
-/// Refuses an existing database file that holds no registry: an empty file (SQLite would take
-/// it for a new database and the migrations would quietly make an empty registry, without its
-/// administrator), or a database without the registry's tables.
+/// Refuses an empty database file before SQLite sees it: SQLite would take it for a new
+/// database, and the migrations would quietly make an empty registry without its administrator.
 fn refuse_empty_file(path: &Path) -> Result<(), StoreError> {
     let size = std::fs::metadata(path)
         .map_err(|source| StoreError::Io {
@@ -115,6 +114,8 @@ fn refuse_empty_file(path: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Refuses a database without the registry's tables (another program's, or one whose `init`
+/// was cut short), before the migrations would add them.
 async fn refuse_schemaless_database(pool: &SqlitePool, path: &Path) -> Result<(), StoreError> {
     // The migrations' own table and the first migration's audit log: every registry has both
     // from the moment `init` finished.
