@@ -1,7 +1,9 @@
 //! Backups: one tar file holding a consistent copy of the database, every content-addressed
-//! file that copy records (a file no import finished recording is left out), and a manifest of their SHA-256 hashes and the audit head. A backup is verified after
-//! it is written; a restore verifies it again before putting anything in place, and never
-//! overwrites a registry without moving the old one aside.
+//! file that copy records (a file no import finished recording is left out), and a manifest of
+//! their SHA-256 hashes, the audit head and the number of audit entries. A backup is verified
+//! after it is written; a restore verifies it again (every entry against the manifest, nothing
+//! unlisted, the audit chain's head and length) before putting anything in place, and never
+//! replaces anything (a registry, other files) unless told to, and then moves it aside.
 
 use crate::{RegistryPaths, Store, StoreError};
 use serde::{Deserialize, Serialize};
@@ -43,7 +45,8 @@ pub struct BackupReport {
 pub enum ExistingRegistry {
     /// Stop with an error.
     Refuse,
-    /// Move it aside to `<folder>.replaced-<time>` and restore in its place.
+    /// Move it (or whatever the folder holds) aside to `<folder>.replaced-<time>` and restore
+    /// in its place.
     MoveAside,
 }
 
@@ -109,10 +112,12 @@ pub async fn restore(
     root: &Path,
     on_existing: ExistingRegistry,
 ) -> Result<BackupReport, StoreError> {
-    let existing = RegistryPaths::new(root);
-    if existing.exists() && on_existing == ExistingRegistry::Refuse {
-        return Err(StoreError::AlreadyExists {
+    if on_existing == ExistingRegistry::Refuse
+        && let Some(holds) = what_is_at(root)?
+    {
+        return Err(StoreError::RestoreTargetTaken {
             path: root.to_path_buf(),
+            holds,
         });
     }
     let parent = root
@@ -122,13 +127,10 @@ pub async fn restore(
     std::fs::create_dir_all(parent).map_err(io_error(parent))?;
     let staging = tempfile::tempdir_in(parent).map_err(io_error(parent))?;
     let manifest = unpack_and_verify(file, staging.path()).await?;
-    if root.exists() {
-        let aside = PathBuf::from(format!(
-            "{}.replaced-{}",
-            root.display(),
-            chrono::Utc::now().format("%Y%m%dT%H%M%S")
-        ));
-        std::fs::rename(root, &aside).map_err(io_error(root))?;
+    match what_is_at(root)? {
+        Some(_) => move_aside(root)?,
+        None if root.exists() => std::fs::remove_dir(root).map_err(io_error(root))?,
+        None => {}
     }
     let staged = staging.keep();
     std::fs::rename(&staged, root).map_err(io_error(root))?;
@@ -138,13 +140,76 @@ pub async fn restore(
     })
 }
 
-/// Unpacks a backup into `folder`, checks every entry against the manifest and the database's
-/// audit chain against the manifest's head.
+/// What is at a restore's target that a restore would replace: nothing (no such path, or an
+/// empty folder), a registry, other files, or a file.
+fn what_is_at(root: &Path) -> Result<Option<&'static str>, StoreError> {
+    if !root.exists() {
+        return Ok(None);
+    }
+    if !root.is_dir() {
+        return Ok(Some("is a file"));
+    }
+    if RegistryPaths::new(root).exists() {
+        return Ok(Some("holds a registry"));
+    }
+    let mut entries = std::fs::read_dir(root).map_err(io_error(root))?;
+    Ok(entries.next().is_some().then_some("holds other files"))
+}
+
+/// Moves `root` aside to `<root>.replaced-<time>`, with `-2`, `-3`… added when a restore in the
+/// same second took that name already.
+fn move_aside(root: &Path) -> Result<(), StoreError> {
+    let stamp = format!(
+        "{}.replaced-{}",
+        root.display(),
+        chrono::Utc::now().format("%Y%m%dT%H%M%S")
+    );
+    let aside = (1..)
+        .map(|n| match n {
+            1 => PathBuf::from(&stamp),
+            n => PathBuf::from(format!("{stamp}-{n}")),
+        })
+        .find(|path| !path.exists())
+        .unwrap_or_else(|| PathBuf::from(&stamp));
+    std::fs::rename(root, &aside).map_err(io_error(root))
+}
+
+/// Every file under `folder`, as its path relative to it with `/` between the parts.
+fn unpacked_files(folder: &Path) -> Result<Vec<String>, StoreError> {
+    let mut found = Vec::new();
+    let mut pending = vec![folder.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current).map_err(io_error(&current))? {
+            let path = entry.map_err(io_error(&current))?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if let Ok(relative) = path.strip_prefix(folder) {
+                let parts: Vec<String> = relative
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                found.push(parts.join("/"));
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Unpacks a backup into `folder`, checks every entry against the manifest (and that nothing
+/// unlisted came with them), and the database's audit chain against the manifest's head and
+/// number of entries.
 async fn unpack_and_verify(file: &Path, folder: &Path) -> Result<Manifest, StoreError> {
     let reader = File::open(file).map_err(io_error(file))?;
-    tar::Archive::new(reader)
-        .unpack(folder)
-        .map_err(|e| bad_backup(file, format!("cannot unpack: {e}")))?;
+    tar::Archive::new(reader).unpack(folder).map_err(|e| {
+        // The unpacking folder is a temporary one the user never sees: not named.
+        let cause = e.to_string().replace(&folder.display().to_string(), "");
+        bad_backup(
+            file,
+            format!(
+                "it cannot be unpacked as a tar archive: it is not a whereabouts backup, or it is damaged or cut short ({cause})"
+            ),
+        )
+    })?;
     let manifest_bytes = std::fs::read(folder.join(MANIFEST)).map_err(|_| {
         bad_backup(
             file,
@@ -154,6 +219,15 @@ async fn unpack_and_verify(file: &Path, folder: &Path) -> Result<Manifest, Store
     let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
         .map_err(|e| bad_backup(file, format!("its manifest cannot be read: {e}")))?;
     std::fs::remove_file(folder.join(MANIFEST)).map_err(io_error(folder))?;
+    if let Some(unlisted) = unpacked_files(folder)?
+        .into_iter()
+        .find(|name| !manifest.entries.contains_key(name))
+    {
+        return Err(bad_backup(
+            file,
+            format!("`{unlisted}` is in the archive but not in its manifest"),
+        ));
+    }
     for (name, expected) in &manifest.entries {
         let actual = hash_file(&folder.join(name))
             .map_err(|_| bad_backup(file, format!("`{name}` is listed but missing")))?;
@@ -177,6 +251,15 @@ async fn unpack_and_verify(file: &Path, folder: &Path) -> Result<Manifest, Store
         return Err(bad_backup(
             file,
             "its audit head differs from the manifest's",
+        ));
+    }
+    if verdict.entries_checked != manifest.audit_entries {
+        return Err(bad_backup(
+            file,
+            format!(
+                "its audit chain has {} entries and its manifest says {}",
+                verdict.entries_checked, manifest.audit_entries
+            ),
         ));
     }
     Ok(manifest)

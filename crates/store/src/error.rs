@@ -40,6 +40,17 @@ pub enum StoreError {
         /// The file.
         path: PathBuf,
     },
+    /// `restore` without `--force` into a folder that is not new or empty.
+    #[error(
+        "{path} {holds}: restore into a new or empty folder, or give --force to move it aside \
+         to {path}.replaced-<time> and restore in its place"
+    )]
+    RestoreTargetTaken {
+        /// The target folder.
+        path: PathBuf,
+        /// What is there: "holds a registry", "holds other files", "is a file".
+        holds: &'static str,
+    },
     /// A backup that does not verify.
     #[error("backup {path} does not verify: {reason}")]
     BadBackup {

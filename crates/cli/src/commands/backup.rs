@@ -19,7 +19,8 @@ pub struct BackupArgs {
 pub struct RestoreArgs {
     /// The backup file.
     file: PathBuf,
-    /// Replace an existing registry (it is moved aside to `<folder>.replaced-<time>`).
+    /// Replace what the folder holds, a registry or other files (moved aside to
+    /// `<folder>.replaced-<time>`); without it only a new or empty folder is restored into.
     #[arg(long)]
     force: bool,
     #[command(flatten)]

@@ -12,6 +12,7 @@ use domain::ids::RecordId;
 use domain::person::{ClaimOrigin, ClaimState, ClaimSubject, MembershipMethod, NewClaim};
 use domain::record::FieldValue;
 use helpers::{TestRegistry, column, record, sql};
+use std::path::{Path, PathBuf};
 use store::audit::ChainBreak;
 use store::backup::ExistingRegistry;
 use store::files::sha256_hex;
@@ -601,16 +602,131 @@ async fn a_backup_restores_to_an_identical_registry() {
     let again = store::backup::restore(&out, &target, ExistingRegistry::Refuse)
         .await
         .unwrap_err();
-    assert!(matches!(again, StoreError::AlreadyExists { .. }));
-    store::backup::restore(&out, &target, ExistingRegistry::MoveAside)
+    assert!(
+        matches!(
+            again,
+            StoreError::RestoreTargetTaken {
+                holds: "holds a registry",
+                ..
+            }
+        ),
+        "{again}"
+    );
+    for _ in 0..2 {
+        store::backup::restore(&out, &target, ExistingRegistry::MoveAside)
+            .await
+            .unwrap();
+    }
+    let parent = std::fs::read_dir(registry.root().parent().unwrap()).unwrap();
+    let replaced = parent
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("restored.replaced-")
+        })
+        .count();
+    assert_eq!(
+        replaced, 2,
+        "two restores in one second each keep what they replaced"
+    );
+}
+
+#[tokio::test]
+async fn a_restore_replaces_nothing_unless_told_and_fills_an_empty_folder() {
+    let registry = TestRegistry::new().await;
+    let folder = registry.root().parent().unwrap();
+    let out = folder.join("backup.tar");
+    store::backup::backup(&registry.store, &out).await.unwrap();
+    let notes = folder.join("notes");
+    std::fs::create_dir(&notes).unwrap();
+    std::fs::write(notes.join("notes.txt"), "kept").unwrap();
+    let list = folder.join("list.csv");
+    std::fs::write(&list, "a list").unwrap();
+    for (target, holds) in [(&notes, "holds other files"), (&list, "is a file")] {
+        let error = store::backup::restore(&out, target, ExistingRegistry::Refuse)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&error, StoreError::RestoreTargetTaken { holds: h, .. } if *h == holds),
+            "{error}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(notes.join("notes.txt")).unwrap(),
+        "kept"
+    );
+    assert_eq!(std::fs::read_to_string(&list).unwrap(), "a list");
+    let empty = folder.join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    store::backup::restore(&out, &empty, ExistingRegistry::Refuse)
         .await
         .unwrap();
-    let parent = std::fs::read_dir(registry.root().parent().unwrap()).unwrap();
-    assert!(parent.flatten().any(|e| {
-        e.file_name()
-            .to_string_lossy()
-            .starts_with("restored.replaced-")
-    }));
+    assert!(Store::open(&empty).await.is_ok());
+}
+
+/// The backup `out` unpacked, changed by `change` in its folder, and packed again as `name`
+/// beside it.
+fn repacked(out: &Path, name: &str, change: impl FnOnce(&Path)) -> PathBuf {
+    let unpacked = tempfile::tempdir().unwrap();
+    tar::Archive::new(std::fs::File::open(out).unwrap())
+        .unpack(unpacked.path())
+        .unwrap();
+    change(unpacked.path());
+    let changed = out.with_file_name(name);
+    let mut archive = tar::Builder::new(std::fs::File::create(&changed).unwrap());
+    archive.append_dir_all(".", unpacked.path()).unwrap();
+    archive.finish().unwrap();
+    changed
+}
+
+#[tokio::test]
+async fn a_backup_whose_manifest_does_not_tell_all_is_refused() {
+    let registry = TestRegistry::new().await;
+    registry
+        .import("list-a", b"a", &[record(1, "Ali")])
+        .await
+        .unwrap();
+    let folder = registry.root().parent().unwrap();
+    let out = folder.join("backup.tar");
+    store::backup::backup(&registry.store, &out).await.unwrap();
+    let extra = repacked(&out, "extra.tar", |unpacked| {
+        std::fs::create_dir_all(unpacked.join("files/zz")).unwrap();
+        std::fs::write(unpacked.join("files/zz/extra"), "not listed").unwrap();
+    });
+    let inflated = repacked(&out, "inflated.tar", |unpacked| {
+        let path = unpacked.join("MANIFEST.json");
+        let mut manifest: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        manifest["audit_entries"] = serde_json::json!(99);
+        std::fs::write(&path, serde_json::to_vec(&manifest).unwrap()).unwrap();
+    });
+    for (backup, said) in [
+        (
+            extra,
+            "`files/zz/extra` is in the archive but not in its manifest",
+        ),
+        (inflated, "entries and its manifest says 99"),
+    ] {
+        let target = folder.join("restored");
+        let error = store::backup::restore(&backup, &target, ExistingRegistry::Refuse)
+            .await
+            .unwrap_err();
+        assert!(error.to_string().contains(said), "{error}");
+        assert!(!target.exists());
+    }
+    let not_a_backup = folder.join("not-a-backup.tar");
+    std::fs::write(&not_a_backup, "plain text, not an archive").unwrap();
+    let error = store::backup::restore(&not_a_backup, &folder.join("r"), ExistingRegistry::Refuse)
+        .await
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("cannot be unpacked as a tar archive")
+            || error.to_string().contains("no MANIFEST.json"),
+        "{error}"
+    );
 }
 
 #[tokio::test]
