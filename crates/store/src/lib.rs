@@ -188,6 +188,15 @@ impl Store {
         self.db.counts().await.map_err(|e| self.located(e))
     }
 
+    /// [`StoreError::DuplicateFile`] when a file with this SHA-256 was imported before, as an
+    /// import that refuses duplicates would say; a dry run asks this without importing.
+    pub async fn refuse_imported_file(&self, file_sha256: &str) -> Result<(), StoreError> {
+        self.db
+            .refuse_imported_file(file_sha256)
+            .await
+            .map_err(|e| self.located(e))
+    }
+
     /// All sources with their record counts.
     pub async fn sources(&self) -> Result<Vec<SourceInfo>, StoreError> {
         self.db.sources().await.map_err(|e| self.located(e))

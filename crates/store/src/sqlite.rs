@@ -229,6 +229,15 @@ impl SqliteBackend {
         })
     }
 
+    pub(crate) async fn refuse_imported_file(&self, file_sha256: &str) -> Result<(), StoreError> {
+        let mut connection = self
+            .pool
+            .acquire()
+            .await
+            .context("looking for an earlier import of the file")?;
+        refuse_duplicate_file(&mut connection, file_sha256).await
+    }
+
     pub(crate) async fn sources(&self) -> Result<Vec<SourceInfo>, StoreError> {
         let rows = sqlx::query(
             "SELECT s.id, s.name, s.kind, s.reliability,

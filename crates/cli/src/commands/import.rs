@@ -67,8 +67,9 @@ pub fn run(args: ImportArgs) -> anyhow::Result<()> {
         std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let list = read(&args, &bytes)?;
     if args.dry_run {
+        let imported_before = dry_run_import_check(&args, &bytes)?;
         println!(
-            "{}: {} rows, all valid (encoding {}, delimiter {:?}; {} empty rows skipped); nothing was written",
+            "{}: {} rows, all valid (encoding {}, delimiter {:?}; {} empty rows skipped); {imported_before}; nothing was written",
             list.file_name,
             list.len(),
             list.encoding,
@@ -83,6 +84,27 @@ pub fn run(args: ImportArgs) -> anyhow::Result<()> {
         store.close().await;
         report(&list, &args.source, &receipt?);
         Ok(())
+    })?
+}
+
+/// What a dry run can say of the registry: without `--force`, the import would be refused when
+/// the same file was imported before (an error, as the import's own), and there is no registry
+/// to ask when the `--data` folder holds none yet.
+fn dry_run_import_check(args: &ImportArgs, bytes: &[u8]) -> anyhow::Result<&'static str> {
+    if args.force {
+        return Ok("--force: imported even if imported before");
+    }
+    if !store::RegistryPaths::new(&args.data.path).exists() {
+        return Ok("no registry at --data yet to check for an earlier import of this file");
+    }
+    block_on(async {
+        let store = Store::open(&args.data.path).await?;
+        let earlier = store
+            .refuse_imported_file(&store::files::sha256_hex(bytes))
+            .await;
+        store.close().await;
+        earlier?;
+        anyhow::Ok("not imported before")
     })?
 }
 

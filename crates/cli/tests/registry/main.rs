@@ -84,16 +84,24 @@ fn a_windows_1256_list_is_detected_and_can_be_forced() {
 fn the_same_file_twice_is_refused_unless_forced() {
     let registry = TestRegistry::new();
     let path = registry.file("good.csv", GOOD_LIST.as_bytes());
-    assert!(registry.import(&path, "list-a", &[]).success);
-    let again = registry.import(&path, "list-b", &[]);
-    assert!(!again.success);
+    let first_dry_run = registry.import(&path, "list-a", &["--dry-run"]);
     assert!(
-        again
-            .stderr
-            .contains("already imported into source `list-a`"),
+        first_dry_run.stdout.contains("not imported before"),
         "{}",
-        again.stderr
+        first_dry_run.stdout
     );
+    assert!(registry.import(&path, "list-a", &[]).success);
+    for extra in [&[][..], &["--dry-run"]] {
+        let again = registry.import(&path, "list-b", extra);
+        assert!(!again.success, "{extra:?}");
+        assert!(
+            again
+                .stderr
+                .contains("already imported into source `list-a`"),
+            "{extra:?}: {}",
+            again.stderr
+        );
+    }
     assert_eq!(registry.exported().len(), 3);
     assert!(registry.import(&path, "list-b", &["--force"]).success);
     assert_eq!(registry.exported().len(), 6);
