@@ -1,8 +1,9 @@
 //! Turning a file's bytes into text: byte-order marks, UTF-8, UTF-16 and Windows-1256 (the
-//! usual encoding of Persian files saved by older Windows programs), with a forced choice.
+//! usual encoding of Persian files saved by older Windows programs), Windows-1252 for Latin
+//! lists saved the same way, with a forced choice.
 
 use crate::ImportError;
-use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1256};
+use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252, WINDOWS_1256};
 
 /// Which encoding to read a file in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,6 +14,8 @@ pub enum EncodingChoice {
     Utf8,
     /// Windows-1256 (Arabic/Persian code page).
     Windows1256,
+    /// Windows-1252 (Western European code page: accented Latin letters).
+    Windows1252,
     /// UTF-16, little-endian.
     Utf16Le,
     /// UTF-16, big-endian.
@@ -20,12 +23,14 @@ pub enum EncodingChoice {
 }
 
 impl EncodingChoice {
-    /// Reads `auto`, `utf-8`, `windows-1256` (or `cp1256`), `utf-16le`, `utf-16be`.
+    /// Reads `auto`, `utf-8`, `windows-1256` (or `cp1256`), `windows-1252` (or `cp1252`),
+    /// `utf-16le`, `utf-16be`.
     pub fn parse(name: &str) -> Option<EncodingChoice> {
         match name.trim().to_ascii_lowercase().replace('_', "-").as_str() {
             "auto" => Some(EncodingChoice::Auto),
             "utf-8" | "utf8" => Some(EncodingChoice::Utf8),
             "windows-1256" | "cp1256" | "win1256" => Some(EncodingChoice::Windows1256),
+            "windows-1252" | "cp1252" | "win1252" => Some(EncodingChoice::Windows1252),
             "utf-16le" | "utf-16" => Some(EncodingChoice::Utf16Le),
             "utf-16be" => Some(EncodingChoice::Utf16Be),
             _ => None,
@@ -37,6 +42,7 @@ impl EncodingChoice {
             EncodingChoice::Auto => None,
             EncodingChoice::Utf8 => Some(UTF_8),
             EncodingChoice::Windows1256 => Some(WINDOWS_1256),
+            EncodingChoice::Windows1252 => Some(WINDOWS_1252),
             EncodingChoice::Utf16Le => Some(UTF_16LE),
             EncodingChoice::Utf16Be => Some(UTF_16BE),
         }
@@ -98,12 +104,47 @@ fn detect(file: &str, bytes: &[u8]) -> Result<&'static Encoding, ImportError> {
     detector.feed(bytes, true);
     let guess = detector.guess(None, chardetng::Utf8Detection::Deny);
     // Persian text in a legacy code page is Windows-1256 in practice; a guess of another
-    // single-byte code page on such a file is nearly always wrong.
+    // single-byte code page on such a file is nearly always wrong. But accented Latin letters
+    // sit at the same bytes in Windows-1252: read as Windows-1256 they become Arabic letters
+    // inside Latin words (`Kärimi` as `Kنrimi`), which Persian text does not have.
+    if arabic_inside_latin_words(bytes) {
+        return Ok(if guess == WINDOWS_1256 {
+            WINDOWS_1252
+        } else {
+            guess
+        });
+    }
     Ok(if guess == WINDOWS_1256 || looks_arabic_1256(bytes) {
         WINDOWS_1256
     } else {
         guess
     })
+}
+
+/// Whether, read as Windows-1256, at least half of the file's Arabic letters touch a Latin
+/// letter: the mark of a Western European file (`Dupré`, `Kärimi`) read in the Persian code
+/// page. Persian lists write Latin words, when they have any, apart from Persian ones.
+fn arabic_inside_latin_words(bytes: &[u8]) -> bool {
+    let (text, _, _) = WINDOWS_1256.decode(bytes);
+    let chars: Vec<char> = text.chars().collect();
+    let is_arabic = |c: char| ('\u{0600}'..='\u{06FF}').contains(&c);
+    let (mut arabic, mut touching) = (0usize, 0usize);
+    for (i, c) in chars.iter().enumerate() {
+        if !is_arabic(*c) {
+            continue;
+        }
+        arabic += 1;
+        let before = i.checked_sub(1).and_then(|j| chars.get(j));
+        let after = chars.get(i + 1);
+        if [before, after]
+            .into_iter()
+            .flatten()
+            .any(|n| n.is_ascii_alphabetic())
+        {
+            touching += 1;
+        }
+    }
+    arabic > 0 && touching * 2 >= arabic
 }
 
 fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
@@ -191,6 +232,27 @@ mod tests {
         let text = decoded(&bytes);
         assert_eq!(text.encoding, "windows-1256");
         assert!(text.text.contains("رضايي"), "{}", text.text);
+    }
+
+    #[test]
+    fn a_western_european_list_is_not_read_as_persian() {
+        let list = "record_id,given_name,surname\n1,Zahra,Kärimi\n2,Élise,Dupré\n3,Jürgen,Müller\n";
+        let (bytes, _, had_unmappable) = WINDOWS_1252.encode(list);
+        assert!(!had_unmappable);
+        let text = decoded(&bytes);
+        assert_eq!(text.encoding, "windows-1252");
+        assert_eq!(text.text, list);
+        assert_eq!(
+            EncodingChoice::parse("cp1252"),
+            Some(EncodingChoice::Windows1252)
+        );
+    }
+
+    #[test]
+    fn a_persian_list_with_latin_words_apart_is_still_windows_1256() {
+        let (bytes, _, _) = WINDOWS_1256
+            .encode("given_name,surname,prison\nعلي,رضايي,Evin\nحسين,کاظمي,Gohardasht\n");
+        assert_eq!(decoded(&bytes).encoding, "windows-1256");
     }
 
     #[test]

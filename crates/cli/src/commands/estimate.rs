@@ -40,7 +40,7 @@ pub struct EstimateArgs {
     /// histories of the registry's linked persons are used.
     #[arg(long, value_name = "FILE")]
     pub table: Option<PathBuf>,
-    /// The table file's text encoding: auto, utf-8, windows-1256, utf-16le, utf-16be.
+    /// The table file's text encoding: auto, utf-8, windows-1256, windows-1252, utf-16le, utf-16be.
     #[arg(long, default_value = "auto", value_parser = super::import::parse_encoding)]
     pub encoding: EncodingChoice,
     /// With the registry: also estimate each stratum of this field (e.g. prison, province);

@@ -19,7 +19,7 @@ pub struct ImportArgs {
     /// Renames of the file's columns onto canonical fields: FIELD=COLUMN,...
     #[arg(long)]
     pub map: Option<String>,
-    /// The file's text encoding: auto, utf-8, windows-1256, utf-16le, utf-16be.
+    /// The file's text encoding: auto, utf-8, windows-1256, windows-1252, utf-16le, utf-16be.
     #[arg(long, default_value = "auto", value_parser = parse_encoding)]
     pub encoding: EncodingChoice,
     /// The calendar the source writes its dates in (solar-hijri or gregorian), when known.
@@ -43,7 +43,7 @@ pub struct ImportArgs {
 
 pub(crate) fn parse_encoding(text: &str) -> Result<EncodingChoice, String> {
     EncodingChoice::parse(text)
-        .ok_or_else(|| format!("`{text}`: use auto, utf-8, windows-1256, utf-16le or utf-16be"))
+        .ok_or_else(|| format!("`{text}`: use auto, utf-8, windows-1256, windows-1252, utf-16le or utf-16be"))
 }
 
 fn parse_calendar(text: &str) -> Result<Calendar, String> {
