@@ -233,10 +233,10 @@ pub fn read_csv(file: &str, text: &str) -> Result<RawTable, ImportError> {
     }
     fill_text_and_lines(text, &mut rows, &starts);
     let blank_rows = take_blank_rows(&mut rows);
-    problems.extend(
-        rows.iter()
-            .filter_map(|row| shape_problem(&header, row, row.row_number, row.line)),
-    );
+    problems.extend(rows.iter().filter_map(|row| {
+        shape_problem(&header, row, row.row_number, row.line)
+            .or_else(|| text_after_closing_quote(&header, row, delimiter))
+    }));
     finish_table(
         file,
         RawTable {
@@ -347,15 +347,66 @@ fn shape_problem(
             ),
         ));
     }
+    let advice = if row.cell_count() > header.len() {
+        "a value holding the delimiter must be in double quotes (\"Karimi, Zahra\"); or give the extra cells a column in the header"
+    } else {
+        "leave a cell empty rather than out (two delimiters in a row); or the row was cut short"
+    };
     Some(RowProblem::row(
         row_number,
         line,
         format!(
-            "has {} cells but the header has {} columns",
+            "has {} cells but the header has {} columns: {advice}",
             row.cell_count(),
             header.len()
         ),
     ))
+}
+
+/// A quoted value with text after its closing quote (`"Rostami"x`), which the CSV reader would
+/// join into one value (`Rostamix`) without a word: the quote was meant as part of the value,
+/// or a delimiter is missing. Found in the row's raw text.
+fn text_after_closing_quote(header: &[String], row: &RawRow, delimiter: u8) -> Option<RowProblem> {
+    let bytes = row.raw_text.as_bytes();
+    let (mut column, mut in_quotes, mut at_field_start) = (0usize, false, true);
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i) {
+        let next = bytes.get(i + 1).copied();
+        if in_quotes {
+            if byte == b'"' {
+                if next == Some(b'"') {
+                    i += 2;
+                    continue;
+                }
+                in_quotes = false;
+                if !matches!(next, None | Some(b'\r' | b'\n')) && next != Some(delimiter) {
+                    let name = header
+                        .get(column)
+                        .cloned()
+                        .unwrap_or_else(|| format!("#{}", column + 1));
+                    return Some(RowProblem::cell(
+                        row.row_number,
+                        row.line,
+                        &name,
+                        "text follows a closing quote, and would be joined to the quoted value: \
+                         double a quote that belongs to the value (\"\"), or put the missing \
+                         delimiter after the quote"
+                            .to_string(),
+                    ));
+                }
+            }
+        } else if byte == delimiter {
+            column += 1;
+            at_field_start = true;
+            i += 1;
+            continue;
+        } else if byte == b'"' && at_field_start {
+            in_quotes = true;
+        }
+        at_field_start = false;
+        i += 1;
+    }
+    None
 }
 
 /// Sets each row's raw text to the bytes between its start and the next row's start, and its
@@ -624,6 +675,21 @@ fn cell_text(cell: &calamine::Data) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_after_a_closing_quote_is_refused_naming_the_column() {
+        let csv = "given_name,surname,city\n\
+                   Ali,\"Rostami\"x,Qom\n\
+                   Reza,\"Karimi, Zahra\",\"Tehran\"\n\
+                   \"He said \"\"hi\"\"\",Zah\"ra,\"two\nlines\"\n";
+        let problems = read_csv("q.csv", csv).unwrap().problems;
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(
+            (problems[0].row, problems[0].column.as_deref()),
+            (1, Some("surname"))
+        );
+        assert!(problems[0].message.contains("text follows a closing quote"));
+    }
 
     #[test]
     fn the_delimiter_is_sniffed() {

@@ -42,8 +42,9 @@ pub struct ImportArgs {
 }
 
 pub(crate) fn parse_encoding(text: &str) -> Result<EncodingChoice, String> {
-    EncodingChoice::parse(text)
-        .ok_or_else(|| format!("`{text}`: use auto, utf-8, windows-1256, windows-1252, utf-16le or utf-16be"))
+    EncodingChoice::parse(text).ok_or_else(|| {
+        format!("`{text}`: use auto, utf-8, windows-1256, windows-1252, utf-16le or utf-16be")
+    })
 }
 
 fn parse_calendar(text: &str) -> Result<Calendar, String> {

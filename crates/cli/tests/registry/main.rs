@@ -122,7 +122,24 @@ fn malformed_csv_is_refused_naming_the_place() {
         "ragged.csv",
         b"given_name,surname,city\nAli,Rezaei,Tehran\nReza,Karimi\n",
         &[],
-        &["ragged.csv", "row 2 (line 3)", "2 cells"],
+        &[
+            "ragged.csv",
+            "row 2 (line 3)",
+            "2 cells",
+            "leave a cell empty",
+        ],
+    );
+    assert_refused(
+        &registry,
+        "comma.csv",
+        b"given_name,surname,city\nAli,Rezaei,Tehran, Evin\n",
+        &[],
+        &[
+            "comma.csv",
+            "row 1 (line 2)",
+            "4 cells",
+            "must be in double quotes",
+        ],
     );
 }
 
