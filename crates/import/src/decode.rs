@@ -76,6 +76,13 @@ pub fn decode(
             file: file.to_string(),
             line: first_undecodable_line(encoding, body),
             encoding: encoding.name(),
+            advice: if encoding == UTF_16LE || encoding == UTF_16BE {
+                "the file is cut short (it ends inside a character) or is not UTF-16: save it \
+                 again from the program that made it, or pass --encoding with the one it is in"
+            } else {
+                "pass --encoding windows-1256, windows-1252 or utf-8 to say which encoding the \
+                 file is in"
+            },
         })?;
     Ok(DecodedText {
         text: text.into_owned(),
@@ -285,6 +292,16 @@ mod tests {
             matches!(error, ImportError::Encoding { line: 3, .. }),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_utf16_file_cut_inside_a_character_says_so() {
+        let whole: Vec<u8> = "\u{FEFF}given_name\nزهرا\n"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        let error = decode("cut.csv", &whole[..whole.len() - 1], EncodingChoice::Auto).unwrap_err();
+        assert!(error.to_string().contains("cut short"), "{error}");
     }
 
     #[test]

@@ -110,10 +110,7 @@ pub enum ImportError {
         reason: String,
     },
     /// The bytes are not valid in the encoding used.
-    #[error(
-        "{file}, line {line}: the text is not valid {encoding}; pass --encoding windows-1256 \
-         or --encoding utf-8 to say which encoding the file is in"
-    )]
+    #[error("{file}, line {line}: the text is not valid {encoding}; {advice}")]
     Encoding {
         /// The file.
         file: String,
@@ -121,6 +118,8 @@ pub enum ImportError {
         line: u64,
         /// The encoding tried.
         encoding: &'static str,
+        /// What to do, for that encoding.
+        advice: &'static str,
     },
     /// Part of the file is UTF-8 and part is not.
     #[error(
