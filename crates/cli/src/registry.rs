@@ -79,7 +79,7 @@ pub fn check_output_file(flag: &str, path: &Path) -> anyhow::Result<()> {
 /// database or its stored files, which only whereabouts' own commands may change. An export
 /// pointed at `registry.sqlite` had emptied the registry.
 pub fn refuse_inside_registry(flag: &str, path: &Path) -> anyhow::Result<()> {
-    let absolute = std::path::absolute(path)
+    let absolute = std::path::absolute(followed_links(path))
         .with_context(|| format!("{flag} {}: cannot resolve the path", path.display()))?;
     let Some(existing) = absolute.ancestors().find(|a| a.exists()) else {
         return Ok(());
@@ -98,4 +98,23 @@ pub fn refuse_inside_registry(flag: &str, path: &Path) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The most symbolic links followed in a row: as many as Linux itself follows.
+const MAX_LINKS_FOLLOWED: usize = 40;
+
+/// `path` with the symbolic links it ends in followed, even to a target that is not there yet:
+/// `canonicalize` cannot resolve such a link, and writing to it creates the target.
+fn followed_links(path: &Path) -> PathBuf {
+    let mut current = path.to_path_buf();
+    for _ in 0..MAX_LINKS_FOLLOWED {
+        let Ok(target) = std::fs::read_link(&current) else {
+            break;
+        };
+        current = match current.parent() {
+            Some(parent) => parent.join(target),
+            None => target,
+        };
+    }
+    current
 }

@@ -351,6 +351,28 @@ fn lists_with_no_usable_name_column_are_refused() {
 }
 
 #[test]
+fn a_list_can_come_through_a_pipe() {
+    use std::io::Write;
+    let a = list_a("");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_whereabouts"))
+        .args(["link-files", &a.list, "/dev/stdin", "--out", &a.out])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(LIST_A.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let clusters = std::fs::read_to_string(&a.out).unwrap();
+    assert!(clusters.contains("stdin,1,"), "{clusters}");
+}
+
+#[test]
 fn files_that_are_no_lists_and_unknown_stems_are_refused_before_the_run() {
     let a = list_a("");
     let dir = Path::new(&a.out).parent().unwrap();

@@ -133,23 +133,23 @@ fn detect(file: &str, bytes: &[u8]) -> Result<&'static Encoding, ImportError> {
 /// page. Persian lists write Latin words, when they have any, apart from Persian ones.
 fn arabic_inside_latin_words(bytes: &[u8]) -> bool {
     let (text, _, _) = WINDOWS_1256.decode(bytes);
-    let chars: Vec<char> = text.chars().collect();
     let is_arabic = |c: char| ('\u{0600}'..='\u{06FF}').contains(&c);
     let (mut arabic, mut touching) = (0usize, 0usize);
-    for (i, c) in chars.iter().enumerate() {
-        if !is_arabic(*c) {
-            continue;
+    let mut before: Option<char> = None;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if is_arabic(c) {
+            arabic += 1;
+            let after = chars.peek().copied();
+            if [before, after]
+                .into_iter()
+                .flatten()
+                .any(|n| n.is_ascii_alphabetic())
+            {
+                touching += 1;
+            }
         }
-        arabic += 1;
-        let before = i.checked_sub(1).and_then(|j| chars.get(j));
-        let after = chars.get(i + 1);
-        if [before, after]
-            .into_iter()
-            .flatten()
-            .any(|n| n.is_ascii_alphabetic())
-        {
-            touching += 1;
-        }
+        before = Some(c);
     }
     arabic > 0 && touching * 2 >= arabic
 }

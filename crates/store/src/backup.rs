@@ -127,10 +127,17 @@ pub async fn restore(
     std::fs::create_dir_all(parent).map_err(io_error(parent))?;
     let staging = tempfile::tempdir_in(parent).map_err(io_error(parent))?;
     let manifest = unpack_and_verify(file, staging.path()).await?;
-    match what_is_at(root)? {
-        Some(_) => move_aside(root)?,
-        None if root.exists() => std::fs::remove_dir(root).map_err(io_error(root))?,
-        None => {}
+    // Looked at again: something may have come there while the backup was checked.
+    match (what_is_at(root)?, on_existing) {
+        (Some(holds), ExistingRegistry::Refuse) => {
+            return Err(StoreError::RestoreTargetTaken {
+                path: root.to_path_buf(),
+                holds,
+            });
+        }
+        (Some(_), ExistingRegistry::MoveAside) => move_aside(root)?,
+        (None, _) if root.exists() => std::fs::remove_dir(root).map_err(io_error(root))?,
+        (None, _) => {}
     }
     let staged = staging.keep();
     std::fs::rename(&staged, root).map_err(io_error(root))?;
@@ -174,14 +181,88 @@ fn move_aside(root: &Path) -> Result<(), StoreError> {
     std::fs::rename(root, &aside).map_err(io_error(root))
 }
 
+/// Unpacks the archive `file` into `folder`, entry by entry, refusing any entry that is not a
+/// plain file or folder (a link in a crafted archive could point anywhere on the machine) or
+/// that would land outside `folder`. Errors name the entry, never the temporary `folder`.
+fn unpack(file: &Path, folder: &Path) -> Result<(), StoreError> {
+    let reader = File::open(file).map_err(io_error(file))?;
+    let mut archive = tar::Archive::new(reader);
+    let unreadable = |_: std::io::Error| {
+        bad_backup(
+            file,
+            "it cannot be read as a tar archive: it is not a whereabouts backup, or it is damaged or cut short",
+        )
+    };
+    for entry in archive.entries().map_err(unreadable)? {
+        let mut entry = entry.map_err(unreadable)?;
+        let name = entry
+            .path()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        let kind = entry.header().entry_type();
+        if !(kind.is_file() || kind.is_dir()) {
+            return Err(bad_backup(
+                file,
+                format!(
+                    "`{name}` is a link or a special file, and a backup holds only files and folders"
+                ),
+            ));
+        }
+        let unpacked = entry.unpack_in(folder).map_err(|e| {
+            use std::io::ErrorKind::{
+                FileTooLarge, PermissionDenied, QuotaExceeded, ReadOnlyFilesystem, StorageFull,
+            };
+            match innermost_kind(&e) {
+                kind @ (StorageFull | QuotaExceeded | FileTooLarge | PermissionDenied
+                | ReadOnlyFilesystem) => bad_backup(
+                    file,
+                    format!(
+                        "`{name}` cannot be unpacked ({kind}): check the free space and the permissions of the folder the registry is restored beside"
+                    ),
+                ),
+                _ => bad_backup(
+                    file,
+                    format!("`{name}` cannot be unpacked: the archive is damaged or cut short"),
+                ),
+            }
+        })?;
+        if !unpacked {
+            return Err(bad_backup(
+                file,
+                format!("`{name}` would be unpacked outside the registry's folder"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The kind of the innermost I/O error in `error`'s causes: the tar crate wraps what went wrong
+/// (a full disk, a folder it may not write) in errors of its own of kind `Other`, and says
+/// `Other` itself for an entry cut short.
+fn innermost_kind(error: &std::io::Error) -> std::io::ErrorKind {
+    let mut kind = error.kind();
+    let mut cause = error
+        .get_ref()
+        .map(|inner| inner as &(dyn std::error::Error + 'static));
+    while let Some(current) = cause {
+        if let Some(io) = current.downcast_ref::<std::io::Error>() {
+            kind = io.kind();
+        }
+        cause = current.source();
+    }
+    kind
+}
+
 /// Every file under `folder`, as its path relative to it with `/` between the parts.
 fn unpacked_files(folder: &Path) -> Result<Vec<String>, StoreError> {
     let mut found = Vec::new();
     let mut pending = vec![folder.to_path_buf()];
     while let Some(current) = pending.pop() {
         for entry in std::fs::read_dir(&current).map_err(io_error(&current))? {
-            let path = entry.map_err(io_error(&current))?.path();
-            if path.is_dir() {
+            let entry = entry.map_err(io_error(&current))?;
+            let path = entry.path();
+            // The entry's own type: a link is not followed.
+            if entry.file_type().map_err(io_error(&path))?.is_dir() {
                 pending.push(path);
             } else if let Ok(relative) = path.strip_prefix(folder) {
                 let parts: Vec<String> = relative
@@ -199,17 +280,7 @@ fn unpacked_files(folder: &Path) -> Result<Vec<String>, StoreError> {
 /// unlisted came with them), and the database's audit chain against the manifest's head and
 /// number of entries.
 async fn unpack_and_verify(file: &Path, folder: &Path) -> Result<Manifest, StoreError> {
-    let reader = File::open(file).map_err(io_error(file))?;
-    tar::Archive::new(reader).unpack(folder).map_err(|e| {
-        // The unpacking folder is a temporary one the user never sees: not named.
-        let cause = e.to_string().replace(&folder.display().to_string(), "");
-        bad_backup(
-            file,
-            format!(
-                "it cannot be unpacked as a tar archive: it is not a whereabouts backup, or it is damaged or cut short ({cause})"
-            ),
-        )
-    })?;
+    unpack(file, folder)?;
     let manifest_bytes = std::fs::read(folder.join(MANIFEST)).map_err(|_| {
         bad_backup(
             file,

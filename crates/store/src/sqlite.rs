@@ -174,8 +174,9 @@ impl SqliteBackend {
 
     /// Imports a list (see [`crate::Store::import`]). The file is stored while the write lock
     /// is held, after the files of imports killed part way are removed, and is removed again
-    /// before the lock is let go if the import fails; so no other import can come to rely on
-    /// a file that is about to go.
+    /// before the lock is let go if the import fails (or, if the commit itself fails, under
+    /// the lock taken again, and only while no import records it); so no other import can
+    /// come to rely on a file that is about to go.
     pub(crate) async fn import(
         &self,
         import: &NewImport<'_>,
@@ -192,18 +193,44 @@ impl SqliteBackend {
         remove_unrecorded_files(&mut tx, files).await?;
         let (file_sha256, placement) = files.put(import.file_bytes)?;
         let written = write_import(&mut tx, import, records, &file_sha256, actor, progress).await;
-        let committed = match written {
-            Ok(receipt) => tx
-                .commit()
-                .await
-                .context("committing the import")
-                .map(|()| receipt),
-            Err(error) => Err(error),
+        let receipt = match written {
+            Ok(receipt) => receipt,
+            Err(error) => {
+                // The transaction, and so the lock, is still held here.
+                if placement == Placement::Written {
+                    remove_failed_import_file(files, &file_sha256);
+                }
+                return Err(error);
+            }
         };
-        if committed.is_err() && placement == Placement::Written {
-            remove_failed_import_file(files, &file_sha256);
+        match tx.commit().await.context("committing the import") {
+            Ok(()) => Ok(receipt),
+            Err(error) => {
+                // The failed commit let the lock go: another import may have stored the same
+                // file since, so it is removed only under the lock again, if still unrecorded.
+                self.remove_unrecorded_files_now(files).await;
+                Err(error)
+            }
         }
-        committed
+    }
+
+    /// Removes the files no import recorded, under the write lock; if the lock cannot be had
+    /// they stay, left out of backups, for the next import to remove.
+    async fn remove_unrecorded_files_now(&self, files: &FileArea) {
+        let cleaned = async {
+            let mut tx = self
+                .pool
+                .begin_with("BEGIN IMMEDIATE")
+                .await
+                .context("removing files no import recorded")?;
+            remove_unrecorded_files(&mut tx, files).await?;
+            tx.commit()
+                .await
+                .context("removing files no import recorded")
+        };
+        if let Err(error) = cleaned.await {
+            tracing::warn!(%error, "files no import recorded are left for the next import");
+        }
     }
 
     pub(crate) async fn counts(&self) -> Result<RegistryCounts, StoreError> {
@@ -694,10 +721,11 @@ fn remove_failed_import_file(files: &FileArea, sha256: &str) {
 /// The hashes of the files the database at `path` records, read from a connection of its own.
 async fn recorded_files(path: &Path) -> Result<Vec<String>, StoreError> {
     let options = SqliteConnectOptions::new().filename(path);
+    // Not the registry's own database: its errors are not told as the registry's.
     let mut connection = options
         .connect()
         .await
-        .map_err(|error| opening_failed(error, path))?;
+        .context("opening a copy of the database")?;
     let recorded = sqlx::query_scalar("SELECT sha256 FROM files ORDER BY sha256")
         .fetch_all(&mut connection)
         .await

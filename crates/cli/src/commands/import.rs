@@ -34,7 +34,7 @@ pub struct ImportArgs {
     /// Import a file even if the same file (by SHA-256) was imported before.
     #[arg(long)]
     pub force: bool,
-    /// Check the file and report problems without writing anything.
+    /// Check the file, and whether it was imported before, without importing anything.
     #[arg(long)]
     pub dry_run: bool,
     #[command(flatten)]
@@ -70,7 +70,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<()> {
     if args.dry_run {
         let imported_before = dry_run_import_check(&args, &bytes)?;
         println!(
-            "{}: {} rows, all valid (encoding {}, delimiter {:?}; {} empty rows skipped); {imported_before}; nothing was written",
+            "{}: {} rows, all valid (encoding {}, delimiter {:?}; {} empty rows skipped); {imported_before}; nothing was imported",
             list.file_name,
             list.len(),
             list.encoding,

@@ -143,14 +143,15 @@ pub fn run(args: LinkFilesArgs) -> anyhow::Result<()> {
 /// read only after the linkage, which a slip would otherwise waste.
 fn check_inputs(args: &LinkFilesArgs) -> anyhow::Result<()> {
     for path in args.files.iter().chain(&args.truth) {
-        if !path.is_file() {
-            let what = if path.is_dir() {
-                "a folder"
-            } else {
-                "not there"
-            };
-            bail!("{} is {what}: give the path of a CSV file", path.display());
-        }
+        // Anything else that can be read is taken: a pipe (`<(…)`) as much as a file.
+        let what = if !path.exists() {
+            "not there"
+        } else if path.is_dir() {
+            "a folder"
+        } else {
+            continue;
+        };
+        bail!("{} is {what}: give the path of a CSV file", path.display());
     }
     Ok(())
 }

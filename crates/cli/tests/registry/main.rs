@@ -420,9 +420,20 @@ fn no_command_writes_its_output_inside_the_registry_folder() {
         "{}/../../../shared/data/mse/kosovo.csv",
         env!("CARGO_MANIFEST_DIR")
     );
+    // A link to a file the export would create inside the registry folder.
+    let link = registry.dir.path().join("link.csv");
+    std::os::unix::fs::symlink(data.join("new.csv"), &link).unwrap();
     let (database, data_path) = (database.to_str().unwrap(), data.to_str().unwrap());
-    let attempts: [&[&str]; 5] = [
+    let attempts: [&[&str]; 6] = [
         &["export", "records", "--out", database, "--data", data_path],
+        &[
+            "export",
+            "records",
+            "--out",
+            link.to_str().unwrap(),
+            "--data",
+            data_path,
+        ],
         &["backup", "--out", database, "--data", data_path],
         &[
             "estimate", "--table", &kosovo, "--method", "chao", "--plot", database,
@@ -445,6 +456,10 @@ fn no_command_writes_its_output_inside_the_registry_folder() {
         );
     }
     assert_eq!(registry.exported(), before, "the registry is unchanged");
+    assert!(
+        !data.join("new.csv").exists(),
+        "nothing written through the link"
+    );
     registry.verified_audit();
 }
 

@@ -675,6 +675,7 @@ fn repacked(out: &Path, name: &str, change: impl FnOnce(&Path)) -> PathBuf {
     change(unpacked.path());
     let changed = out.with_file_name(name);
     let mut archive = tar::Builder::new(std::fs::File::create(&changed).unwrap());
+    archive.follow_symlinks(false);
     archive.append_dir_all(".", unpacked.path()).unwrap();
     archive.finish().unwrap();
     changed
@@ -701,7 +702,15 @@ async fn a_backup_whose_manifest_does_not_tell_all_is_refused() {
         manifest["audit_entries"] = serde_json::json!(99);
         std::fs::write(&path, serde_json::to_vec(&manifest).unwrap()).unwrap();
     });
+    let linked = repacked(&out, "linked.tar", |unpacked| {
+        std::os::unix::fs::symlink("/usr", unpacked.join("files/zz")).unwrap();
+    });
+    let cut = folder.join("cut.tar");
+    let whole = std::fs::read(&out).unwrap();
+    std::fs::write(&cut, &whole[..whole.len() / 2]).unwrap();
     for (backup, said) in [
+        (linked, "is a link or a special file"),
+        (cut, "damaged or cut short"),
         (
             extra,
             "`files/zz/extra` is in the archive but not in its manifest",
@@ -713,6 +722,11 @@ async fn a_backup_whose_manifest_does_not_tell_all_is_refused() {
             .await
             .unwrap_err();
         assert!(error.to_string().contains(said), "{error}");
+        let staging = folder.join(".tmp");
+        assert!(
+            !error.to_string().contains(&*staging.to_string_lossy()),
+            "the unpacking folder is not named: {error}"
+        );
         assert!(!target.exists());
     }
     let not_a_backup = folder.join("not-a-backup.tar");
@@ -723,7 +737,7 @@ async fn a_backup_whose_manifest_does_not_tell_all_is_refused() {
     assert!(
         error
             .to_string()
-            .contains("cannot be unpacked as a tar archive")
+            .contains("cannot be read as a tar archive")
             || error.to_string().contains("no MANIFEST.json"),
         "{error}"
     );
