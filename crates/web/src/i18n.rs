@@ -164,6 +164,9 @@ words! {
     ready_to_import: "No problems found. Nothing is written until you confirm.", "مشکلی یافت نشد. تا تأیید نکنید چیزی نوشته نمی‌شود.";
     confirm_import: "Confirm the import", "تأیید ورود";
     imported: "Imported", "وارد شد";
+    rows_repeated: "rows repeat an earlier row exactly: kept, each with a warning", "ردیف تکرار عین ردیفی پیشین است: نگه داشته شد، هر یک با هشدار";
+    rows_with_date_warnings: "records have dates that cannot all be true (a date after today, or an arrest or execution before a birth or an arrest): kept as written, each with a warning", "سابقه تاریخ‌هایی دارد که همه با هم درست نیستند (تاریخی پس از امروز، یا بازداشت یا اعدامی پیش از تولد یا بازداشت): همان‌گونه که نوشته شده نگه داشته شد، هر یک با هشدار";
+    rows_blank: "rows had nothing in them and are skipped: the record after each run of them carries a warning saying where", "ردیف خالی بود و کنار گذاشته می‌شود: سابقهٔ پس از هر دسته هشداری دارد که جای آن را می‌گوید";
     link_now: "Link records now", "پیوند سوابق اکنون";
     linked: "Linkage finished", "پیوند پایان یافت";
     probability: "Match probability", "احتمال یکی بودن";

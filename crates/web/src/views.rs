@@ -291,6 +291,8 @@ pub(crate) struct ImportPreview {
     pub(crate) rows: usize,
     pub(crate) columns: Vec<(String, Option<String>)>,
     pub(crate) problems: Vec<ProblemRow>,
+    /// What the import will keep with a warning or skip, a line each.
+    pub(crate) notes: Vec<String>,
 }
 
 #[derive(Template)]
@@ -299,6 +301,8 @@ pub(crate) struct ImportPage {
     pub(crate) chrome: Chrome,
     pub(crate) error: Option<String>,
     pub(crate) done: Option<String>,
+    /// With `done`: what the import kept with a warning or skipped, a line each.
+    pub(crate) notes: Vec<String>,
     pub(crate) preview: Option<ImportPreview>,
     /// The source name and mapping typed last, kept in the form.
     pub(crate) source: String,

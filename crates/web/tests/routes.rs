@@ -317,40 +317,13 @@ async fn the_statistics_page_names_records_imported_since_the_last_link() {
 async fn an_import_the_server_fails_shows_no_server_path() {
     let app = common::spawn(20, &[]).await;
     let admin = logged_in(&app, "admin").await;
-    let csrf = common::session_csrf(&app, &admin).await;
-    let upload = reqwest::multipart::Form::new()
-        .text("csrf", csrf.clone())
-        .text("source", "late list")
-        .text("map", "")
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(b"record_id,given_name\nx1,Reza\n".to_vec())
-                .file_name("late.csv"),
-        );
-    let preview = admin
-        .post(format!("{}/import", app.base))
-        .multipart(upload)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let preview =
+        upload_preview(&app, &admin, "late.csv", b"record_id,given_name\nx1,Reza\n").await;
     // The registry's file area is replaced by a plain file: storing the list fails.
     let files = app.dir.path().join("registry").join("files");
     std::fs::remove_dir_all(&files).unwrap();
     std::fs::write(&files, b"not a folder").unwrap();
-    let response = admin
-        .post(format!("{}/import/confirm", app.base))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("upload", common::field_value(&preview, "upload").as_str()),
-            ("source", "late list"),
-            ("map", ""),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let response = confirm_upload(&app, &admin, &preview).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = response.text().await.unwrap();
     assert!(page.contains("the error is in its log"), "{page}");
@@ -358,5 +331,75 @@ async fn an_import_the_server_fails_shows_no_server_path() {
     assert!(
         !page.contains(&folder),
         "the page names a server folder: {page}"
+    );
+}
+
+/// Uploads `bytes` as the file `name` to the import page, as the source "late list", and
+/// returns the preview page.
+async fn upload_preview(
+    app: &TestApp,
+    client: &reqwest::Client,
+    name: &str,
+    bytes: &[u8],
+) -> String {
+    let csrf = common::session_csrf(app, client).await;
+    let upload = reqwest::multipart::Form::new()
+        .text("csrf", csrf)
+        .text("source", "late list")
+        .text("map", "")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()),
+        );
+    client
+        .post(format!("{}/import", app.base))
+        .multipart(upload)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Confirms the upload a preview page holds.
+async fn confirm_upload(
+    app: &TestApp,
+    client: &reqwest::Client,
+    preview: &str,
+) -> reqwest::Response {
+    let csrf = common::session_csrf(app, client).await;
+    client
+        .post(format!("{}/import/confirm", app.base))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("upload", common::field_value(preview, "upload").as_str()),
+            ("source", "late list"),
+            ("map", ""),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_import_page_names_rows_skipped_and_dates_kept_with_a_warning() {
+    let app = common::spawn(20, &[]).await;
+    let admin = logged_in(&app, "admin").await;
+    let list = b"record_id,given_name,arrest_date\nx1,Reza,1367-05-10\n,,\nx2,Sara,2099-01-01\n";
+    let preview = upload_preview(&app, &admin, "notes.csv", list).await;
+    assert!(preview.contains("id=\"preview-notes\""), "{preview}");
+    for note in [
+        "1 records have dates that cannot all be true",
+        "1 rows had nothing in them and are skipped",
+    ] {
+        assert!(preview.contains(note), "{note}: {preview}");
+    }
+    let done = confirm_upload(&app, &admin, &preview).await;
+    assert_eq!(done.status(), StatusCode::OK);
+    let page = done.text().await.unwrap();
+    assert!(
+        page.contains("id=\"import-notes\"") && page.contains("1 records have dates"),
+        "{page}"
     );
 }

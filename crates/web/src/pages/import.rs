@@ -30,6 +30,7 @@ pub(crate) async fn form(ctx: Ctx) -> Response {
         chrome: ctx.chrome(),
         error: None,
         done: None,
+        notes: Vec::new(),
         preview: None,
         source: String::new(),
         map: String::new(),
@@ -148,11 +149,13 @@ pub(crate) async fn preview(
         rows: 0,
         columns: Vec::new(),
         problems: Vec::new(),
+        notes: Vec::new(),
     };
     match read {
         Ok(list) => {
             preview.encoding = list.encoding.to_string();
             preview.rows = list.len();
+            preview.notes = list_notes(&list, ctx.lang.words());
             let mapped = list.columns.named();
             preview.columns = list
                 .table
@@ -184,6 +187,7 @@ pub(crate) async fn preview(
                 chrome: ctx.chrome(),
                 error: Some(other.to_string()),
                 done: None,
+                notes: Vec::new(),
                 preview: None,
                 source: upload.source.clone(),
                 map: upload.map.clone(),
@@ -198,6 +202,7 @@ pub(crate) async fn preview(
         chrome: ctx.chrome(),
         error: None,
         done: None,
+        notes: Vec::new(),
         preview: Some(preview),
         source,
         map,
@@ -311,11 +316,17 @@ pub(crate) async fn confirm(
         ),
         Err(error) => (None, Some(import_failure(&error))),
     };
+    let notes = if done.is_some() {
+        list_notes(&list, ctx.lang.words())
+    } else {
+        Vec::new()
+    };
     let failed = error.is_some();
     let mut response = page(&ImportPage {
         chrome: ctx.chrome(),
         error,
         done,
+        notes,
         preview: None,
         source: String::new(),
         map: String::new(),
@@ -324,6 +335,20 @@ pub(crate) async fn confirm(
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(response)
+}
+
+/// What a list's import keeps with a warning or skips, a line each with its count: the same
+/// notes the command line prints after an import.
+fn list_notes(list: &import::ParsedList, w: &crate::i18n::Words) -> Vec<String> {
+    [
+        (list.repeated_rows(), w.rows_repeated),
+        (list.rows_with_date_warnings(), w.rows_with_date_warnings),
+        (list.blank_rows() as usize, w.rows_blank),
+    ]
+    .into_iter()
+    .filter(|(count, _)| *count > 0)
+    .map(|(count, what)| format!("{count} {what}"))
+    .collect()
 }
 
 /// What the import page says of a failed import: the registry's refusal in full (a file
