@@ -174,6 +174,12 @@ pub(crate) fn write_all(
         path: out_dir.to_path_buf(),
         source,
     })?;
+    // `meta.json` is written last, so a folder without it holds a run that did not finish; a
+    // previous run's would vouch for lists this run is about to overwrite.
+    let meta = out_dir.join("meta.json");
+    if meta.exists() {
+        std::fs::remove_file(&meta).map_err(|source| SynthError::Write { path: meta, source })?;
+    }
     let capture = CaptureModel::new(styles, config.heterogeneity, config.duplicate_rate);
     let run = Run {
         config,

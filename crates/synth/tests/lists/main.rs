@@ -390,3 +390,18 @@ fn settings_out_of_range_are_refused_with_what_to_do() {
         }
     }
 }
+
+#[test]
+fn a_run_that_does_not_finish_leaves_no_meta_json_behind() {
+    let first = generate(config(200, 3, 1));
+    let meta = first.dir.path().join("meta.json");
+    assert!(meta.exists());
+    // The second run cannot write its truth file (a folder is in the way) and stops part way.
+    std::fs::remove_file(first.dir.path().join("truth.csv")).unwrap();
+    std::fs::create_dir(first.dir.path().join("truth.csv")).unwrap();
+    assert!(write_lists(&config(300, 3, 2), first.dir.path()).is_err());
+    assert!(
+        !meta.exists(),
+        "the first run's meta.json no longer vouches for the second run's lists"
+    );
+}
