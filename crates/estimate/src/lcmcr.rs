@@ -141,10 +141,14 @@ impl LcmcrResult {
     /// independent |z| is as rare as one |z| above 3 ([`geweke_limit`]: 3.4 for 4 chains, 3.8
     /// for 16).
     pub fn has_mixed(&self) -> bool {
-        self.effective_sample_size >= MIN_EFFECTIVE_DRAWS
-            && self.least_chain_effective_sample_size > 0.0
-            && self.split_r_hat <= MAX_SPLIT_R_HAT
-            && self.geweke_z.abs() <= geweke_limit(self.options.chains)
+        failed_mixing_checks(
+            self.effective_sample_size,
+            self.least_chain_effective_sample_size,
+            self.geweke_z,
+            self.split_r_hat,
+            self.options.chains,
+        )
+        .is_empty()
     }
 
     /// True when at least [`MIN_EFFECTIVE_DRAWS`] draws were kept and every one of them, in
@@ -155,6 +159,54 @@ impl LcmcrResult {
         self.draws.len() as f64 >= MIN_EFFECTIVE_DRAWS
             && self.draws.windows(2).all(|pair| pair[0] == pair[1])
     }
+}
+
+/// A check of [`LcmcrResult::has_mixed`] that the chains failed, with its figure (NaN when too
+/// few draws, or draws that do not vary, leave it undefined).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MixingCheck {
+    /// Fewer than [`MIN_EFFECTIVE_DRAWS`] effective draws over all chains.
+    EffectiveDraws(f64),
+    /// Of several chains, one that never moved: the least effective draws of one chain.
+    StuckChain(f64),
+    /// A Geweke z beyond the limit for this many chains ([`geweke_limit`]).
+    Geweke {
+        /// The z (of several chains, the largest in absolute value).
+        z: f64,
+        /// The limit for the number of chains.
+        limit: f64,
+    },
+    /// Split-R̂ above [`MAX_SPLIT_R_HAT`].
+    SplitRHat(f64),
+}
+
+/// The mixing checks that chains with these figures fail, in the order a reader weighs them;
+/// none for chains that have mixed. One chain's least effective draws are its total's, so the
+/// stuck-chain check is made only for several.
+pub fn failed_mixing_checks(
+    effective_sample_size: f64,
+    least_chain_effective_sample_size: f64,
+    geweke_z: f64,
+    split_r_hat: f64,
+    chains: usize,
+) -> Vec<MixingCheck> {
+    let limit = geweke_limit(chains);
+    let mut failed = Vec::new();
+    if effective_sample_size.is_nan() || effective_sample_size < MIN_EFFECTIVE_DRAWS {
+        failed.push(MixingCheck::EffectiveDraws(effective_sample_size));
+    }
+    if chains > 1
+        && (least_chain_effective_sample_size.is_nan() || least_chain_effective_sample_size <= 0.0)
+    {
+        failed.push(MixingCheck::StuckChain(least_chain_effective_sample_size));
+    }
+    if geweke_z.is_nan() || geweke_z.abs() > limit {
+        failed.push(MixingCheck::Geweke { z: geweke_z, limit });
+    }
+    if split_r_hat.is_nan() || split_r_hat > MAX_SPLIT_R_HAT {
+        failed.push(MixingCheck::SplitRHat(split_r_hat));
+    }
+    failed
 }
 
 /// Runs `options.chains` chains and summarises the pooled draws of `N`; the effective sample

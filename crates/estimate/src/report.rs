@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::chao::{self, ChaoBound, ChaoForm};
 use crate::dga::{self, DgaOptions, DgaResult};
 use crate::error::{EstimateError, Result};
-use crate::lcmcr::{self, LcmcrOptions, LcmcrResult};
+use crate::lcmcr::{self, LcmcrOptions, LcmcrResult, MixingCheck};
 use crate::loglinear::{self, LoglinearOptions, LoglinearResult, Search};
 use crate::table::{CaptureTable, StratifiedTables};
 
@@ -238,9 +238,9 @@ pub enum Warning {
     },
 }
 
-/// The mixing checks of [`crate::lcmcr::LcmcrResult::has_mixed`] that failed, each with its
-/// figure and what it needed; the ones that passed are not named, and a figure that could not be
-/// worked out (too few draws, or draws that do not vary) says so instead of printing NaN.
+/// The mixing checks the chains failed ([`lcmcr::failed_mixing_checks`]), each with its
+/// figure and what it needed; the ones that passed are not named, and a figure that could not
+/// be worked out (too few draws, or draws that do not vary) says so instead of printing NaN.
 fn failed_mixing_checks(
     effective_sample_size: f64,
     least_chain_effective_sample_size: f64,
@@ -249,40 +249,40 @@ fn failed_mixing_checks(
     chains: usize,
 ) -> Vec<String> {
     const NOT_WORKED_OUT: &str = "cannot be worked out (too few draws, or draws that do not vary)";
-    let least = crate::lcmcr::MIN_EFFECTIVE_DRAWS;
-    let limit = crate::lcmcr::geweke_limit(chains);
-    let r_hat_limit = crate::lcmcr::MAX_SPLIT_R_HAT;
-    let z = if chains == 1 {
+    let least = lcmcr::MIN_EFFECTIVE_DRAWS;
+    let r_hat_limit = lcmcr::MAX_SPLIT_R_HAT;
+    let z_name = if chains == 1 {
         "Geweke z".to_string()
     } else {
         format!("largest Geweke z of {chains} chains")
     };
-    let mut failed = Vec::new();
-    if effective_sample_size.is_nan() || effective_sample_size < least {
-        failed.push(format!(
-            "effective sample size {effective_sample_size:.0}, at least {least:.0} needed"
-        ));
-    }
-    if chains > 1
-        && (least_chain_effective_sample_size.is_nan() || least_chain_effective_sample_size <= 0.0)
-    {
-        failed.push(format!(
-            "the least of one chain {least_chain_effective_sample_size:.0}, more than 0 needed"
-        ));
-    }
-    if geweke_z.is_nan() {
-        failed.push(format!("{z} {NOT_WORKED_OUT}"));
-    } else if geweke_z.abs() > limit {
-        failed.push(format!("{z} {geweke_z:.1}, within ±{limit:.1} needed"));
-    }
-    if split_r_hat.is_nan() {
-        failed.push(format!("split R-hat {NOT_WORKED_OUT}"));
-    } else if split_r_hat > r_hat_limit {
-        failed.push(format!(
-            "split R-hat {split_r_hat:.3}, at most {r_hat_limit} needed"
-        ));
-    }
-    failed
+    lcmcr::failed_mixing_checks(
+        effective_sample_size,
+        least_chain_effective_sample_size,
+        geweke_z,
+        split_r_hat,
+        chains,
+    )
+    .into_iter()
+    .map(|check| match check {
+        MixingCheck::EffectiveDraws(draws) => {
+            format!("effective sample size {draws:.0}, at least {least:.0} needed")
+        }
+        MixingCheck::StuckChain(draws) => {
+            format!("the least of one chain {draws:.0}, more than 0 needed")
+        }
+        MixingCheck::Geweke { z, .. } if z.is_nan() => format!("{z_name} {NOT_WORKED_OUT}"),
+        MixingCheck::Geweke { z, limit } => {
+            format!("{z_name} {z:.1}, within ±{limit:.1} needed")
+        }
+        MixingCheck::SplitRHat(r_hat) if r_hat.is_nan() => {
+            format!("split R-hat {NOT_WORKED_OUT}")
+        }
+        MixingCheck::SplitRHat(r_hat) => {
+            format!("split R-hat {r_hat:.3}, at most {r_hat_limit} needed")
+        }
+    })
+    .collect()
 }
 
 impl fmt::Display for Warning {
