@@ -87,6 +87,17 @@ pub(crate) enum Audience {
     Api,
 }
 
+impl Audience {
+    /// Who a request to `path` is answered as: the API under `/api/`, people elsewhere.
+    pub(crate) fn of_path(path: &str) -> Audience {
+        if path.starts_with("/api/") {
+            Audience::Api
+        } else {
+            Audience::People
+        }
+    }
+}
+
 /// The app's one way of answering a failure: the error page, or the API's JSON, with `message`
 /// (escaped by the page's template) and `status`.
 pub(crate) fn failure_answer(status: StatusCode, message: &str, audience: Audience) -> Response {

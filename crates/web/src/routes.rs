@@ -211,7 +211,8 @@ async fn guard(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let is_api = rule.path.starts_with("/api/");
+    let audience = Audience::of_path(rule.path);
+    let is_api = audience == Audience::Api;
     let current = match resolve(&state, request.headers(), is_api).await {
         Ok(current) => current,
         Err(error) if is_api => return ApiError(error).into_response(),
@@ -243,17 +244,12 @@ async fn guard(
     if let Some(current) = current {
         request.extensions_mut().insert(current);
     }
-    let audience = if is_api {
-        Audience::Api
-    } else {
-        Audience::People
-    };
     plain_refusal_answered(next.run(request).await, audience).await
 }
 
 /// The answer to a path no route has: the not-found page, or JSON under `/api/`.
 async fn not_found(uri: axum::http::Uri) -> Response {
-    if uri.path().starts_with("/api/") {
+    if Audience::of_path(uri.path()) == Audience::Api {
         let message = "no such API path; /api/openapi.json lists them";
         return failure_answer(StatusCode::NOT_FOUND, message, Audience::Api);
     }
