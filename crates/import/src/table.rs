@@ -367,6 +367,10 @@ fn shape_problem(
 /// join into one value (`Rostamix`) without a word: the quote was meant as part of the value,
 /// or a delimiter is missing. Found in the row's raw text.
 fn text_after_closing_quote(header: &[String], row: &RawRow, delimiter: u8) -> Option<RowProblem> {
+    // Most rows quote nothing: one fast search, and no walk byte by byte.
+    if !row.raw_text.contains('"') {
+        return None;
+    }
     let bytes = row.raw_text.as_bytes();
     let (mut column, mut in_quotes, mut at_field_start) = (0usize, false, true);
     let mut i = 0;
