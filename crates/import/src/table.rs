@@ -301,6 +301,14 @@ fn check_header(file: &str, header: &[String]) -> Result<(), ImportError> {
     Ok(())
 }
 
+/// A column's name in the header, or `#N` (from 1) for a cell past the header's end.
+fn column_label(header: &[String], index: usize) -> String {
+    header
+        .get(index)
+        .cloned()
+        .unwrap_or_else(|| format!("#{}", index + 1))
+}
+
 /// A row whose cells do not fit the header: too many, too few, or a field too large.
 fn shape_problem(
     header: &[String],
@@ -313,10 +321,7 @@ fn shape_problem(
         .enumerate()
         .find(|(_, c)| c.len() > MAX_FIELD_BYTES)
     {
-        let column = header
-            .get(index)
-            .cloned()
-            .unwrap_or_else(|| format!("#{}", index + 1));
+        let column = column_label(header, index);
         return Some(RowProblem::cell(
             row_number,
             line,
@@ -332,10 +337,7 @@ fn shape_problem(
         return None;
     }
     if let Some(index) = row.cells().position(|c| c.contains('\n')) {
-        let column = header
-            .get(index)
-            .cloned()
-            .unwrap_or_else(|| format!("#{}", index + 1));
+        let column = column_label(header, index);
         return Some(RowProblem::cell(
             row_number,
             line,
@@ -384,10 +386,7 @@ fn text_after_closing_quote(header: &[String], row: &RawRow, delimiter: u8) -> O
                 }
                 in_quotes = false;
                 if !matches!(next, None | Some(b'\r' | b'\n')) && next != Some(delimiter) {
-                    let name = header
-                        .get(column)
-                        .cloned()
-                        .unwrap_or_else(|| format!("#{}", column + 1));
+                    let name = column_label(header, column);
                     return Some(RowProblem::cell(
                         row.row_number,
                         row.line,
